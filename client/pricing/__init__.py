@@ -1,0 +1,1 @@
+"""pricing layer (see ARCHITECTURE.md)."""

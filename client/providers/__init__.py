@@ -1,0 +1,1 @@
+"""providers layer (see ARCHITECTURE.md)."""

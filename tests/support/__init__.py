@@ -1,0 +1,1 @@
+"""Shared test helpers: the loopback replay server and wire-accurate stream builders."""

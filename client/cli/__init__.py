@@ -1,0 +1,71 @@
+"""The `thinkpane` command line: the desktop app's scriptable twin (CONTRACT.md is its public API).
+
+Each command lives in its own module exposing `add_parser(subparsers)` and `run(args) -> int`;
+with no command, the desktop app opens. The GUI is imported only then, so every other command
+runs without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Command name → module under client.cli. Order is the order `--help` lists them in.
+COMMANDS = {
+    "ask": "client.cli.ask",
+    "usage": "client.cli.usage",
+    "audit": "client.cli.audit",
+    "search": "client.cli.search",
+    "export": "client.cli.export",
+    "import": "client.cli.importer",
+    "models": "client.cli.models",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and a plain sentence, as CONTRACT.md says for bad usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"thinkpane: {message}. Run 'thinkpane --help' for the commands.", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from client import __version__
+
+    parser = _Parser(
+        prog="thinkpane",
+        description=(
+            "Thinkpane: chat with reasoning models, see the answer beside the reasoning, audit it "
+            "step by step, and keep a ledger of what it cost. Without a command, opens the app."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"thinkpane {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # that command has not been built yet
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        from client.ui.app import run_app
+
+        return run_app()
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("\nthinkpane: stopped.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -58,13 +58,18 @@ def _print_human(name: str, figures: dict, seconds: float, indent: str = "  ") -
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default all: {', '.join(available())})")
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run (default all: {', '.join(available())})"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args, extra = parser.parse_known_args(argv)
     names = args.names or available()
     unknown = [n for n in names if n not in available()]
     if unknown:
-        print(f"unknown benchmark {', '.join(unknown)}; available: {', '.join(available())}", file=sys.stderr)
+        print(
+            f"unknown benchmark {', '.join(unknown)}; available: {', '.join(available())}",
+            file=sys.stderr,
+        )
         return 2
     results: dict[str, dict] = {}
     for name in names:

@@ -41,8 +41,13 @@ def thinkpane_home(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("THINKPANE_HOME", str(home))
     for var in (
-        "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
-        "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "THINKPANE_API_KEY",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "DEEPSEEK_API_KEY",
+        "OPENROUTER_API_KEY",
+        "THINKPANE_API_KEY",
     ):
         monkeypatch.delenv(var, raising=False)
     return home

@@ -72,7 +72,9 @@ class AuditResult:
 
     @property
     def first_error_step(self) -> int | None:
-        errors = [f.step for f in self.findings if f.severity is Severity.ERROR and f.step is not None]
+        errors = [
+            f.step for f in self.findings if f.severity is Severity.ERROR and f.step is not None
+        ]
         return min(errors) if errors else None
 
     def findings_for(self, step: int) -> list[Finding]:

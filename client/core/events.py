@@ -99,5 +99,12 @@ class Notice:
 
 
 StreamEvent = (
-    ReasoningDelta | AnswerDelta | Reclassify | OpaqueReasoning | UsageReport | Finished | Failed | Notice
+    ReasoningDelta
+    | AnswerDelta
+    | Reclassify
+    | OpaqueReasoning
+    | UsageReport
+    | Finished
+    | Failed
+    | Notice
 )

@@ -29,7 +29,9 @@ class Usage:
         values: dict[str, int | None] = {}
         for f in fields(cls):
             v = data.get(f.name)
-            values[f.name] = int(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            values[f.name] = (
+                int(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+            )
         return cls(**values)
 
     @property
@@ -44,4 +46,6 @@ class Usage:
                 return None
             return (a or 0) + (b or 0)
 
-        return Usage(**{f.name: add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)})
+        return Usage(
+            **{f.name: add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)}
+        )

@@ -46,7 +46,9 @@ class Received:
         return json.loads(self.body) if self.body else None
 
 
-def sse(*events: Any, event_names: bool = False, crlf: bool = False, done: bool = False) -> list[str]:
+def sse(
+    *events: Any, event_names: bool = False, crlf: bool = False, done: bool = False
+) -> list[str]:
     """SSE frames for JSON payloads. With event_names, each payload's `type` becomes an `event:` line."""
     nl = "\r\n" if crlf else "\n"
     frames = []
@@ -81,12 +83,21 @@ class ReplayServer:
                 parts = urlsplit(self.path)
                 with server._lock:
                     server.received.append(
-                        Received(self.command, parts.path, parse_qs(parts.query),
-                                 {k.lower(): v for k, v in self.headers.items()}, body)
+                        Received(
+                            self.command,
+                            parts.path,
+                            parse_qs(parts.query),
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                        )
                     )
                     reply = server._next(parts.path)
                 if reply is None:
-                    self._send(Reply.json(404, {"error": {"message": f"no reply scripted for {parts.path}"}}))
+                    self._send(
+                        Reply.json(
+                            404, {"error": {"message": f"no reply scripted for {parts.path}"}}
+                        )
+                    )
                 else:
                     self._send(reply)
 

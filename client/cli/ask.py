@@ -1,0 +1,301 @@
+"""`thinkpane ask`: one turn from the command line, streamed or as the contract's JSON object.
+
+Reasoning streams dimmed to stderr and the answer to stdout as they arrive, then one line of
+tokens and cost. Ctrl+C or SIGTERM stops the turn and keeps what arrived (exit 130).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import Any
+
+from client.cli.common import dim, fail, print_json
+from client.core import format as fmt
+from client.core.cancel import CancelToken
+from client.core.conversation import Turn, TurnSettings
+from client.core.errors import ErrorKind, ThinkpaneError, UsageError
+from client.core.events import (
+    AnswerDelta,
+    Notice,
+    ReasoningDelta,
+    Reclassify,
+    StreamEvent,
+    TurnStatus,
+    Visibility,
+)
+
+PROVIDERS = (
+    "openai",
+    "openai-chat",
+    "anthropic",
+    "gemini",
+    "ollama",
+    "deepseek",
+    "openrouter",
+    "openai-compatible",
+)
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "ask",
+        help="send one prompt and stream the reasoning and the answer",
+        description="Send one prompt. The reasoning streams (dimmed) to stderr, the "
+        "answer to stdout, then a line of tokens and cost.",
+    )
+    p.add_argument(
+        "prompt",
+        nargs="?",
+        default=None,
+        metavar="PROMPT",
+        help='the prompt; "-" or nothing reads it from standard input',
+    )
+    p.add_argument(
+        "--provider",
+        required=True,
+        choices=PROVIDERS,
+        metavar="NAME",
+        help=f"one of: {', '.join(PROVIDERS)}",
+    )
+    p.add_argument(
+        "--model", required=True, metavar="ID", help="the model id, as the provider names it"
+    )
+    p.add_argument(
+        "--base-url", metavar="URL", help="endpoint override (required for openai-compatible)"
+    )
+    p.add_argument(
+        "--effort", choices=EFFORTS, metavar="LEVEL", help=f"reasoning effort: {'|'.join(EFFORTS)}"
+    )
+    p.add_argument(
+        "--thinking-budget", type=_non_negative, metavar="N", help="reasoning budget in tokens"
+    )
+    p.add_argument(
+        "--summary",
+        choices=("auto", "concise", "detailed", "none"),
+        metavar="MODE",
+        help="reasoning summary: auto|concise|detailed|none (providers that summarise)",
+    )
+    p.add_argument("--system", metavar="TEXT", help="system prompt")
+    p.add_argument(
+        "--max-output-tokens", type=_positive, metavar="N", help="cap on generated tokens"
+    )
+    p.add_argument("--conversation", metavar="ID", help="continue a stored conversation")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of streaming text"
+    )
+    p.add_argument("--no-save", action="store_true", help="leave the local database untouched")
+    p.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+class _TerminalPrinter:
+    """Prints events as they arrive: reasoning dimmed on stderr, answer on stdout."""
+
+    def __init__(self) -> None:
+        self.in_reasoning = False
+        self.answer_started = False
+
+    def __call__(self, turn: Turn, event: StreamEvent) -> None:
+        err, out = sys.stderr, sys.stdout
+        if isinstance(event, ReasoningDelta):
+            if not self.in_reasoning:
+                label = (
+                    "summary of the reasoning" if event.kind is Visibility.SUMMARY else "reasoning"
+                )
+                err.write(dim(f"── {label} ──\n", err))
+                self.in_reasoning = True
+            err.write(dim(event.text, err))
+            err.flush()
+        elif isinstance(event, AnswerDelta):
+            if self.in_reasoning and not self.answer_started:
+                err.write(dim("\n── answer ──\n", err))
+                err.flush()
+            self.answer_started = True
+            out.write(event.text)
+            out.flush()
+        elif isinstance(event, Reclassify):
+            err.write(
+                dim(
+                    "\n(the text above was the model's reasoning; it is stored as reasoning)\n", err
+                )
+            )
+            self.answer_started = False
+            self.in_reasoning = True
+        elif isinstance(event, Notice):
+            err.write(dim(f"\n{event.message}\n", err))
+
+
+def summary_line(turn: Turn) -> str:
+    u = turn.usage
+    parts = [f"{fmt.tokens(u.input_tokens)} in"]
+    if u.cached_input_tokens:
+        parts[-1] += f" ({u.cached_input_tokens:,} cached)"
+    out = f"{fmt.tokens(u.output_tokens)} out"
+    if u.reasoning_tokens is not None:
+        out += f" ({u.reasoning_tokens:,} reasoning)"
+    parts.append(out)
+    cost = turn.cost
+    if cost.source == "unknown":
+        parts.append("cost unknown (no price for this model)")
+    elif cost.source == "local":
+        parts.append("local: $0")
+    else:
+        parts.append(
+            fmt.money(cost.total, cost.currency)
+            + (" reported" if cost.source == "provider" else "")
+        )
+    parts.append(fmt.duration(turn.timing.total_s))
+    vis = turn.reasoning.visibility
+    if vis is Visibility.HIDDEN:
+        hidden = (
+            fmt.tokens(turn.reasoning.tokens) if turn.reasoning.tokens is not None else "reasoning"
+        )
+        parts.append(
+            f"reasoning hidden by the provider ({hidden} billed, {fmt.money(cost.reasoning)})"
+        )
+    return " · ".join(parts)
+
+
+def _exit_status(turn: Turn) -> int:
+    if turn.status in (TurnStatus.COMPLETE, TurnStatus.LENGTH):
+        return 0
+    if turn.status is TurnStatus.REFUSED:
+        return 3
+    if turn.error is not None:
+        return turn.error.exit_status
+    return 4
+
+
+def _error_object(
+    kind: ErrorKind, message: str, args: argparse.Namespace, status: int | None = None
+) -> dict:
+    return {
+        "conversation_id": args.conversation,
+        "turn_id": None,
+        "provider": args.provider,
+        "model": args.model,
+        "model_reported": None,
+        "status": "error",
+        "answer": "",
+        "reasoning": {"visibility": "none", "text": "", "tokens": None, "redacted_blocks": 0},
+        "usage": {
+            "input_tokens": None,
+            "cached_input_tokens": None,
+            "cache_write_tokens": None,
+            "output_tokens": None,
+            "reasoning_tokens": None,
+        },
+        "cost": {
+            "currency": "USD",
+            "total": None,
+            "input": None,
+            "output": None,
+            "reasoning": None,
+            "source": "unknown",
+        },
+        "timing": {
+            "time_to_first_token_s": None,
+            "time_to_first_answer_token_s": None,
+            "total_s": None,
+        },
+        "error": {"kind": str(kind), "message": message, "retryable": False, "status": status},
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from client.session import TurnController
+
+    prompt = args.prompt
+    if prompt is None or prompt == "-":
+        if prompt is None and sys.stdin.isatty():
+            return fail("give a prompt, or pipe one in with '-'")
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        return fail("the prompt is empty")
+
+    store = None
+    if not args.no_save:
+        from client.cli.common import open_store
+
+        store = open_store()
+    controller = TurnController(store)
+    settings = TurnSettings(
+        args.effort, args.thinking_budget, args.summary, args.max_output_tokens, args.system
+    )
+    try:
+        prepared = controller.prepare(
+            provider=args.provider,
+            model=args.model,
+            prompt=prompt,
+            base_url=args.base_url,
+            conversation_id=args.conversation,
+            settings=settings,
+        )
+    except UsageError as exc:
+        if args.json:
+            print_json(_error_object(ErrorKind.BAD_REQUEST, str(exc), args))
+        return fail(str(exc))
+    except ThinkpaneError as exc:
+        if args.json:
+            print_json(_error_object(exc.kind, exc.message, args, exc.info.status))
+        return fail(exc.message, exc.info.exit_status)
+
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGTERM, lambda *_: cancel.cancel())
+    try:
+        turn = controller.run(prepared, cancel, None if args.json else _TerminalPrinter())
+    except KeyboardInterrupt:
+        turn = prepared.turn
+        cancel.cancel()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if store is not None:
+            store.close()
+
+    if args.json:
+        print_json(turn.to_contract_json())
+    else:
+        if turn.answer and not turn.answer.endswith("\n"):
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        if turn.error is not None:
+            print(f"thinkpane: {turn.error.message}", file=sys.stderr)
+        elif turn.status is TurnStatus.LENGTH:
+            print(
+                "thinkpane: the output budget ran out before the answer was finished.",
+                file=sys.stderr,
+            )
+        elif turn.status is TurnStatus.REFUSED:
+            print("thinkpane: the provider refused to answer (content filter).", file=sys.stderr)
+        print(dim(summary_line(turn), sys.stderr), file=sys.stderr)
+        if store is not None:
+            print(
+                dim(
+                    f"saved as {turn.conversation_id} / {turn.id}; continue with "
+                    f"--conversation {turn.conversation_id}",
+                    sys.stderr,
+                ),
+                file=sys.stderr,
+            )
+    if turn.error is not None and turn.error.kind is ErrorKind.CANCELLED:
+        return 130
+    return _exit_status(turn)

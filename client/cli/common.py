@@ -1,0 +1,43 @@
+"""Helpers the command modules share: opening the store, printing errors, terminal styling."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from client.core.errors import ErrorInfo
+
+
+def dim(text: str, stream: TextIO) -> str:
+    """Dim text on a terminal (ANSI), plain text when redirected or NO_COLOR is set."""
+    if stream.isatty() and not os.environ.get("NO_COLOR"):
+        return f"\x1b[2m{text}\x1b[0m"
+    return text
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, status: int = 2) -> int:
+    print(f"thinkpane: {message}", file=sys.stderr)
+    return status
+
+
+def error_line(error: ErrorInfo) -> str:
+    return f"thinkpane: {error.message}"
+
+
+def open_store():  # type: ignore[no-untyped-def]
+    """The local database; a clear sentence (exit 1) if it cannot be opened."""
+    from client.store.db import StoreError
+    from client.store.store import Store
+
+    try:
+        return Store.open()
+    except StoreError as exc:
+        print(f"thinkpane: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None

@@ -1,0 +1,418 @@
+"""Chat Completions adapter: OpenAI's reasoning models, DeepSeek, OpenRouter, and every
+OpenAI-compatible server (llama.cpp, LM Studio, vLLM, Ollama's /v1, Groq, xAI, …).
+
+One wire format with many dialects: reasoning arrives as `reasoning_content`, `reasoning`,
+`reasoning_details`, a Gemini thought flag, or inline think tags in `content` (split by
+ThinkTagSplitter); usage in several shapes (chat_usage.py). The adapter reads them all and
+yields canonical StreamEvents. PROVIDERS.md §1, §5–§7 and §9–§14 are its facts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from client.core.cancel import CancelToken
+from client.core.errors import ErrorKind, ThinkpaneError, UsageError
+from client.core.events import (
+    Failed,
+    Finished,
+    OpaqueReasoning,
+    ReasoningDelta,
+    StreamEvent,
+    TurnStatus,
+    UsageReport,
+    Visibility,
+)
+from client.core.request import TurnRequest
+from client.providers.chat_usage import find_usage, normalise_chat_usage, reported_cost
+from client.providers.framing import SSEDecoder
+from client.providers.http import (
+    RetryPolicy,
+    close_response,
+    error_from_payload,
+    error_from_response,
+    iter_body,
+    open_stream,
+    shared_client,
+)
+from client.providers.registry import ProviderProfile
+from client.providers.thinktags import ThinkTagSplitter
+
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+_FINISH = {
+    "stop": TurnStatus.COMPLETE,
+    "tool_calls": TurnStatus.COMPLETE,
+    "function_call": TurnStatus.COMPLETE,
+    "end_turn": TurnStatus.COMPLETE,
+    "eos": TurnStatus.COMPLETE,
+    "length": TurnStatus.LENGTH,
+    "max_tokens": TurnStatus.LENGTH,
+    "content_filter": TurnStatus.REFUSED,
+}
+
+
+def _text(value: Any) -> str | None:
+    """Reasoning fields: treat "" like null (some servers send both, one empty)."""
+    return value if isinstance(value, str) and value else None
+
+
+def openrouter_kind(model: str, detail_type: str | None = None) -> Visibility:
+    """OpenRouter relays several providers: Claude 4+ and OpenAI text is a summary, others raw."""
+    if detail_type == "reasoning.summary":
+        return Visibility.SUMMARY
+    m = model.lower()
+    if m.startswith("anthropic/"):
+        return Visibility.RAW if "3.7" in m or "3-7" in m else Visibility.SUMMARY
+    if m.startswith("openai/o") or m.startswith("openai/gpt-5") or m.startswith("google/gemini"):
+        return Visibility.SUMMARY
+    return Visibility.RAW
+
+
+class ChatCompletionsAdapter:
+    """Streams one turn over `/chat/completions` in the dialect of `profile.name`."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        *,
+        client: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.profile = profile
+        self.flavour = profile.name
+        self._client = client
+        self.policy = policy
+
+    # -- the request -------------------------------------------------------------------------
+
+    def endpoint(self, base_url: str | None) -> str:
+        return f"{self.profile.base_url(base_url)}/chat/completions"
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "text/event-stream"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if self.flavour == "openrouter":
+            headers["X-Title"] = "Thinkpane"
+        return headers
+
+    def messages(self, request: TurnRequest) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        if request.system:
+            messages.append({"role": "system", "content": request.system})
+        for turn in request.history:
+            messages.append({"role": "user", "content": turn.prompt})
+            assistant: dict[str, Any] = {"role": "assistant", "content": turn.answer}
+            same_model = turn.provider == self.flavour and turn.model == request.model
+            if self.flavour == "openrouter" and same_model:
+                details = [d for item in turn.opaque for d in item.get("reasoning_details", [])]
+                if details:
+                    assistant["reasoning_details"] = details
+            if (
+                request.send_reasoning
+                and turn.reasoning
+                and self.flavour in ("deepseek", "openai-compatible")
+            ):
+                assistant["reasoning_content"] = turn.reasoning
+            messages.append(assistant)
+        messages.append({"role": "user", "content": request.prompt})
+        return messages
+
+    def body(self, request: TurnRequest) -> dict[str, Any]:
+        """The JSON body, with reasoning controls mapped to what this server accepts.
+
+        A setting the server cannot take is refused here, before anything is sent."""
+        body: dict[str, Any] = {
+            "model": request.model,
+            "messages": self.messages(request),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        effort, budget, flavour = request.effort, request.thinking_budget, self.flavour
+        if effort is not None and effort not in EFFORTS:
+            raise UsageError(f"--effort must be one of {', '.join(EFFORTS)}")
+        if budget is not None and budget < 0:
+            raise UsageError("--thinking-budget must be a number of tokens, 0 or more")
+        if request.summary not in (None, "none", "auto") and flavour != "openrouter":
+            raise UsageError(
+                f"{self.profile.label} does not summarise reasoning; --summary works with "
+                "--provider openai, anthropic and gemini."
+            )
+        if flavour == "openai-chat":
+            if budget is not None:
+                raise UsageError("OpenAI Chat Completions takes no thinking budget; use --effort.")
+            if effort:
+                body["reasoning_effort"] = effort
+            if request.max_output_tokens:
+                body["max_completion_tokens"] = request.max_output_tokens
+            return body
+        if flavour == "openrouter":
+            if effort and budget is not None:
+                raise UsageError("OpenRouter takes either --effort or --thinking-budget, not both.")
+            if budget is not None:
+                body["reasoning"] = {"max_tokens": budget}
+            elif effort:
+                body["reasoning"] = {"effort": effort}
+        elif flavour == "deepseek":
+            if budget is not None:
+                raise UsageError(
+                    "DeepSeek takes no thinking budget; use --effort none to turn thinking off."
+                )
+            if effort == "none":
+                body["thinking"] = {"type": "disabled"}
+            elif effort:
+                body["thinking"] = {"type": "enabled"}
+                body["reasoning_effort"] = effort
+        else:
+            if budget is not None:
+                raise UsageError(
+                    "OpenAI-compatible servers take no per-request thinking budget; llama.cpp sets "
+                    "one at launch (--reasoning-budget N). Use --effort instead."
+                )
+            if effort:
+                body["reasoning_effort"] = effort
+                if effort == "none":  # Qwen3-style templates on vLLM and llama.cpp
+                    body["chat_template_kwargs"] = {"enable_thinking": False}
+        if request.max_output_tokens:
+            body["max_tokens"] = request.max_output_tokens
+        return body
+
+    # -- the stream --------------------------------------------------------------------------
+
+    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
+        url = self.endpoint(request.base_url)
+        body = self.body(request)
+        try:
+            response = yield from open_stream(
+                "POST",
+                url,
+                provider=self.profile.label,
+                cancel=cancel,
+                json_body=body,
+                headers=self.headers(request.api_key),
+                key_hint=self.profile.key_hint,
+                policy=self.policy,
+                client=self._client or shared_client(),
+            )
+        except ThinkpaneError as exc:
+            yield Failed(exc.info)
+            return
+        reader = _ChatStreamReader(self, request.model)
+        try:
+            yield from reader.read(response, cancel)
+        except ThinkpaneError as exc:
+            yield from reader.flush()
+            yield Failed(exc.info, after_output=reader.output_seen)
+        finally:
+            close_response(response)
+
+    def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
+        url = f"{self.profile.base_url(base_url)}/models"
+        client = self._client or shared_client()
+        try:
+            response = client.get(url, headers=self.headers(api_key), timeout=10.0)
+        except httpx.HTTPError as exc:
+            raise ThinkpaneError(
+                ErrorKind.NETWORK, f"Could not reach {url} ({type(exc).__name__})."
+            ) from exc
+        if response.status_code >= 300:
+            raise error_from_response(
+                response.status_code,
+                response.headers,
+                response.content,
+                provider=self.profile.label,
+                url=url,
+                key_hint=self.profile.key_hint,
+            )
+        try:
+            data = response.json().get("data", [])
+            return sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+        except (ValueError, AttributeError) as exc:
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{url} did not answer with a model list."
+            ) from exc
+
+
+class _ChatStreamReader:
+    """The state of one response: one splitter, merged reasoning_details, the last usage."""
+
+    def __init__(self, adapter: ChatCompletionsAdapter, model: str) -> None:
+        self.adapter = adapter
+        self.flavour = adapter.flavour
+        self.model = model
+        self.splitter = ThinkTagSplitter()
+        self.details: dict[int, dict[str, Any]] = {}
+        self.finish_reason: str | None = None
+        self.model_reported: str | None = None
+        self.output_seen = False
+        self.flushed = False
+        # Gemini's compat endpoint wraps thought summaries in <thought> tags.
+        self.tag_kind = (
+            Visibility.SUMMARY
+            if "generativelanguage" in (adapter.profile.default_base_url or "")
+            else Visibility.RAW
+        )
+
+    def read(self, response: httpx.Response, cancel: CancelToken) -> Iterator[StreamEvent]:
+        content_type = response.headers.get("content-type", "").lower()
+        if "html" in content_type or content_type.startswith("application/json"):
+            body = b"".join(iter_body(response, cancel, self.adapter.profile.label))
+            raise self._not_a_stream(content_type, body)
+        decoder = SSEDecoder()
+        done = False
+        for chunk in iter_body(response, cancel, self.adapter.profile.label):
+            for event in decoder.feed(chunk):
+                if event.data.strip() == "[DONE]":
+                    done = True
+                    break
+                yield from self._on_data(event.data)
+            if done:
+                break
+        if not done:
+            for event in decoder.finish():
+                if event.data.strip() == "[DONE]":
+                    done = True
+                else:
+                    yield from self._on_data(event.data)
+        yield from self.flush()
+        if self.finish_reason == "error":
+            raise ThinkpaneError(
+                ErrorKind.SERVER, f"{self.adapter.profile.label} ended the stream with an error."
+            )
+        if self.finish_reason is None and not done:
+            raise ThinkpaneError(
+                ErrorKind.NETWORK,
+                f"The stream from {self.adapter.profile.label} ended before the model finished; what arrived is kept.",
+                retryable=True,
+            )
+        status = _FINISH.get(self.finish_reason or "stop", TurnStatus.COMPLETE)
+        yield Finished(status, stop_reason=self.finish_reason, model_reported=self.model_reported)
+
+    def _not_a_stream(self, content_type: str, body: bytes) -> ThinkpaneError:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and ("error" in payload or payload.get("object") == "error"):
+            return error_from_payload(
+                payload,
+                status=None,
+                provider=self.adapter.profile.label,
+                key_hint=self.adapter.profile.key_hint,
+            )
+        return ThinkpaneError(
+            ErrorKind.PROTOCOL,
+            f"{self.adapter.profile.label} answered with {content_type.split(';')[0] or 'no content type'} "
+            "instead of an event stream. Check that the base URL points at the API.",
+        )
+
+    def _on_data(self, data: str) -> Iterator[StreamEvent]:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL,
+                f"{self.adapter.profile.label} sent a line that is not JSON: {data[:80]!r}",
+            ) from None
+        if not isinstance(chunk, dict):
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.adapter.profile.label} sent an unexpected frame."
+            )
+        if ("error" in chunk and not chunk.get("choices")) or chunk.get("object") == "error":
+            raise error_from_payload(
+                chunk,
+                status=None,
+                provider=self.adapter.profile.label,
+                key_hint=self.adapter.profile.key_hint,
+            )
+        if isinstance(chunk.get("model"), str):
+            self.model_reported = chunk["model"]
+        choices = chunk.get("choices") or []
+        if choices and isinstance(choices[0], dict):
+            yield from self._on_choice(choices[0])
+        usage = find_usage(chunk)
+        if usage is not None:
+            timings = chunk.get("timings") if isinstance(chunk.get("timings"), dict) else None
+            yield UsageReport(
+                normalise_chat_usage(usage, timings), reported_cost(usage), self.model_reported
+            )
+        elif isinstance(chunk.get("timings"), dict):
+            yield UsageReport(normalise_chat_usage({}, chunk["timings"]), None, self.model_reported)
+
+    def _on_choice(self, choice: dict[str, Any]) -> Iterator[StreamEvent]:
+        delta = choice.get("delta") or {}
+        if not isinstance(delta, dict):
+            delta = {}
+        text = _text(delta.get("reasoning_content")) or _text(delta.get("reasoning"))
+        kind = openrouter_kind(self.model) if self.flavour == "openrouter" else Visibility.RAW
+        details = delta.get("reasoning_details")
+        if isinstance(details, list):
+            detail_text = self._merge_details(details)
+            if detail_text is not None:
+                detail_type = next((d.get("type") for d in details if isinstance(d, dict)), None)
+                kind = (
+                    openrouter_kind(self.model, detail_type)
+                    if self.flavour == "openrouter"
+                    else kind
+                )
+                text = text or detail_text
+            if details:
+                self.splitter.structured_reasoning_seen()
+        content = delta.get("content")
+        google = (
+            (delta.get("extra_content") or {}).get("google")
+            if isinstance(delta.get("extra_content"), dict)
+            else None
+        )
+        if isinstance(google, dict) and google.get("thought") and isinstance(content, str):
+            text, content, kind = content, None, Visibility.SUMMARY
+        if text:
+            self.splitter.structured_reasoning_seen()
+            self.output_seen = True
+            yield ReasoningDelta(text, kind)
+        if isinstance(content, str) and content:
+            self.output_seen = True
+            yield from self._from_splitter(self.splitter.feed(content))
+        reason = choice.get("finish_reason")
+        if isinstance(reason, str) and reason:
+            self.finish_reason = reason
+
+    def _merge_details(self, details: list[Any]) -> str | None:
+        """Merge OpenRouter's streamed reasoning_details by index; return any displayable text."""
+        shown: list[str] = []
+        for item in details:
+            if not isinstance(item, dict):
+                continue
+            index = item.get("index", len(self.details))
+            index = index if isinstance(index, int) else len(self.details)
+            merged = self.details.setdefault(index, {})
+            for key, value in item.items():
+                if key in ("text", "summary", "data") and isinstance(value, str):
+                    merged[key] = merged.get(key, "") + value
+                    if key != "data" and value:
+                        shown.append(value)
+                elif value is not None and value != "":
+                    merged[key] = value
+        return "".join(shown) if shown else None
+
+    def _from_splitter(self, events: list[StreamEvent]) -> Iterator[StreamEvent]:
+        for event in events:
+            if isinstance(event, ReasoningDelta) and event.kind is not self.tag_kind:
+                yield ReasoningDelta(event.text, self.tag_kind)
+            else:
+                yield event
+
+    def flush(self) -> Iterator[StreamEvent]:
+        """Held-back text and merged opaque state, once, however the stream ended."""
+        if self.flushed:
+            return
+        self.flushed = True
+        yield from self._from_splitter(self.splitter.finish())
+        if self.details:
+            items = [self.details[i] for i in sorted(self.details)]
+            encrypted_only = all(d.get("type") == "reasoning.encrypted" for d in items)
+            yield OpaqueReasoning({"reasoning_details": items}, redacted=encrypted_only)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from client.core.cancel import CancelToken
@@ -209,7 +210,7 @@ class _TurnRun:
         self.answer: list[str] = []
         self.kinds: set[Visibility] = set()
         self.usage = Usage()
-        self.provider_cost = None
+        self.provider_cost: Decimal | None = None
         self.outcome: Finished | Failed | None = None
         self.output_seen = False
         self.started = 0.0

@@ -9,6 +9,7 @@ exponential backoff and jitter, honouring `retry-after-ms`, `retry-after` and Ge
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import random
 import re
@@ -250,7 +251,7 @@ def open_stream(
             )
         else:
             if response.status_code < 300:
-                unregister = cancel.on_cancel(lambda r=response: _abort(r))
+                unregister = cancel.on_cancel(functools.partial(_abort, response))
                 response.extensions["thinkpane_unregister_cancel"] = unregister
                 return response
             try:

@@ -1,0 +1,187 @@
+"""Opening the SQLite file: pragmas, an integrity check, backups and schema migrations.
+
+Also where a database failure becomes a sentence. A full disk, a damaged file or a folder we may
+not write to are things the user can fix, so they become a `StoreError` saying what happened and
+what to do; anything else is a bug and stays a loud exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from client.store.schema import MIGRATIONS, Migration
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A storage failure the user should read as a sentence: what happened and what to do."""
+
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy taken before migrating a database at `version` goes."""
+    return path.with_name(f"{path.name}.bak-v{version}")
+
+
+def _existing_backups(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.bak-v*"), key=lambda p: p.stat().st_mtime)
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _damaged(path: Path, detail: str) -> StoreError:
+    backups = _existing_backups(path)
+    if backups:
+        remedy = (
+            f"Quit Thinkpane and replace it with the backup {backups[-1]} "
+            "(or move it aside to start with an empty database)."
+        )
+    else:
+        remedy = "Quit Thinkpane and move that file aside; a new, empty database will be created."
+    return StoreError(
+        f"Thinkpane's database at {path} is damaged ({detail}), so it cannot be used. {remedy}",
+        path=path,
+    )
+
+
+def user_error(exc: sqlite3.Error, path: Path) -> StoreError | None:
+    """The sentence for a failure the user can fix, or None for a bug."""
+    code = _primary_code(exc)
+    text = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "database or disk is full" in text:
+        return StoreError(
+            f"The disk holding Thinkpane's database ({path}) is full, so the last change was not "
+            "saved. Free some space and try again; what was saved before is intact.",
+            path=path,
+        )
+    if (
+        code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+        or "malformed" in text
+        or "not a database" in text
+    ):
+        return _damaged(path, str(exc))
+    if code == sqlite3.SQLITE_READONLY or "readonly" in text:
+        return StoreError(
+            f"Thinkpane's database at {path} is read-only, so nothing can be saved. "
+            "Check the file's permissions, or set THINKPANE_HOME to a folder you can write to.",
+            path=path,
+        )
+    if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM):
+        return StoreError(
+            f"Thinkpane could not read or write its database at {path} ({exc}). Check that the "
+            "folder exists and that you may write to it, or set THINKPANE_HOME to another folder.",
+            path=path,
+        )
+    return None
+
+
+@contextlib.contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite failures the user can fix into a StoreError; let bugs through unchanged."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        error = user_error(exc, path)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _has_objects(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
+def _take_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the whole database (a consistent snapshot, WAL included) before changing its schema."""
+    target = backup_path(path, version)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    copy = sqlite3.connect(str(partial))
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+    os.replace(partial, target)
+    return target
+
+
+def migrate(
+    conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS
+) -> int:
+    """Run the migrations this database has not had yet. Returns the version it started at."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(migrations):
+        raise StoreError(
+            f"Thinkpane's database at {path} was written by a newer version of Thinkpane "
+            f"(schema {version}; this one knows up to {len(migrations)}). Update Thinkpane to open "
+            "it; nothing in it was changed.",
+            path=path,
+        )
+    if version == len(migrations):
+        return version
+    if version > 0 or _has_objects(conn):
+        _take_backup(conn, path, version)
+    for index in range(version, len(migrations)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations[index](conn)
+            # user_version lives in the file header and is part of this transaction.
+            conn.execute(f"PRAGMA user_version = {index + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return version
+
+
+def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
+    """Open (creating if needed), check and migrate the database at `path`.
+
+    The connection is in autocommit mode (`isolation_level=None`): callers open their own
+    transactions, so each write is exactly one transaction. It may be used from any thread, but
+    only under the caller's lock.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Thinkpane could not create the folder for its database, {path.parent} "
+            f"({exc.strerror or exc}). Set THINKPANE_HOME to a folder you can write to.",
+            path=path,
+        ) from exc
+    conn: sqlite3.Connection | None = None
+    try:
+        with translate_errors(path):
+            conn = sqlite3.connect(
+                str(path),
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")  # the first read: a non-database fails here
+            conn.execute("PRAGMA foreign_keys = ON")
+            # In WAL mode NORMAL survives an application crash; a power cut may lose the last commit.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise _damaged(path, "; ".join(str(p) for p in problems[:3]))
+            migrate(conn, path, migrations)
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
+    return conn

@@ -1,0 +1,120 @@
+"""The ledger: what queries cost, summed over turns, as CONTRACT.md's `usage --json` object.
+
+Token counts are summed by SQLite; money is summed exactly, as decimals, by an aggregate we
+register on the connection (`decimal_sum`), so a total never drifts the way a float sum does.
+Every turn counts, whatever its status, branch or purpose: each one was a query someone paid for.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from decimal import Context, Decimal
+from typing import Any
+
+# Far more digits than any sum of costs needs, so additions are exact.
+_EXACT = Context(prec=100)
+
+GROUPINGS: dict[str, str] = {
+    "conversation": "conversation_id",
+    "model": "model",
+    "provider": "provider",
+    "day": "substr(created_at, 1, 10)",  # created_at is ISO 8601 UTC: the UTC date
+    "month": "substr(created_at, 1, 7)",
+}
+
+_TOKEN_FIELDS = (
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
+
+_SUMS = ", ".join(
+    [
+        "count(*) AS queries",
+        *(f"coalesce(sum({name}), 0) AS {name}" for name in _TOKEN_FIELDS),
+        "coalesce(decimal_sum(cost_total), '0') AS cost",
+        "coalesce(sum(cost_source = 'unknown'), 0) AS unpriced_queries",
+    ]
+)
+
+
+def format_amount(value: Decimal) -> str:
+    """Decimal text as CONTRACT.md shows money: no exponent, no trailing zeros."""
+    return format(value.normalize(_EXACT), "f")
+
+
+class _DecimalSum:
+    """SQLite aggregate: the exact sum of decimal-text values, NULLs skipped, as decimal text.
+
+    Over no rows at all SQLite never calls it and the result is NULL: queries coalesce to '0'.
+    """
+
+    def __init__(self) -> None:
+        self.total = Decimal(0)
+
+    def step(self, value: str | None) -> None:
+        if value is not None:
+            self.total = _EXACT.add(self.total, Decimal(value))
+
+    def finalize(self) -> str:
+        return format_amount(self.total)
+
+
+def install(conn: sqlite3.Connection) -> None:
+    """Register the functions the ledger queries use on this connection."""
+    conn.create_aggregate("decimal_sum", 1, _DecimalSum)  # type: ignore[arg-type]
+
+
+def _fields(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "queries": row["queries"],
+        **{name: row[name] for name in _TOKEN_FIELDS},
+        "cost": row["cost"],
+        "unpriced_queries": row["unpriced_queries"],
+    }
+
+
+def usage_report(conn: sqlite3.Connection, by: str | None, since: date | None) -> dict[str, Any]:
+    """`{"groups": [...], "total": {...}}` of CONTRACT.md, grouped `by` one of GROUPINGS.
+
+    With `by` None there is one group, keyed "all". `since` keeps turns created on or after
+    that UTC date.
+    """
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"cannot group usage by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    where, params = ("WHERE created_at >= ?", [since.isoformat()]) if since else ("", [])
+    total_row = conn.execute(f"SELECT {_SUMS} FROM turns {where}", params).fetchone()
+    total = _fields(total_row)
+    if by is None:
+        return {"groups": [{"key": "all", **total}], "total": total}
+    key = GROUPINGS[by]
+    rows = conn.execute(
+        f"SELECT {key} AS key, {_SUMS} FROM turns {where} GROUP BY 1 ORDER BY 1", params
+    ).fetchall()
+    return {"groups": [{"key": row["key"], **_fields(row)} for row in rows], "total": total}
+
+
+def conversation_totals(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any]:
+    """The ledger fields for one conversation, plus what its reasoning cost.
+
+    `reasoning_cost` is the part of the output cost paid for reasoning; `hidden_reasoning_cost`
+    is the part of that paid for reasoning the provider never showed.
+    """
+    row = conn.execute(
+        f"""
+        SELECT {_SUMS},
+               coalesce(decimal_sum(cost_reasoning), '0') AS reasoning_cost,
+               coalesce(decimal_sum(CASE WHEN visibility = 'hidden' THEN cost_reasoning END), '0')
+                   AS hidden_reasoning_cost
+        FROM turns WHERE conversation_id = ?
+        """,
+        (conversation_id,),
+    ).fetchone()
+    return {
+        **_fields(row),
+        "reasoning_cost": row["reasoning_cost"],
+        "hidden_reasoning_cost": row["hidden_reasoning_cost"],
+    }

@@ -1,0 +1,142 @@
+"""The database schema, as an ordered list of migrations.
+
+Migration N (1-based) brings a database from `PRAGMA user_version` N-1 to N. Each is a small
+function run once, inside the transaction that also records the new version, so a failed
+migration leaves the file as it was. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_V1: tuple[str, ...] = (
+    """
+    CREATE TABLE conversations (
+        id            TEXT PRIMARY KEY,
+        title         TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        system        TEXT,
+        settings_json TEXT NOT NULL DEFAULT '{}',
+        deleted_at    TEXT
+    )
+    """,
+    # `seq` is the rowid, declared so VACUUM can never renumber it: the full-text index below
+    # refers to turns by rowid.
+    """
+    CREATE TABLE turns (
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        parent_id       TEXT REFERENCES turns(id) ON DELETE CASCADE,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        purpose         TEXT NOT NULL DEFAULT 'chat' CHECK (purpose IN ('chat', 'critic')),
+        provider        TEXT NOT NULL,
+        model           TEXT NOT NULL,
+        model_reported  TEXT,
+        base_url        TEXT,
+        prompt          TEXT NOT NULL DEFAULT '',
+        answer          TEXT NOT NULL DEFAULT '',
+        reasoning_text  TEXT NOT NULL DEFAULT '',
+        visibility      TEXT NOT NULL DEFAULT 'none',
+        trace_tokens    INTEGER,
+        redacted_blocks INTEGER NOT NULL DEFAULT 0,
+        opaque_json     TEXT NOT NULL DEFAULT '[]',
+        status          TEXT NOT NULL,
+        stop_reason     TEXT,
+        note            TEXT,
+        error_json      TEXT,
+        input_tokens        INTEGER,
+        cached_input_tokens INTEGER,
+        cache_write_tokens  INTEGER,
+        output_tokens       INTEGER,
+        reasoning_tokens    INTEGER,
+        cost_source     TEXT NOT NULL DEFAULT 'unknown',
+        cost_currency   TEXT NOT NULL DEFAULT 'USD',
+        cost_total      TEXT,
+        cost_input      TEXT,
+        cost_output     TEXT,
+        cost_reasoning  TEXT,
+        price_json      TEXT NOT NULL DEFAULT '{}',
+        time_to_first_token_s        REAL,
+        time_to_first_answer_token_s REAL,
+        total_s                      REAL,
+        reasoning_s                  REAL,
+        settings_json   TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX turns_by_conversation ON turns(conversation_id, created_at)",
+    "CREATE INDEX turns_by_parent ON turns(parent_id)",
+    "CREATE INDEX turns_by_created ON turns(created_at)",
+    "CREATE INDEX conversations_by_updated ON conversations(updated_at)",
+    """
+    CREATE VIRTUAL TABLE turns_fts USING fts5(
+        prompt, answer, reasoning_text,
+        content='turns', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turns_fts(rowid, prompt, answer, reasoning_text)
+        VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);
+    END
+    """,
+    """
+    CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+        INSERT INTO turns_fts(turns_fts, rowid, prompt, answer, reasoning_text)
+        VALUES ('delete', old.seq, old.prompt, old.answer, old.reasoning_text);
+    END
+    """,
+    # Only a change to the indexed text re-indexes: usage and cost updates stay cheap.
+    """
+    CREATE TRIGGER turns_fts_update AFTER UPDATE OF prompt, answer, reasoning_text ON turns BEGIN
+        INSERT INTO turns_fts(turns_fts, rowid, prompt, answer, reasoning_text)
+        VALUES ('delete', old.seq, old.prompt, old.answer, old.reasoning_text);
+        INSERT INTO turns_fts(rowid, prompt, answer, reasoning_text)
+        VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);
+    END
+    """,
+    """
+    CREATE TABLE price_overrides (
+        provider         TEXT NOT NULL,
+        model            TEXT NOT NULL,
+        input_mtok       TEXT NOT NULL,
+        output_mtok      TEXT NOT NULL,
+        cache_read_mtok  TEXT,
+        cache_write_mtok TEXT,
+        updated_at       TEXT NOT NULL,
+        PRIMARY KEY (provider, model)
+    )
+    """,
+    """
+    CREATE TABLE step_verdicts (
+        turn_id    TEXT NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+        step_index INTEGER NOT NULL,
+        verdict    TEXT NOT NULL CHECK (verdict IN ('sound', 'spurious', 'unsure')),
+        note       TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (turn_id, step_index)
+    )
+    """,
+    """
+    CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+    )
+    """,
+)
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    """Conversations, the turn tree, full-text search, price overrides, verdicts, settings."""
+    for statement in _V1:
+        conn.execute(statement)
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)

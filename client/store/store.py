@@ -1,0 +1,394 @@
+"""The store: conversations, the turn tree, the ledger, search and small settings, in one SQLite file.
+
+`Store` is thread-safe: it owns one connection and every use of it happens under one lock, so
+writes are serialised and each is a single transaction. Calls are quick (a checkpoint is one
+UPDATE), but they are still disk I/O: the window calls them off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from client.core.conversation import Conversation, Turn, new_id, utc_now
+from client.core.events import TurnStatus
+from client.core.prices import PriceOverride
+from client.store import ledger
+from client.store import search as fts
+from client.store.db import open_database, translate_errors
+from client.store.paths import database_path
+from client.store.rows import (
+    CHECKPOINT_COLUMNS,
+    FINAL_COLUMNS,
+    INSERT_COLUMNS,
+    conversation_from_row,
+    price_override_from_row,
+    price_override_values,
+    to_json,
+    turn_from_row,
+    turn_values,
+)
+
+INTERRUPTED_NOTE = "the app closed while this turn was streaming"
+VERDICTS = ("sound", "spurious", "unsure")
+
+
+class Store:
+    """Everything Thinkpane keeps about conversations, on one connection under one lock."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+        ledger.install(conn)
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Store:
+        """Open (create, check, migrate) the database; turns a crash left streaming become interrupted."""
+        path = path if path is not None else database_path()
+        store = cls(open_database(path), path)
+        try:
+            store._recover_interrupted()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, translate_errors(self.path):
+            yield self._conn
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolled back if anything in it fails (a full disk included)."""
+        with self._lock, translate_errors(self.path):
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _recover_interrupted(self) -> None:
+        # Text that arrived before the crash was checkpointed and is kept; only the status changes.
+        with self._writing() as conn:
+            conn.execute(
+                "UPDATE turns SET status = ?, note = ?, updated_at = ? WHERE status = ?",
+                (
+                    str(TurnStatus.INTERRUPTED),
+                    INTERRUPTED_NOTE,
+                    utc_now(),
+                    str(TurnStatus.STREAMING),
+                ),
+            )
+
+    # Conversations
+
+    def create_conversation(
+        self, title: str = "", system: str | None = None, settings: dict[str, Any] | None = None
+    ) -> Conversation:
+        now = utc_now()
+        conversation = Conversation(
+            id=new_id("c"),
+            title=title,
+            created_at=now,
+            updated_at=now,
+            system=system,
+            settings=dict(settings or {}),
+        )
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO conversations (id, title, created_at, updated_at, system, settings_json)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation.id, title, now, now, system, to_json(conversation.settings)),
+            )
+        return conversation
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """The conversation, deleted or not; None if there is no such conversation."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        return conversation_from_row(row) if row else None
+
+    def list_conversations(self, include_deleted: bool = False) -> list[Conversation]:
+        """Most recently updated first."""
+        where = "" if include_deleted else "WHERE deleted_at IS NULL"
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT * FROM conversations {where} ORDER BY updated_at DESC, created_at DESC, rowid DESC"
+            ).fetchall()
+        return [conversation_from_row(row) for row in rows]
+
+    def _update_conversation(
+        self, conversation_id: str, assignments: str, values: tuple[Any, ...]
+    ) -> None:
+        with self._writing() as conn:
+            cursor = conn.execute(
+                f"UPDATE conversations SET {assignments} WHERE id = ?", (*values, conversation_id)
+            )
+            if cursor.rowcount == 0:
+                raise KeyError(f"no conversation {conversation_id}")
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        self._update_conversation(conversation_id, "title = ?, updated_at = ?", (title, utc_now()))
+
+    def set_conversation_system(self, conversation_id: str, system: str | None) -> None:
+        self._update_conversation(
+            conversation_id, "system = ?, updated_at = ?", (system, utc_now())
+        )
+
+    def update_conversation_settings(self, conversation_id: str, settings: dict[str, Any]) -> None:
+        """Merge `settings` into the conversation's settings (keys not given are kept)."""
+        with self._writing() as conn:
+            row = conn.execute(
+                "SELECT settings_json FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            merged = {**json.loads(row["settings_json"] or "{}"), **settings}
+            conn.execute(
+                "UPDATE conversations SET settings_json = ?, updated_at = ? WHERE id = ?",
+                (to_json(merged), utc_now(), conversation_id),
+            )
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Soft delete: hidden from the list and search until restored or purged."""
+        self._update_conversation(
+            conversation_id, "deleted_at = coalesce(deleted_at, ?)", (utc_now(),)
+        )
+
+    def restore_conversation(self, conversation_id: str) -> None:
+        self._update_conversation(conversation_id, "deleted_at = NULL", ())
+
+    def purge_deleted(self) -> int:
+        """Remove deleted conversations for good, with their turns. Returns how many went."""
+        with self._writing() as conn:
+            return conn.execute("DELETE FROM conversations WHERE deleted_at IS NOT NULL").rowcount
+
+    # Turns
+
+    def insert_turn(self, turn: Turn) -> None:
+        """Store a turn as it starts (usually still streaming); the conversation moves to the top."""
+        values = turn_values(turn)
+        now = utc_now()
+        columns = (*INSERT_COLUMNS, "updated_at")
+        with self._writing() as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM conversations WHERE id = ?", (turn.conversation_id,)
+            )
+            if exists.fetchone() is None:
+                raise KeyError(f"no conversation {turn.conversation_id}")
+            if turn.parent_id is not None:
+                parent = conn.execute(
+                    "SELECT conversation_id FROM turns WHERE id = ?", (turn.parent_id,)
+                ).fetchone()
+                if parent is None or parent["conversation_id"] != turn.conversation_id:
+                    raise KeyError(
+                        f"no turn {turn.parent_id} in conversation {turn.conversation_id}"
+                    )
+            conn.execute(
+                f"INSERT INTO turns ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                (*(values[c] for c in INSERT_COLUMNS), now),
+            )
+            conn.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, turn.conversation_id)
+            )
+
+    def _update_turn(self, turn: Turn, columns: tuple[str, ...], bump_conversation: bool) -> None:
+        values = turn_values(turn)
+        now = utc_now()
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        with self._writing() as conn:
+            cursor = conn.execute(
+                f"UPDATE turns SET {assignments}, updated_at = ? WHERE id = ?",
+                (*(values[c] for c in columns), now, turn.id),
+            )
+            if cursor.rowcount == 0:
+                raise KeyError(f"no turn {turn.id}")
+            if bump_conversation:
+                conn.execute(
+                    "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                    (now, turn.conversation_id),
+                )
+
+    def checkpoint_turn(self, turn: Turn) -> None:
+        """Save what has streamed so far: answer, reasoning and usage. Cheap; at most once a second."""
+        self._update_turn(turn, CHECKPOINT_COLUMNS, bump_conversation=False)
+
+    def finalise_turn(self, turn: Turn) -> None:
+        """Save the finished turn: everything, status, cost with its price and timing included."""
+        self._update_turn(turn, FINAL_COLUMNS, bump_conversation=True)
+
+    def get_turn(self, turn_id: str) -> Turn | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT * FROM turns WHERE id = ?", (turn_id,)).fetchone()
+        return turn_from_row(row) if row else None
+
+    def turns(self, conversation_id: str) -> list[Turn]:
+        """Every turn of the conversation, every branch and critic turn, in creation order."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM turns WHERE conversation_id = ? ORDER BY created_at, seq",
+                (conversation_id,),
+            ).fetchall()
+        return [turn_from_row(row) for row in rows]
+
+    def branch(self, conversation_id: str, leaf_id: str | None = None) -> list[Turn]:
+        """The turns from the root down to `leaf_id` (default: the newest chat turn); [] if none."""
+        with self._reading() as conn:
+            if leaf_id is None:
+                newest = conn.execute(
+                    "SELECT id FROM turns WHERE conversation_id = ? AND purpose = 'chat'"
+                    " ORDER BY created_at DESC, seq DESC LIMIT 1",
+                    (conversation_id,),
+                ).fetchone()
+                if newest is None:
+                    return []
+                leaf_id = newest["id"]
+            rows = conn.execute(
+                """
+                WITH RECURSIVE path(id, parent_id, depth) AS (
+                    SELECT id, parent_id, 0 FROM turns WHERE id = ? AND conversation_id = ?
+                    UNION ALL
+                    SELECT t.id, t.parent_id, path.depth + 1
+                    FROM turns AS t JOIN path ON t.id = path.parent_id
+                )
+                SELECT turns.* FROM path JOIN turns ON turns.id = path.id ORDER BY path.depth DESC
+                """,
+                (leaf_id, conversation_id),
+            ).fetchall()
+        if not rows:
+            raise KeyError(f"no turn {leaf_id} in conversation {conversation_id}")
+        return [turn_from_row(row) for row in rows]
+
+    def children(self, turn_id: str) -> list[Turn]:
+        """The turns whose parent is `turn_id` (its regenerations and follow-ups), oldest first."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM turns WHERE parent_id = ? ORDER BY created_at, seq", (turn_id,)
+            ).fetchall()
+        return [turn_from_row(row) for row in rows]
+
+    # Ledger
+
+    def usage_report(self, by: str | None = None, since: date | None = None) -> dict[str, Any]:
+        """CONTRACT.md's `usage --json` object; `by` is conversation|model|provider|day|month."""
+        with self._reading() as conn:
+            return ledger.usage_report(conn, by, since)
+
+    def conversation_totals(self, conversation_id: str) -> dict[str, Any]:
+        with self._reading() as conn:
+            return ledger.conversation_totals(conn, conversation_id)
+
+    # Price overrides
+
+    def set_price_override(self, provider: str, model: str, override: PriceOverride) -> None:
+        values = price_override_values(override)
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO price_overrides (provider, model, input_mtok, output_mtok,"
+                " cache_read_mtok, cache_write_mtok, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    provider,
+                    model,
+                    values["input_mtok"],
+                    values["output_mtok"],
+                    values["cache_read_mtok"],
+                    values["cache_write_mtok"],
+                    utc_now(),
+                ),
+            )
+
+    def price_overrides(self) -> dict[tuple[str, str], PriceOverride]:
+        with self._reading() as conn:
+            rows = conn.execute("SELECT * FROM price_overrides ORDER BY provider, model").fetchall()
+        return {(row["provider"], row["model"]): price_override_from_row(row) for row in rows}
+
+    def delete_price_override(self, provider: str, model: str) -> None:
+        with self._writing() as conn:
+            conn.execute(
+                "DELETE FROM price_overrides WHERE provider = ? AND model = ?", (provider, model)
+            )
+
+    # Step verdicts (the user's own judgement of each reasoning step)
+
+    def set_verdict(self, turn_id: str, step_index: int, verdict: str, note: str = "") -> None:
+        if verdict not in VERDICTS:
+            raise ValueError(f"a verdict is one of {', '.join(VERDICTS)}, not {verdict!r}")
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM turns WHERE id = ?", (turn_id,)).fetchone() is None:
+                raise KeyError(f"no turn {turn_id}")
+            conn.execute(
+                "INSERT OR REPLACE INTO step_verdicts (turn_id, step_index, verdict, note, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (turn_id, step_index, verdict, note, utc_now()),
+            )
+
+    def clear_verdict(self, turn_id: str, step_index: int) -> None:
+        with self._writing() as conn:
+            conn.execute(
+                "DELETE FROM step_verdicts WHERE turn_id = ? AND step_index = ?",
+                (turn_id, step_index),
+            )
+
+    def verdicts(self, turn_id: str) -> dict[int, tuple[str, str]]:
+        """Step index → (verdict, note), in step order."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT step_index, verdict, note FROM step_verdicts WHERE turn_id = ? ORDER BY step_index",
+                (turn_id,),
+            ).fetchall()
+        return {row["step_index"]: (row["verdict"], row["note"]) for row in rows}
+
+    # Settings (small JSON values: window geometry, the last conversation, default models)
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._reading() as conn:
+            row = conn.execute("SELECT value_json FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row["value_json"]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        text = to_json(value)  # fails before the write for a value JSON cannot hold
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value_json) VALUES (?, ?)", (key, text)
+            )
+
+    def delete_setting(self, key: str) -> None:
+        with self._writing() as conn:
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+
+    # Search
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over prompts, answers and reasoning (see client.store.search)."""
+        with self._reading() as conn:
+            return fts.search(conn, query, limit)

@@ -1,0 +1,121 @@
+"""Rendering an answer while it streams, at a cost per update that does not grow with its length.
+
+The answer pane holds the HTML of finished blocks, which never change, followed by the HTML of
+the block still growing. Each `append` renders the blocks its chunk finished, once, and the
+growing block again; it never looks at earlier text (see `blocks.py` for where blocks end).
+So an update costs the chunk plus the size of the last block: constant for ordinary prose,
+which is mostly short paragraphs. A block that does not end (one giant table, a long code block,
+a long loose list) is re-rendered whole on each update, like any renderer would have to.
+
+`finish()` renders the last block as finished. The finished blocks then equal
+`render_markdown` of the whole text, modulo whitespace between blocks, with two known
+differences: a reference-style link or definition in a different block than its counterpart
+renders as plain text while streaming (the whole-text render resolves it), and blank lines after
+an indented code block are not kept inside that block. Fenced code blocks are numbered across
+the whole document, so Copy link N always stands for `code_blocks(text)[N]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from client.render.blocks import LineBuffer, MarkdownBlockSplitter
+from client.render.markdown_html import MarkdownRenderer
+
+
+@dataclass(frozen=True, slots=True)
+class RenderUpdate:
+    """What the pane must change after one call.
+
+    new_blocks_html: HTML of blocks finished by this call, each returned exactly once; append
+        them, in order, after the blocks already shown.
+    tail_html: the whole HTML of the block still growing; replace the previous tail with it
+        (empty when there is none).
+    reset: True only after `replace()`: throw away everything shown and start with this update.
+    """
+
+    new_blocks_html: tuple[str, ...]
+    tail_html: str
+    reset: bool = False
+
+
+class StreamingDocument:
+    """An answer's markdown, rendered incrementally as chunks arrive.
+
+    Not thread-safe: use one document from one thread (the GUI thread, typically).
+    """
+
+    def __init__(self, *, theme: str = "light") -> None:
+        self._renderer = MarkdownRenderer(theme)
+        self._start()
+
+    def _start(self) -> None:
+        self._lines = LineBuffer()
+        self._splitter = MarkdownBlockSplitter()
+        self._blocks: list[str] = []
+        self._code_count = 0
+        self._tail_html = ""
+        self._finished = False
+
+    @property
+    def theme(self) -> str:
+        """The theme code is highlighted for."""
+        return self._renderer.theme
+
+    def append(self, delta: str) -> RenderUpdate:
+        """Adds `delta` to the text; the blocks it finished and the new tail."""
+        if self._finished:
+            raise RuntimeError("append() after finish(); call replace() to start again")
+        new_blocks = self._feed(self._lines.feed(delta))
+        self._tail_html = self._render(self._splitter.pending(self._lines.partial))
+        return RenderUpdate(tuple(new_blocks), self._tail_html)
+
+    def finish(self) -> RenderUpdate:
+        """The text has ended: the tail becomes a finished block. Nothing can be appended after."""
+        if self._finished:
+            return RenderUpdate((), "")
+        new_blocks = self._feed(self._lines.flush())
+        if last := self._commit(self._splitter.finish()):
+            new_blocks.append(last)
+        self._tail_html = ""
+        self._finished = True
+        return RenderUpdate(tuple(new_blocks), "")
+
+    def replace(self, text: str) -> RenderUpdate:
+        """Starts again from `text` (say, after Reclassify moved part of the answer away).
+
+        The update has `reset` set: the pane discards what it showed. The document is open
+        again; call `finish()` when `text` is complete.
+        """
+        self._start()
+        return replace(self.append(text), reset=True)
+
+    def full_html(self) -> str:
+        """The finished blocks and the tail, as one fragment."""
+        parts = [*self._blocks, self._tail_html] if self._tail_html else self._blocks
+        return "\n".join(parts)
+
+    @property
+    def finished(self) -> bool:
+        """True once `finish()` has been called (and `replace()` has not since)."""
+        return self._finished
+
+    def _feed(self, lines: list[str]) -> list[str]:
+        new_blocks: list[str] = []
+        for line in lines:
+            block = self._splitter.feed(line)
+            if block is not None and (html := self._commit(block)):
+                new_blocks.append(html)
+        return new_blocks
+
+    def _commit(self, block: str) -> str:
+        rendered = self._renderer.render(block, first_code_index=self._code_count)
+        self._code_count += rendered.code_count
+        if rendered.html:
+            self._blocks.append(rendered.html)
+        return rendered.html
+
+    def _render(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        return self._renderer.render(text, first_code_index=self._code_count).html

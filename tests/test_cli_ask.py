@@ -75,8 +75,11 @@ def ask(replay, *extra: str, provider: str = "openai-compatible", env=None, prom
 def test_help_explains_every_command():
     result = thinkpane("--help")
     assert result.returncode == 0
-    for command in ("ask", "usage", "audit", "models"):
-        assert command in result.stdout
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and line.split()}
+    assert {"ask", "usage", "audit", "models"} <= listed
+    for command in sorted(listed):
+        sub = thinkpane(command, "--help")
+        assert sub.returncode == 0 and "usage: thinkpane " + command in sub.stdout
 
 
 def test_ask_json_is_exactly_the_contract_object(replay):

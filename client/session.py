@@ -86,6 +86,7 @@ class TurnController:
         settings: TurnSettings | None = None,
         api_key: str | None = None,
         purpose: str = "chat",
+        with_history: bool = True,
     ) -> PreparedTurn:
         """Resolve the provider, key and history. Raises UsageError or ThinkpaneError (auth)."""
         prof = profile(provider)
@@ -107,7 +108,8 @@ class TurnController:
                     ErrorKind.NOT_FOUND,
                     f"No conversation {conversation_id} in the local database. `thinkpane usage --by conversation` lists them.",
                 )
-            history = self.store.branch(conversation_id, parent_id)
+            if with_history:
+                history = self.store.branch(conversation_id, parent_id)
         system = (
             settings.system
             if settings.system is not None
@@ -152,7 +154,7 @@ class TurnController:
             prompt=prompt,
             provider=prof.name,
             model=model,
-            parent_id=history[-1].id if history else None,
+            parent_id=history[-1].id if history else parent_id,
             base_url=url,
             settings=settings,
             purpose=purpose,

@@ -148,6 +148,12 @@ class TurnController:
             max_output_tokens=settings.max_output_tokens,
             send_reasoning=send_reasoning,
         )
+        # A setting this provider or model cannot take is refused now, before anything is sent
+        # or stored (every adapter builds its request body without I/O).
+        adapter = self._adapter_factory(prof.name)
+        build_body = getattr(adapter, "body", None)
+        if callable(build_body):
+            build_body(request)
         turn = Turn(
             id=new_id("t"),
             conversation_id=conversation.id if conversation else new_id("c"),

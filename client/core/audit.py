@@ -98,3 +98,60 @@ class AuditResult:
             "findings": [f.to_json() for f in self.findings if f.step is None],
             "first_error_step": self.first_error_step,
         }
+
+
+@dataclass(frozen=True)
+class CriticVerdict:
+    """A model critic's verdict on one step, kept only when its quote is really in that step.
+
+    `start`/`end` locate `quote` in the step's text, so the window can highlight it; `kind` is
+    the critic's type of error (arithmetic, logic, assumption, misread, unsupported) or None.
+    """
+
+    step: int
+    verdict: str  # "error" | "ok" | "unsure"
+    kind: str | None
+    quote: str
+    why: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "step": self.step,
+            "verdict": self.verdict,
+            "type": self.kind,
+            "quote": self.quote,
+            "why": self.why,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class CriticOpinion:
+    """What a model critic said about a trace. Never merged with the deterministic findings
+    (AUDIT.md, principle 4): the window shows it beside them and marks where both agree.
+
+    `first_error_step` is None when the critic gave no usable answer, -1 when it found no error.
+    `source` says how the reply was read: "json", "boxed" (a bare step number), or "none".
+    `dropped` counts verdicts thrown away: no real step, no known verdict, or a quote that is
+    not in the step it names.
+    """
+
+    first_error_step: int | None = None
+    verdicts: tuple[CriticVerdict, ...] = ()
+    source: str = "none"
+    dropped: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.first_error_step is None and not self.verdicts
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "first_error_step": self.first_error_step,
+            "verdicts": [v.to_json() for v in self.verdicts],
+            "source": self.source,
+            "dropped": self.dropped,
+        }

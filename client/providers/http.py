@@ -91,11 +91,13 @@ def classify(status: int | None, etype: str, code: str, message: str) -> ErrorKi
         return ErrorKind.QUOTA
     if _CONTEXT_PATTERNS.search(f"{code} {message}"):
         return ErrorKind.CONTEXT_LENGTH
-    if "overloaded" in signs or status in (529, 503):
+    if "overloaded" in signs or "unavailable" in signs or status in (529, 503):
         return ErrorKind.OVERLOADED
     if status == 429 or "rate_limit" in signs or "resource_exhausted" in signs:
         return ErrorKind.RATE_LIMIT
     if status in (401, 403) or "authentication" in signs or "permission" in signs:
+        return ErrorKind.AUTH
+    if "api key not valid" in message.lower():  # Gemini: 400 INVALID_ARGUMENT, reason API_KEY_INVALID
         return ErrorKind.AUTH
     if status == 404 or "not_found" in signs:
         return ErrorKind.NOT_FOUND

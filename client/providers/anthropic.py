@@ -1,0 +1,345 @@
+"""Anthropic Messages adapter (`--provider anthropic`): thinking, redacted thinking and signatures.
+
+Claude streams its thinking in `thinking` content blocks, each closed by a signature, sometimes
+alongside `redacted_thinking` blocks whose text nobody may read. Both must go back unchanged and
+in order on the next turn to the same model, so each finished block is yielded verbatim as
+OpaqueReasoning. Claude 3.7's thinking is its own (raw); Claude 4+ stream a summary written by
+another model while billing the full thinking. Usage is cumulative: message_start gives a first
+count and every message_delta overwrites the fields it carries. PROVIDERS.md §3 is the wire
+format; controls.py maps the reasoning controls per model generation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Iterable, Iterator
+from typing import Any
+
+import httpx
+
+from client.core.cancel import CancelToken
+from client.core.errors import ErrorKind, ThinkpaneError
+from client.core.events import (
+    AnswerDelta,
+    Failed,
+    Finished,
+    Notice,
+    OpaqueReasoning,
+    ReasoningDelta,
+    StreamEvent,
+    TurnStatus,
+    UsageReport,
+    Visibility,
+)
+from client.core.request import TurnRequest
+from client.core.usage import Usage
+from client.providers.controls import claude_thinking, claude_thinking_is_raw
+from client.providers.framing import SSEDecoder
+from client.providers.http import (
+    RetryPolicy,
+    close_response,
+    error_from_payload,
+    get_json,
+    iter_body,
+    open_stream,
+    reject_non_stream,
+)
+from client.providers.registry import ProviderProfile
+
+API_VERSION = "2023-06-01"
+_STOP = {
+    "end_turn": TurnStatus.COMPLETE,
+    "stop_sequence": TurnStatus.COMPLETE,
+    "tool_use": TurnStatus.COMPLETE,
+    "pause_turn": TurnStatus.COMPLETE,
+    "max_tokens": TurnStatus.LENGTH,
+    "model_context_window_exceeded": TurnStatus.LENGTH,
+    "refusal": TurnStatus.REFUSED,
+}
+_ECHOED_BLOCKS = ("thinking", "redacted_thinking")
+_USAGE_FIELDS = (
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def normalise_usage(wire: dict[str, Any]) -> Usage:
+    """Anthropic's input excludes cache reads and writes; the contract's includes both."""
+    parts = [_int(wire.get(name)) for name in _USAGE_FIELDS[:3]]
+    known = [p for p in parts if p is not None]
+    details = wire.get("output_tokens_details")
+    thinking = _int(details.get("thinking_tokens")) if isinstance(details, dict) else None
+    return Usage(
+        input_tokens=sum(known) if known else None,
+        cached_input_tokens=parts[1],
+        cache_write_tokens=parts[2],
+        output_tokens=_int(wire.get("output_tokens")),
+        reasoning_tokens=thinking,
+    )
+
+
+class AnthropicAdapter:
+    """Streams one turn over `POST {base}/v1/messages`."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        client: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.profile = profile
+        self._client = client
+        self.policy = policy
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"anthropic-version": API_VERSION, "Accept": "text/event-stream"}
+        if api_key:
+            headers["x-api-key"] = api_key
+        return headers
+
+    def messages(self, request: TurnRequest) -> list[dict[str, Any]]:
+        """The history, with each earlier turn of this same model carrying its thinking blocks
+        first, unchanged and in order, then its text. Other models' blocks are never sent."""
+        messages: list[dict[str, Any]] = []
+        for turn in request.history:
+            messages.append({"role": "user", "content": turn.prompt})
+            content: list[dict[str, Any]] = []
+            if turn.provider == self.profile.name and turn.model == request.model:
+                content.extend(dict(b) for b in turn.opaque if b.get("type") in _ECHOED_BLOCKS)
+            if turn.answer:
+                content.append({"type": "text", "text": turn.answer})
+            if content:  # an empty assistant turn is refused; consecutive user turns are merged
+                messages.append({"role": "assistant", "content": content})
+        messages.append({"role": "user", "content": request.prompt})
+        return messages
+
+    def plan(self, request: TurnRequest) -> tuple[dict[str, Any], list[str]]:
+        """The JSON body and notices about translated settings; refuses what cannot be sent."""
+        thinking = claude_thinking(request)
+        body: dict[str, Any] = {
+            "model": request.model,
+            "max_tokens": thinking.max_tokens,
+            "messages": self.messages(request),
+            "stream": True,
+        }
+        if request.system:
+            body["system"] = request.system
+        if thinking.thinking is not None:
+            body["thinking"] = thinking.thinking
+        if thinking.output_config is not None:
+            body["output_config"] = thinking.output_config
+        return body, thinking.notices
+
+    def body(self, request: TurnRequest) -> dict[str, Any]:
+        return self.plan(request)[0]
+
+    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
+        body, notices = self.plan(request)
+        for notice in notices:
+            yield Notice(notice)
+        label = self.profile.label
+        try:
+            response = yield from open_stream(
+                "POST",
+                f"{self.profile.base_url(request.base_url)}/v1/messages",
+                provider=label,
+                cancel=cancel,
+                json_body=body,
+                headers=self.headers(request.api_key),
+                key_hint=self.profile.key_hint,
+                policy=self.policy,
+                client=self._client,
+            )
+        except ThinkpaneError as exc:
+            yield Failed(exc.info)
+            return
+        reader = MessagesReader(label, request.model, self.profile.key_hint)
+        try:
+            reject_non_stream(
+                response, cancel, ("event-stream",), provider=label, key_hint=self.profile.key_hint
+            )
+            yield from reader.read(iter_body(response, cancel, label))
+        except ThinkpaneError as exc:
+            yield from reader.flush()
+            yield Failed(exc.info, after_output=reader.output_seen)
+        finally:
+            close_response(response)
+
+    def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
+        url = f"{self.profile.base_url(base_url)}/v1/models"
+        models: list[str] = []
+        params = {"limit": "1000"}
+        for _page in range(20):
+            data = get_json(
+                url,
+                provider=self.profile.label,
+                headers=self.headers(api_key),
+                params=params,
+                client=self._client,
+                key_hint=self.profile.key_hint,
+            )
+            page = data.get("data") if isinstance(data, dict) else None
+            if not isinstance(page, list):
+                raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
+            models.extend(str(m["id"]) for m in page if isinstance(m, dict) and "id" in m)
+            if not data.get("has_more") or not data.get("last_id"):
+                break
+            params = {"limit": "1000", "after_id": str(data["last_id"])}
+        return sorted(models)
+
+
+class MessagesReader:
+    """The state of one streamed message: open content blocks, cumulative usage, the stop reason."""
+
+    def __init__(self, label: str, model: str, key_hint: str = "") -> None:
+        self.label = label
+        self.key_hint = key_hint
+        self.kind = Visibility.RAW if claude_thinking_is_raw(model) else Visibility.SUMMARY
+        self.output_seen = False
+        self.model_reported: str | None = None
+        self.usage: dict[str, Any] = {}
+        self.stop_reason: str | None = None
+        self._blocks: dict[int, dict[str, Any]] = {}
+        self._reasoning_started = False
+        self._flushed = False
+
+    def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
+        decoder = SSEDecoder()
+        for chunk in chunks:
+            for event in decoder.feed(chunk):
+                if (yield from self._on_event(event.data)):
+                    yield from self._finish()
+                    return
+        for event in decoder.finish():
+            if (yield from self._on_event(event.data)):
+                yield from self._finish()
+                return
+        raise ThinkpaneError(
+            ErrorKind.NETWORK,
+            f"The stream from {self.label} ended before message_stop; what arrived is kept.",
+            retryable=True,
+        )
+
+    def flush(self) -> Iterator[StreamEvent]:
+        if self._flushed:
+            return
+        self._flushed = True
+        if self.usage:
+            yield UsageReport(normalise_usage(self.usage), None, self.model_reported)
+
+    def _finish(self) -> Iterator[StreamEvent]:
+        yield from self.flush()
+        reason = self.stop_reason
+        status = _STOP.get(reason or "end_turn", TurnStatus.COMPLETE)
+        note = None
+        if reason == "pause_turn":
+            note = "Claude paused this long turn; it can be resumed by continuing the conversation."
+        elif reason is not None and reason not in _STOP:
+            note = f"Claude stopped with an unfamiliar reason: {reason}."
+        yield Finished(status, stop_reason=reason, note=note, model_reported=self.model_reported)
+
+    def _on_event(self, data: str) -> Generator[StreamEvent, None, bool]:
+        """Handle one event; True at message_stop."""
+        try:
+            event = json.loads(data)
+        except ValueError:
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent an event that is not JSON: {data[:80]!r}"
+            ) from None
+        if not isinstance(event, dict):
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected event: {data[:80]!r}"
+            )
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            yield from self._on_delta(event)
+        elif kind == "content_block_start":
+            yield from self._on_block_start(event)
+        elif kind == "content_block_stop":
+            block = self._blocks.pop(_index(event), None)
+            if block is not None and block.get("type") in _ECHOED_BLOCKS:
+                yield OpaqueReasoning(block, redacted=block["type"] == "redacted_thinking")
+        elif kind == "message_start":
+            message = _dict(event.get("message"))
+            if isinstance(message.get("model"), str):
+                self.model_reported = message["model"]
+            self._take_usage(message.get("usage"))
+        elif kind == "message_delta":
+            delta = _dict(event.get("delta"))
+            if isinstance(delta.get("stop_reason"), str):
+                self.stop_reason = delta["stop_reason"]
+            self._take_usage(event.get("usage"))
+        elif kind == "message_stop":
+            return True
+        elif kind == "error":
+            raise error_from_payload(
+                event, status=None, provider=self.label, key_hint=self.key_hint
+            )
+        return False  # ping, and event types newer than this code
+
+    def _take_usage(self, usage: Any) -> None:
+        if isinstance(usage, dict):
+            # Cumulative: a later count overwrites every field it carries (43 input may become 61).
+            self.usage.update({k: v for k, v in usage.items() if v is not None})
+
+    def _on_block_start(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
+        block = event.get("content_block")
+        if not isinstance(block, dict):
+            return
+        kind = block.get("type")
+        if kind == "thinking":
+            self._blocks[_index(event)] = {"type": "thinking", "thinking": "", "signature": ""}
+            yield from self._thinking(_index(event), str(block.get("thinking") or ""))
+            self._blocks[_index(event)]["signature"] = str(block.get("signature") or "")
+        elif kind == "redacted_thinking":
+            self.output_seen = True
+            self._blocks[_index(event)] = dict(block)
+        elif kind == "text" and block.get("text"):
+            self.output_seen = True
+            yield AnswerDelta(str(block["text"]))
+
+    def _on_delta(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
+        delta = event.get("delta")
+        if not isinstance(delta, dict):
+            return
+        kind = delta.get("type")
+        if kind == "text_delta":
+            text = str(delta.get("text") or "")
+            if text:
+                self.output_seen = True
+                yield AnswerDelta(text)
+        elif kind == "thinking_delta":
+            yield from self._thinking(_index(event), str(delta.get("thinking") or ""))
+        elif kind == "signature_delta":
+            block = self._blocks.get(_index(event))
+            if block is not None and block.get("type") == "thinking":
+                block["signature"] = block.get("signature", "") + str(delta.get("signature") or "")
+
+    def _thinking(self, index: int, text: str) -> Iterator[StreamEvent]:
+        block = self._blocks.get(index)
+        if block is None or not text:
+            return
+        shown = text
+        if not block["thinking"] and self._reasoning_started:
+            shown = (
+                "\n\n" + text
+            )  # a later thinking block (interleaved thinking) is a new paragraph
+        block["thinking"] += text
+        self._reasoning_started = True
+        self.output_seen = True
+        yield ReasoningDelta(shown, self.kind)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _index(event: dict[str, Any]) -> int:
+    index = event.get("index")
+    return index if isinstance(index, int) else -1

@@ -1,0 +1,326 @@
+"""Gemini native adapter (`--provider gemini`): thought summaries and thought signatures.
+
+Gemini streams `streamGenerateContent?alt=sse` with CRLF framing. Parts flagged `thought` are
+summaries of the thinking; any part may carry an opaque `thoughtSignature`, which Gemini 3 needs
+back on the next turn on the very part it came with. So when a turn carries signatures we keep
+the model turn's parts as they streamed (thought summaries left out unless a signature rides on
+one) and replay them part for part, never merged, only to the same model. Usage rides on every
+chunk, cumulative; the last one counts. The end is a `finishReason`; EOF without one means the
+stream was cut. PROVIDERS.md §4 is the wire format; controls.py maps the thinking controls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from client.core.cancel import CancelToken
+from client.core.errors import ErrorKind, ThinkpaneError
+from client.core.events import (
+    AnswerDelta,
+    Failed,
+    Finished,
+    Notice,
+    OpaqueReasoning,
+    ReasoningDelta,
+    StreamEvent,
+    TurnStatus,
+    UsageReport,
+    Visibility,
+)
+from client.core.request import TurnRequest
+from client.core.usage import Usage
+from client.providers.controls import gemini_thinking_config
+from client.providers.framing import SSEDecoder
+from client.providers.http import (
+    RetryPolicy,
+    close_response,
+    error_from_payload,
+    get_json,
+    iter_body,
+    open_stream,
+    reject_non_stream,
+)
+from client.providers.registry import ProviderProfile
+
+_REFUSED = {
+    "SAFETY",
+    "RECITATION",
+    "BLOCKLIST",
+    "PROHIBITED_CONTENT",
+    "SPII",
+    "IMAGE_SAFETY",
+    "LANGUAGE",
+}
+
+
+def model_path(model: str) -> str:
+    """`gemini-2.5-pro` whether the user wrote it bare or as `models/gemini-2.5-pro`."""
+    return quote(model.removeprefix("models/"), safe="-._~")
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def normalise_usage(meta: dict[str, Any], thoughts_seen: bool) -> Usage:
+    """Candidates exclude thoughts; the contract's output includes them. Missing counts are 0."""
+
+    def count(name: str) -> int:
+        return _int(meta.get(name)) or 0
+
+    return Usage(
+        input_tokens=count("promptTokenCount") + count("toolUsePromptTokenCount"),
+        cached_input_tokens=_int(meta.get("cachedContentTokenCount")),
+        cache_write_tokens=None,
+        output_tokens=count("candidatesTokenCount") + count("thoughtsTokenCount"),
+        reasoning_tokens=count("thoughtsTokenCount") if thoughts_seen else None,
+    )
+
+
+class GeminiAdapter:
+    """Streams one turn over `POST {base}/v1beta/models/{model}:streamGenerateContent?alt=sse`."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        client: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.profile = profile
+        self._client = client
+        self.policy = policy
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "text/event-stream"}
+        if api_key:
+            headers["x-goog-api-key"] = api_key
+        return headers
+
+    def contents(self, request: TurnRequest) -> list[dict[str, Any]]:
+        contents: list[dict[str, Any]] = []
+        for turn in request.history:
+            contents.append({"role": "user", "parts": [{"text": turn.prompt}]})
+            parts: list[Any] = []
+            if turn.provider == self.profile.name and turn.model == request.model:
+                for item in turn.opaque:
+                    if item.get("role") == "model" and isinstance(item.get("parts"), list):
+                        parts = list(item["parts"])
+            if not parts and turn.answer:
+                parts = [{"text": turn.answer}]
+            if parts:
+                contents.append({"role": "model", "parts": parts})
+        contents.append({"role": "user", "parts": [{"text": request.prompt}]})
+        return contents
+
+    def plan(self, request: TurnRequest) -> tuple[dict[str, Any], list[str]]:
+        thinking, notices = gemini_thinking_config(request)
+        body: dict[str, Any] = {"contents": self.contents(request)}
+        if request.system:
+            body["systemInstruction"] = {"parts": [{"text": request.system}]}
+        config: dict[str, Any] = {}
+        if request.max_output_tokens:
+            config["maxOutputTokens"] = request.max_output_tokens
+        if thinking is not None:
+            config["thinkingConfig"] = thinking
+        if config:
+            body["generationConfig"] = config
+        return body, notices
+
+    def body(self, request: TurnRequest) -> dict[str, Any]:
+        return self.plan(request)[0]
+
+    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
+        body, notices = self.plan(request)
+        for notice in notices:
+            yield Notice(notice)
+        label = self.profile.label
+        url = f"{self.profile.base_url(request.base_url)}/v1beta/models/{model_path(request.model)}:streamGenerateContent"
+        try:
+            response = yield from open_stream(
+                "POST",
+                url,
+                provider=label,
+                cancel=cancel,
+                json_body=body,
+                params={"alt": "sse"},
+                headers=self.headers(request.api_key),
+                key_hint=self.profile.key_hint,
+                policy=self.policy,
+                client=self._client,
+            )
+        except ThinkpaneError as exc:
+            yield Failed(exc.info)
+            return
+        reader = GenerateReader(label, self.profile.key_hint)
+        try:
+            reject_non_stream(
+                response, cancel, ("event-stream",), provider=label, key_hint=self.profile.key_hint
+            )
+            yield from reader.read(iter_body(response, cancel, label))
+        except ThinkpaneError as exc:
+            yield from reader.flush()
+            yield Failed(exc.info, after_output=reader.output_seen)
+        finally:
+            close_response(response)
+
+    def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
+        """Models that can generate content (embedding and other models are left out)."""
+        url = f"{self.profile.base_url(base_url)}/v1beta/models"
+        names: list[str] = []
+        params = {"pageSize": "1000"}
+        for _page in range(20):
+            data = get_json(
+                url,
+                provider=self.profile.label,
+                headers=self.headers(api_key),
+                params=params,
+                client=self._client,
+                key_hint=self.profile.key_hint,
+            )
+            models = data.get("models") if isinstance(data, dict) else None
+            if not isinstance(models, list):
+                raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
+            for m in models:
+                methods = m.get("supportedGenerationMethods") if isinstance(m, dict) else None
+                if (
+                    isinstance(m, dict)
+                    and "name" in m
+                    and (methods is None or "generateContent" in methods)
+                ):
+                    names.append(str(m["name"]).removeprefix("models/"))
+            token = data.get("nextPageToken")
+            if not token:
+                break
+            params = {"pageSize": "1000", "pageToken": str(token)}
+        return sorted(names)
+
+
+class GenerateReader:
+    """The state of one streamed generation: the model turn's parts, the last usage, the end."""
+
+    def __init__(self, label: str, key_hint: str = "") -> None:
+        self.label = label
+        self.key_hint = key_hint
+        self.output_seen = False
+        self.model_reported: str | None = None
+        self.usage: dict[str, Any] | None = None
+        self.thoughts_seen = False
+        self.finish_reason: str | None = None
+        self.block_reason: str | None = None
+        self.parts: list[dict[str, Any]] = []  # the model turn as streamed, for the next turn
+        self.signed = False
+        self._flushed = False
+
+    def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
+        decoder = SSEDecoder()
+        for chunk in chunks:
+            for event in decoder.feed(chunk):
+                yield from self._on_chunk(event.data)
+        for event in decoder.finish():
+            yield from self._on_chunk(event.data)
+        yield from self.flush()
+        if self.block_reason is not None and self.finish_reason is None:
+            yield Finished(
+                TurnStatus.REFUSED,
+                stop_reason=self.block_reason,
+                note=f"Gemini blocked the prompt ({self.block_reason}).",
+                model_reported=self.model_reported,
+            )
+        elif self.finish_reason is None:
+            raise ThinkpaneError(
+                ErrorKind.NETWORK,
+                f"The stream from {self.label} ended without a finish reason; what arrived is kept.",
+                retryable=True,
+            )
+        else:
+            yield self._finished(self.finish_reason)
+
+    def _finished(self, reason: str) -> Finished:
+        if reason == "STOP":
+            return Finished(
+                TurnStatus.COMPLETE, stop_reason=reason, model_reported=self.model_reported
+            )
+        if reason == "MAX_TOKENS":
+            return Finished(
+                TurnStatus.LENGTH, stop_reason=reason, model_reported=self.model_reported
+            )
+        if reason in _REFUSED:
+            return Finished(
+                TurnStatus.REFUSED, stop_reason=reason, model_reported=self.model_reported
+            )
+        return Finished(
+            TurnStatus.COMPLETE,
+            stop_reason=reason,
+            note=f"Gemini ended with finish reason {reason}.",
+            model_reported=self.model_reported,
+        )
+
+    def flush(self) -> Iterator[StreamEvent]:
+        if self._flushed:
+            return
+        self._flushed = True
+        if self.signed:
+            yield OpaqueReasoning({"role": "model", "parts": self.parts})
+        if self.usage is not None:
+            yield UsageReport(
+                normalise_usage(self.usage, self.thoughts_seen), None, self.model_reported
+            )
+
+    def _on_chunk(self, data: str) -> Iterator[StreamEvent]:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent a chunk that is not JSON: {data[:80]!r}"
+            ) from None
+        if isinstance(chunk, list) and len(chunk) == 1:  # an error object wrapped in a list
+            chunk = chunk[0]
+        if not isinstance(chunk, dict):
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected chunk: {data[:80]!r}"
+            )
+        if "error" in chunk:
+            raise error_from_payload(
+                chunk, status=None, provider=self.label, key_hint=self.key_hint
+            )
+        if isinstance(chunk.get("modelVersion"), str):
+            self.model_reported = chunk["modelVersion"]
+        meta = chunk.get("usageMetadata")
+        if isinstance(meta, dict):
+            self.usage = meta
+            self.thoughts_seen = self.thoughts_seen or "thoughtsTokenCount" in meta
+        feedback = chunk.get("promptFeedback")
+        if isinstance(feedback, dict) and isinstance(feedback.get("blockReason"), str):
+            self.block_reason = feedback["blockReason"]
+        candidates = chunk.get("candidates")
+        candidate = candidates[0] if isinstance(candidates, list) and candidates else None
+        if not isinstance(candidate, dict):
+            return
+        content = candidate.get("content")
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict):
+                yield from self._on_part(part)
+        if isinstance(candidate.get("finishReason"), str):
+            self.finish_reason = candidate["finishReason"]
+
+    def _on_part(self, part: dict[str, Any]) -> Iterator[StreamEvent]:
+        signed = bool(part.get("thoughtSignature"))
+        self.signed = self.signed or signed
+        text = part.get("text") if isinstance(part.get("text"), str) else ""
+        if part.get("thought"):
+            if signed:
+                self.parts.append(part)  # the signature must go back on its own part
+            if text:
+                self.output_seen = True
+                yield ReasoningDelta(text, Visibility.SUMMARY)
+            return
+        self.parts.append(part)
+        if text:
+            self.output_seen = True
+            yield AnswerDelta(text)

@@ -1,0 +1,246 @@
+"""Ollama native adapter (`--provider ollama`): `/api/chat` over newline-delimited JSON.
+
+Ollama's own API is the one that takes `think` (on, off, or a level) and streams the model's
+chain of thought in `message.thinking`, apart from the answer. Its answer text still goes through
+a ThinkTagSplitter because some models leak `<think>` into `content` (ollama-python#529). The last
+line (`"done": true`) carries the finish reason and the token counts; durations are nanoseconds.
+Nothing of the reasoning goes back on later turns (PROVIDERS.md §8 has not established it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Iterable, Iterator
+from typing import Any
+
+import httpx
+
+from client.core.cancel import CancelToken
+from client.core.errors import ErrorKind, ThinkpaneError, UsageError
+from client.core.events import (
+    Failed,
+    Finished,
+    Notice,
+    ReasoningDelta,
+    StreamEvent,
+    TurnStatus,
+    UsageReport,
+    Visibility,
+)
+from client.core.request import TurnRequest
+from client.core.usage import Usage
+from client.providers.controls import check_common
+from client.providers.framing import NDJSONDecoder
+from client.providers.http import (
+    RetryPolicy,
+    close_response,
+    error_from_payload,
+    get_json,
+    iter_body,
+    open_stream,
+    reject_non_stream,
+)
+from client.providers.registry import ProviderProfile
+from client.providers.thinktags import ThinkTagSplitter
+
+# --effort → `think`; Ollama has no minimal or xhigh level and no budget.
+THINK = {"none": False, "low": "low", "medium": "medium", "high": "high", "max": "max"}
+_DONE = {"stop": TurnStatus.COMPLETE, "length": TurnStatus.LENGTH}
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class OllamaAdapter:
+    """Streams one turn over `POST {base}/api/chat`."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        client: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.profile = profile
+        self._client = client
+        self.policy = policy
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "application/x-ndjson"}
+        if api_key:  # a hosted Ollama behind a proxy may want one; a local one ignores it
+            headers["Authorization"] = f"Bearer {api_key}"
+        return headers
+
+    def body(self, request: TurnRequest) -> dict[str, Any]:
+        check_common(request)
+        if request.thinking_budget is not None:
+            raise UsageError(
+                "Ollama takes no thinking budget; use --effort none|low|medium|high|max."
+            )
+        if request.summary in ("concise", "detailed"):
+            raise UsageError("Ollama shows the model's own reasoning; it has no summaries.")
+        messages: list[dict[str, Any]] = []
+        if request.system:
+            messages.append({"role": "system", "content": request.system})
+        for turn in request.history:
+            messages.append({"role": "user", "content": turn.prompt})
+            messages.append({"role": "assistant", "content": turn.answer})
+        messages.append({"role": "user", "content": request.prompt})
+        body: dict[str, Any] = {"model": request.model, "messages": messages, "stream": True}
+        if request.effort is not None:
+            if request.effort not in THINK:
+                raise UsageError(
+                    f"Ollama takes --effort none, low, medium, high or max; not {request.effort}."
+                )
+            if request.effort == "none" and request.model.lower().startswith("gpt-oss"):
+                raise UsageError("gpt-oss cannot turn thinking off; its lowest is --effort low.")
+            body["think"] = THINK[request.effort]
+        if request.max_output_tokens:
+            body["options"] = {"num_predict": request.max_output_tokens}
+        return body
+
+    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
+        body = self.body(request)
+        label = self.profile.label
+        try:
+            response = yield from open_stream(
+                "POST",
+                f"{self.profile.base_url(request.base_url)}/api/chat",
+                provider=label,
+                cancel=cancel,
+                json_body=body,
+                headers=self.headers(request.api_key),
+                key_hint=self.profile.key_hint,
+                policy=self.policy,
+                client=self._client,
+            )
+        except ThinkpaneError as exc:
+            yield Failed(exc.info)
+            return
+        reader = ChatLinesReader(label)
+        try:
+            reject_non_stream(response, cancel, ("ndjson", "json"), provider=label)
+            yield from reader.read(iter_body(response, cancel, label))
+        except ThinkpaneError as exc:
+            yield from reader.flush()
+            yield Failed(exc.info, after_output=reader.output_seen)
+        finally:
+            close_response(response)
+
+    def list_models(self, base_url: str | None, api_key: str | None = None) -> list[str]:
+        url = f"{self.profile.base_url(base_url)}/api/tags"
+        data = get_json(
+            url, provider=self.profile.label, headers=self.headers(api_key), client=self._client
+        )
+        models = data.get("models") if isinstance(data, dict) else None
+        if not isinstance(models, list):
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{url} did not answer with Ollama's model list."
+            )
+        return sorted(
+            str(m.get("name") or m.get("model"))
+            for m in models
+            if isinstance(m, dict) and (m.get("name") or m.get("model"))
+        )
+
+
+class ChatLinesReader:
+    """The state of one streamed chat: the think-tag splitter, the final line's counts."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.splitter = ThinkTagSplitter()
+        self.output_seen = False
+        self.model_reported: str | None = None
+        self.usage: Usage | None = None
+        self._flushed = False
+
+    def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
+        decoder = NDJSONDecoder()
+        for chunk in chunks:
+            for line in decoder.feed(chunk):
+                done = yield from self._on_line(line)
+                if done is not None:
+                    yield from self.flush()
+                    yield done
+                    return
+        for line in decoder.finish():
+            done = yield from self._on_line(line)
+            if done is not None:
+                yield from self.flush()
+                yield done
+                return
+        raise ThinkpaneError(
+            ErrorKind.NETWORK,
+            f"The stream from {self.label} ended before the model was done; what arrived is kept.",
+            retryable=True,
+        )
+
+    def flush(self) -> Iterator[StreamEvent]:
+        """Text the splitter held back, and the usage, once, however the stream ended."""
+        if self._flushed:
+            return
+        self._flushed = True
+        yield from self.splitter.finish()
+        if self.usage is not None:
+            yield UsageReport(self.usage, None, self.model_reported)
+
+    def _on_line(self, line: str) -> Generator[StreamEvent, None, Finished | None]:
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent a line that is not JSON: {line[:80]!r}"
+            ) from None
+        if not isinstance(data, dict):
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected line: {line[:80]!r}"
+            )
+        if "error" in data:
+            raise error_from_payload(data, status=None, provider=self.label)
+        if isinstance(data.get("model"), str):
+            self.model_reported = data["model"]
+        message = data.get("message")
+        if isinstance(message, dict):
+            thinking = message.get("thinking")
+            if isinstance(thinking, str) and thinking:
+                self.splitter.structured_reasoning_seen()
+                self.output_seen = True
+                yield ReasoningDelta(thinking, Visibility.RAW)
+            content = message.get("content")
+            if isinstance(content, str) and content:
+                self.output_seen = True
+                yield from self.splitter.feed(content)
+        if data.get("done") is not True:
+            return None
+        self.usage = Usage(
+            input_tokens=_int(data.get("prompt_eval_count")),
+            output_tokens=_int(data.get("eval_count")),
+        )
+        reason = data.get("done_reason") if isinstance(data.get("done_reason"), str) else None
+        speed = _speed(data)
+        if speed is not None:
+            yield speed
+        return Finished(
+            _DONE.get(reason or "stop", TurnStatus.COMPLETE),
+            stop_reason=reason,
+            model_reported=self.model_reported,
+        )
+
+
+def _speed(done: dict[str, Any]) -> Notice | None:
+    """How fast the local model ran, from the final line's durations (nanoseconds)."""
+    seconds = {
+        name: ns / 1e9
+        for name in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
+        if (ns := _int(done.get(name))) is not None
+    }
+    tokens = _int(done.get("eval_count"))
+    if not tokens or not seconds.get("eval_duration"):
+        return None
+    rate = tokens / seconds["eval_duration"]
+    extra = {
+        f"{name.removesuffix('_duration')}_s": round(value, 3) for name, value in seconds.items()
+    }
+    extra["tokens_per_s"] = round(rate, 1)
+    return Notice(f"{rate:.1f} tokens/s", extra)

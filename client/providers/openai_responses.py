@@ -1,0 +1,361 @@
+"""OpenAI Responses adapter (`--provider openai`): reasoning summaries and encrypted reasoning items.
+
+The Responses API is the only OpenAI surface that shows anything of a reasoning model's thinking
+(a summary, streamed part by part) and the only one that hands back the reasoning itself, as an
+encrypted item to return on the next turn. We run it stateless (`store: false`): every reasoning
+item comes back from `response.output_item.done` with its `encrypted_content` and is sent again,
+unchanged, before the answer it led to, but only to the same model. PROVIDERS.md §2 is the wire
+format; §17 the mapping onto the contract.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Iterable, Iterator
+from typing import Any
+
+import httpx
+
+from client.core.cancel import CancelToken
+from client.core.errors import ErrorKind, ThinkpaneError, UsageError
+from client.core.events import (
+    AnswerDelta,
+    Failed,
+    Finished,
+    OpaqueReasoning,
+    ReasoningDelta,
+    StreamEvent,
+    TurnStatus,
+    UsageReport,
+    Visibility,
+)
+from client.core.request import TurnRequest
+from client.core.usage import Usage
+from client.providers.controls import check_common
+from client.providers.framing import SSEDecoder
+from client.providers.http import (
+    RetryPolicy,
+    close_response,
+    error_from_payload,
+    get_json,
+    iter_body,
+    open_stream,
+    reject_non_stream,
+)
+from client.providers.registry import ProviderProfile
+
+# Models that do not reason reject the `reasoning` object and the encrypted-content include.
+_NON_REASONING_PREFIXES = ("gpt-4", "gpt-3.5", "chatgpt-")
+_INCOMPLETE = {"max_output_tokens": TurnStatus.LENGTH, "content_filter": TurnStatus.REFUSED}
+
+
+def is_reasoning_model(model: str) -> bool:
+    m = model.lower().rsplit("/", 1)[-1]
+    return not (m.startswith(_NON_REASONING_PREFIXES) or m.endswith("-chat-latest"))
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def normalise_usage(usage: dict[str, Any]) -> Usage:
+    """Responses usage already has the contract's meaning: input includes cached, output reasoning."""
+    return Usage(
+        input_tokens=_int(usage.get("input_tokens")),
+        cached_input_tokens=_int(_dict(usage.get("input_tokens_details")).get("cached_tokens")),
+        cache_write_tokens=_int(_dict(usage.get("input_tokens_details")).get("cache_write_tokens")),
+        output_tokens=_int(usage.get("output_tokens")),
+        reasoning_tokens=_int(_dict(usage.get("output_tokens_details")).get("reasoning_tokens")),
+    )
+
+
+def _echoed(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored reasoning item as input: its id, summary and encrypted state, nothing else."""
+    echoed = {"type": "reasoning", "encrypted_content": item["encrypted_content"]}
+    if item.get("id"):
+        echoed["id"] = item["id"]
+    echoed["summary"] = item.get("summary") or []
+    return echoed
+
+
+class OpenAIResponsesAdapter:
+    """Streams one turn over `POST {base}/responses`."""
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        client: httpx.Client | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.profile = profile
+        self._client = client
+        self.policy = policy
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "text/event-stream"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        return headers
+
+    def input_items(self, request: TurnRequest) -> list[dict[str, Any]]:
+        """The conversation as Responses input items, with our reasoning items echoed back."""
+        items: list[dict[str, Any]] = []
+        for turn in request.history:
+            items.append({"role": "user", "content": turn.prompt})
+            if not turn.answer:
+                continue  # a reasoning item may not go back without the item that followed it
+            if turn.provider == self.profile.name and turn.model == request.model:
+                for item in turn.opaque:
+                    if item.get("type") == "reasoning" and item.get("encrypted_content"):
+                        items.append(_echoed(item))
+            items.append({"role": "assistant", "content": turn.answer})
+        items.append({"role": "user", "content": request.prompt})
+        return items
+
+    def body(self, request: TurnRequest) -> dict[str, Any]:
+        """The JSON body; a control this model cannot take is refused here, before sending."""
+        check_common(request)
+        if request.thinking_budget is not None:
+            raise UsageError(
+                "OpenAI takes no thinking budget; use --effort to say how hard to think."
+            )
+        body: dict[str, Any] = {
+            "model": request.model,
+            "input": self.input_items(request),
+            "stream": True,
+            "store": False,
+        }
+        if request.system:
+            body["instructions"] = request.system
+        if request.max_output_tokens:
+            body["max_output_tokens"] = request.max_output_tokens
+        if not is_reasoning_model(request.model):
+            if request.effort is not None or request.summary not in (None, "none"):
+                raise UsageError(
+                    f"{request.model} is not a reasoning model; drop --effort and --summary."
+                )
+            return body
+        reasoning: dict[str, Any] = {}
+        if request.effort is not None:
+            reasoning["effort"] = request.effort
+        if request.summary != "none":
+            reasoning["summary"] = request.summary or "auto"
+        if reasoning:
+            body["reasoning"] = reasoning
+        body["include"] = ["reasoning.encrypted_content"]
+        return body
+
+    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
+        body = self.body(request)
+        label = self.profile.label
+        try:
+            response = yield from open_stream(
+                "POST",
+                f"{self.profile.base_url(request.base_url)}/responses",
+                provider=label,
+                cancel=cancel,
+                json_body=body,
+                headers=self.headers(request.api_key),
+                key_hint=self.profile.key_hint,
+                policy=self.policy,
+                client=self._client,
+            )
+        except ThinkpaneError as exc:
+            yield Failed(exc.info)
+            return
+        reader = ResponsesReader(label, self.profile.key_hint)
+        try:
+            reject_non_stream(
+                response, cancel, ("event-stream",), provider=label, key_hint=self.profile.key_hint
+            )
+            yield from reader.read(iter_body(response, cancel, label))
+        except ThinkpaneError as exc:
+            yield from reader.flush()
+            yield Failed(exc.info, after_output=reader.output_seen)
+        finally:
+            close_response(response)
+
+    def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
+        url = f"{self.profile.base_url(base_url)}/models"
+        data = get_json(
+            url,
+            provider=self.profile.label,
+            headers=self.headers(api_key),
+            client=self._client,
+            key_hint=self.profile.key_hint,
+        )
+        models = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(models, list):
+            raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
+        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m)
+
+
+class ResponsesReader:
+    """The state of one streamed response: which summary part is open, the last usage, the end."""
+
+    def __init__(self, label: str, key_hint: str = "") -> None:
+        self.label = label
+        self.key_hint = key_hint
+        self.output_seen = False
+        self.model_reported: str | None = None
+        self.usage: Usage | None = None
+        self.error: ThinkpaneError | None = (
+            None  # a mid-stream `error` event; response.failed follows
+        )
+        self.refused = False
+        self._summary_key: tuple[Any, Any] | None = None  # (item_id, summary_index) being streamed
+        self._summary_text: dict[tuple[Any, Any], str] = {}
+        self._answer_text: dict[tuple[Any, Any], str] = {}
+        self._flushed = False
+
+    def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
+        decoder = SSEDecoder()
+        for chunk in chunks:
+            for event in decoder.feed(chunk):
+                end = yield from self._on_event(event.data)
+                if end is not None:
+                    yield from self.flush()
+                    yield end
+                    return
+        for event in decoder.finish():
+            end = yield from self._on_event(event.data)
+            if end is not None:
+                yield from self.flush()
+                yield end
+                return
+        if self.error is not None:
+            raise self.error
+        raise ThinkpaneError(
+            ErrorKind.NETWORK,
+            f"The stream from {self.label} ended before the response did; what arrived is kept.",
+            retryable=True,
+        )
+
+    def flush(self) -> Iterator[StreamEvent]:
+        if self._flushed:
+            return
+        self._flushed = True
+        if self.usage is not None:
+            yield UsageReport(self.usage, None, self.model_reported)
+
+    def _on_event(self, data: str) -> Generator[StreamEvent, None, Finished | None]:
+        """Handle one event; return the Finished that ends the stream, if this was the end."""
+        if data.strip() == "[DONE]":  # not OpenAI's, but some compatible servers add it
+            return None
+        try:
+            event = json.loads(data)
+        except ValueError:
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent an event that is not JSON: {data[:80]!r}"
+            ) from None
+        if not isinstance(event, dict):
+            raise ThinkpaneError(
+                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected event: {data[:80]!r}"
+            )
+        kind = event.get("type")
+        if kind == "response.reasoning_summary_text.delta":
+            yield from self._summary(event, str(event.get("delta") or ""))
+        elif kind == "response.reasoning_summary_text.done":
+            key = (event.get("item_id"), event.get("summary_index"))
+            done, seen = str(event.get("text") or ""), self._summary_text.get(key, "")
+            if done.startswith(seen) and len(done) > len(seen):  # deltas were lost or never sent
+                yield from self._summary(event, done[len(seen) :])
+        elif kind == "response.reasoning_text.delta":
+            text = str(event.get("delta") or "")
+            if text:
+                self.output_seen = True
+                yield ReasoningDelta(text, Visibility.RAW)
+        elif kind in ("response.output_text.delta", "response.refusal.delta"):
+            self.refused = self.refused or kind == "response.refusal.delta"
+            yield from self._answer(event, str(event.get("delta") or ""))
+        elif kind in ("response.output_text.done", "response.refusal.done"):
+            key = (event.get("item_id"), event.get("content_index"))
+            done = str(event.get("text") or event.get("refusal") or "")
+            seen = self._answer_text.get(key, "")
+            if done.startswith(seen) and len(done) > len(seen):
+                yield from self._answer(event, done[len(seen) :])
+        elif kind == "response.output_item.done":
+            item = _dict(event.get("item"))
+            if item.get("type") == "reasoning" and item.get("encrypted_content"):
+                yield OpaqueReasoning(item)
+        elif kind in ("response.created", "response.in_progress"):
+            self._on_response(_dict(event.get("response")))
+        elif kind in ("response.completed", "response.incomplete", "response.failed"):
+            return self._on_terminal(kind, _dict(event.get("response")))
+        elif kind == "error":
+            # Two shapes are recorded: code/message at the top level, or nested under `error`.
+            nested = event.get("error")
+            fields = (
+                nested
+                if isinstance(nested, dict)
+                else {"code": event.get("code"), "message": event.get("message")}
+            )
+            self.error = error_from_payload(
+                {"error": fields}, status=None, provider=self.label, key_hint=self.key_hint
+            )
+        return None
+
+    def _summary(self, event: dict[str, Any], text: str) -> Iterator[StreamEvent]:
+        if not text:
+            return
+        key = (event.get("item_id"), event.get("summary_index"))
+        self._summary_text[key] = self._summary_text.get(key, "") + text
+        if key != self._summary_key:
+            if self._summary_key is not None:
+                text = "\n\n" + text  # each summary part is a paragraph
+            self._summary_key = key
+        self.output_seen = True
+        yield ReasoningDelta(text, Visibility.SUMMARY)
+
+    def _answer(self, event: dict[str, Any], text: str) -> Iterator[StreamEvent]:
+        if not text:
+            return
+        key = (event.get("item_id"), event.get("content_index"))
+        self._answer_text[key] = self._answer_text.get(key, "") + text
+        self.output_seen = True
+        yield AnswerDelta(text)
+
+    def _on_response(self, response: dict[str, Any]) -> None:
+        if isinstance(response.get("model"), str):
+            self.model_reported = response["model"]
+        usage = response.get("usage")
+        if isinstance(usage, dict) and usage:
+            self.usage = normalise_usage(usage)
+
+    def _on_terminal(self, kind: str, response: dict[str, Any]) -> Finished:
+        self._on_response(response)
+        if kind == "response.failed":
+            err = response.get("error")
+            if (
+                self.error is None
+                and isinstance(err, dict)
+                and (err.get("message") or err.get("code"))
+            ):
+                self.error = error_from_payload(
+                    {"error": err}, status=None, provider=self.label, key_hint=self.key_hint
+                )
+            raise self.error or ThinkpaneError(
+                ErrorKind.SERVER, f"{self.label} reported that the response failed."
+            )
+        if kind == "response.incomplete":
+            reason = _dict(response.get("incomplete_details")).get("reason")
+            reason = str(reason) if reason else None
+            status = _INCOMPLETE.get(reason or "", TurnStatus.INTERRUPTED)
+            note = (
+                None
+                if reason in _INCOMPLETE
+                else f"{self.label} stopped early ({reason or 'no reason given'})."
+            )
+            return Finished(
+                status, stop_reason=reason, note=note, model_reported=self.model_reported
+            )
+        status = TurnStatus.REFUSED if self.refused else TurnStatus.COMPLETE
+        return Finished(
+            status,
+            stop_reason="refusal" if self.refused else "completed",
+            model_reported=self.model_reported,
+        )

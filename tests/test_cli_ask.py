@@ -75,7 +75,11 @@ def ask(replay, *extra: str, provider: str = "openai-compatible", env=None, prom
 def test_help_explains_every_command():
     result = thinkpane("--help")
     assert result.returncode == 0
-    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and line.split()}
+    listed = {
+        line.split()[0]
+        for line in result.stdout.splitlines()
+        if line.startswith("    ") and line.split()
+    }
     assert {"ask", "usage", "audit", "models"} <= listed
     for command in sorted(listed):
         sub = thinkpane(command, "--help")
@@ -375,3 +379,23 @@ def test_prompt_from_stdin(replay):
 def test_usage_on_an_empty_ledger(fmt):
     result = thinkpane("usage", *([fmt] if fmt else []))
     assert result.returncode == 0
+
+
+def test_a_setting_the_model_cannot_take_is_refused_before_anything_is_sent(replay, thinkpane_home):
+    result = thinkpane(
+        "ask",
+        "hi",
+        "--provider",
+        "anthropic",
+        "--model",
+        "claude-sonnet-4-5",
+        "--thinking-budget",
+        "500",
+        "--base-url",
+        replay.url,
+        env={"ANTHROPIC_API_KEY": "sk-ant-x"},
+    )
+    assert result.returncode == 2 and "1024" in result.stderr and "Traceback" not in result.stderr
+    assert not replay.received
+    with Store.open() as store:
+        assert store.list_conversations() == []

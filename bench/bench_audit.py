@@ -49,6 +49,30 @@ def _bbm(path: Path) -> Iterator[tuple[str, list[str], str | None, int | None]]:
                 yield f"bbm-{number}", record["steps"], record.get("input"), record["mistake_index"]
 
 
+# Records labelled "no mistake" whose steps contain a plainly false equation, each read by hand
+# (the list and the equations are in the audit issue's closing note). They count against the
+# raw figures; the `_adjusted` figures count a flag on them as right, as AUDIT.md says to do for
+# real false equations the labels missed. The checks themselves know nothing of these records.
+LABEL_ERRATA = {
+    "bbm": {
+        "bbm-1",
+        "bbm-24",
+        "bbm-34",
+        "bbm-120",
+        "bbm-139",
+        "bbm-147",
+        "bbm-235",
+        "bbm-237",
+        "bbm-248",
+        "bbm-261",
+        "bbm-273",
+        "bbm-283",
+        "bbm-299",
+    },
+}
+_ERRATA = set().union(*LABEL_ERRATA.values())
+
+
 class _Tally:
     def __init__(self) -> None:
         self.records = self.exact = self.labelled = self.covered = 0
@@ -82,7 +106,7 @@ class _Tally:
 def _measure(
     records: Iterator[tuple[str, list[str], str | None, int | None]], show: str | None
 ) -> dict[str, Any]:
-    tallies = {"": _Tally(), "_even": _Tally(), "_odd": _Tally()}
+    tallies = {"": _Tally(), "_even": _Tally(), "_odd": _Tally(), "_adjusted": _Tally()}
     for number, (record_id, steps, problem, label) in enumerate(records):
         result = audit_trace(steps=steps, problem=problem)
         errors = [f for f in result.findings if f.severity is Severity.ERROR and f.step is not None]
@@ -90,6 +114,11 @@ def _measure(
         half = "_even" if number % 2 == 0 else "_odd"
         wrong = tallies[""].add(label, result.first_error_step, flagged)
         tallies[half].add(label, result.first_error_step, flagged)
+        if record_id in _ERRATA and label is None and flagged:
+            # A real error the label missed: our first flag stands as the label.
+            tallies["_adjusted"].add(result.first_error_step, result.first_error_step, flagged)
+        else:
+            tallies["_adjusted"].add(label, result.first_error_step, flagged)
         if show == "false-alarms" and wrong:
             for finding in errors:
                 if finding.step in wrong:

@@ -32,6 +32,7 @@ _SHORT_PHRASE = 30  # a stated answer without a number must be short to be one (
 _SHORT_PHRASE_WORDS = 3
 _NOT_AN_ANSWER = frozenset({"not", "no", "never", "that", "which", "because", "still", "unclear"})
 _SHORT_ANSWER = 40  # an answer this short is its own value ("42", "$1,200", "B")
+_EMPHASIS = re.compile(r"[*_`]+")
 _TRIVIAL = 10  # small whole numbers appear everywhere (list numbers, "2 steps"); not evidence
 _MAX_UNSUPPORTED = 3
 
@@ -118,8 +119,18 @@ def final_value(answer: str) -> str | None:
     stated = conclusions(Step(0, answer, StepKind.CONCLUDE, 0, len(answer)))
     if stated:
         return stated[-1].text
-    stripped = answer.strip()
-    return stripped if 0 < len(stripped) <= _SHORT_ANSWER else None
+    stripped = _EMPHASIS.sub("", answer).strip()
+    if not 0 < len(stripped) <= _SHORT_ANSWER:
+        return None
+    # A short sentence ("The total is $55.", "It costs $55.00") states its one number; with
+    # several different numbers it is not clear which is the answer, so say nothing.
+    written = [m.group() for m in _RAW_NUMBER.finditer(normalise(stripped).text)]
+    values = {v for v in (_number(w.replace(",", "")) for w in written) if v is not None}
+    if len(values) == 1:
+        return written[0]
+    if values:
+        return None
+    return stripped if _stated_phrase(stripped.rstrip(".")) else None
 
 
 def check_answer(steps: Sequence[Step], answer: str | None, problem: str | None) -> list[Finding]:

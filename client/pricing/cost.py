@@ -23,6 +23,7 @@ from client.core.cost import Cost, CostSource
 from client.core.prices import PriceOverride
 from client.core.usage import Usage
 from client.pricing.local import is_local_url
+from client.pricing.refresh import data_version
 
 _MILLION = Decimal(1_000_000)
 # Proportional shares of a provider's charge are rounded to a ten-billionth of a dollar.
@@ -180,7 +181,7 @@ def _from_prices(
     if reasoning_rate is not None:
         reasoning_cost = counts.reasoning * reasoning_rate / _MILLION
     price = {key: _fmt_rate(rate) for key, rate in rates.items()}
-    price["data_version"] = genai_prices.__version__
+    price["data_version"] = data_version()  # the package version, plus when it was fetched
     price["model_id"] = calc.model.id
     price["provider_id"] = calc.provider.id
     return _Breakdown(calc.total_price, calc.input_price, calc.output_price, reasoning_cost, price)

@@ -40,6 +40,14 @@ _SUMS = ", ".join(
     ]
 )
 
+# What the reasoning cost, and the part of that paid for reasoning the provider never showed.
+REASONING_FIELDS = ("reasoning_cost", "hidden_reasoning_cost")
+_REASONING_SUMS = """
+    coalesce(decimal_sum(cost_reasoning), '0') AS reasoning_cost,
+    coalesce(decimal_sum(CASE WHEN visibility = 'hidden' THEN cost_reasoning END), '0')
+        AS hidden_reasoning_cost
+"""
+
 
 def format_amount(value: Decimal) -> str:
     """Decimal text as CONTRACT.md shows money: no exponent, no trailing zeros."""
@@ -68,53 +76,55 @@ def install(conn: sqlite3.Connection) -> None:
     conn.create_aggregate("decimal_sum", 1, _DecimalSum)  # type: ignore[arg-type]
 
 
-def _fields(row: sqlite3.Row) -> dict[str, Any]:
-    return {
+def _fields(row: sqlite3.Row, reasoning: bool = False) -> dict[str, Any]:
+    fields = {
         "queries": row["queries"],
         **{name: row[name] for name in _TOKEN_FIELDS},
         "cost": row["cost"],
         "unpriced_queries": row["unpriced_queries"],
     }
+    if reasoning:
+        fields.update({name: row[name] for name in REASONING_FIELDS})
+    return fields
 
 
-def usage_report(conn: sqlite3.Connection, by: str | None, since: date | None) -> dict[str, Any]:
+def usage_report(
+    conn: sqlite3.Connection, by: str | None, since: date | None, reasoning: bool = False
+) -> dict[str, Any]:
     """`{"groups": [...], "total": {...}}` of CONTRACT.md, grouped `by` one of GROUPINGS.
 
     With `by` None there is one group, keyed "all". `since` keeps turns created on or after
-    that UTC date.
+    that UTC date. With `reasoning`, every group and the total also carry REASONING_FIELDS
+    (decimal text, like `cost`); without it the object is exactly the contract's.
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"cannot group usage by {by!r}; choose one of {', '.join(GROUPINGS)}")
     where, params = ("WHERE created_at >= ?", [since.isoformat()]) if since else ("", [])
-    total_row = conn.execute(f"SELECT {_SUMS} FROM turns {where}", params).fetchone()
-    total = _fields(total_row)
+    sums = f"{_SUMS}, {_REASONING_SUMS}" if reasoning else _SUMS
+    total_row = conn.execute(f"SELECT {sums} FROM turns {where}", params).fetchone()
+    total = _fields(total_row, reasoning)
     if by is None:
         return {"groups": [{"key": "all", **total}], "total": total}
     key = GROUPINGS[by]
     rows = conn.execute(
-        f"SELECT {key} AS key, {_SUMS} FROM turns {where} GROUP BY 1 ORDER BY 1", params
+        f"SELECT {key} AS key, {sums} FROM turns {where} GROUP BY 1 ORDER BY 1", params
     ).fetchall()
-    return {"groups": [{"key": row["key"], **_fields(row)} for row in rows], "total": total}
+    return {
+        "groups": [{"key": row["key"], **_fields(row, reasoning)} for row in rows],
+        "total": total,
+    }
 
 
 def conversation_totals(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any]:
     """The ledger fields for one conversation, plus what its reasoning cost.
 
-    `reasoning_cost` is the part of the output cost paid for reasoning; `hidden_reasoning_cost`
-    is the part of that paid for reasoning the provider never showed.
+    Every turn of the conversation counts: each branch, regeneration, stopped or failed turn and
+    critic turn was a query someone paid for. `reasoning_cost` is the part of the output cost
+    paid for reasoning; `hidden_reasoning_cost` is the part of that paid for reasoning the
+    provider never showed.
     """
     row = conn.execute(
-        f"""
-        SELECT {_SUMS},
-               coalesce(decimal_sum(cost_reasoning), '0') AS reasoning_cost,
-               coalesce(decimal_sum(CASE WHEN visibility = 'hidden' THEN cost_reasoning END), '0')
-                   AS hidden_reasoning_cost
-        FROM turns WHERE conversation_id = ?
-        """,
+        f"SELECT {_SUMS}, {_REASONING_SUMS} FROM turns WHERE conversation_id = ?",
         (conversation_id,),
     ).fetchone()
-    return {
-        **_fields(row),
-        "reasoning_cost": row["reasoning_cost"],
-        "hidden_reasoning_cost": row["hidden_reasoning_cost"],
-    }
+    return _fields(row, reasoning=True)

@@ -3,11 +3,18 @@
 The user types words, not FTS5 syntax: each word is quoted as a phrase, so `c++`, `"`, `AND`
 or `foo:bar` search for themselves and can never raise a syntax error. Matches are highlighted
 `[like this]` in a short snippet of the field that matched best.
+
+Filters narrow the matches without changing their order: one conversation (find in the
+conversation), a provider, a model (as asked for or as the provider reported it), and a range of
+UTC dates or instants. There is no "has audit findings" filter: findings are computed when a
+trace is shown and are not stored, so nothing could be filtered on; the user's own step verdicts
+are stored, but they are not findings. Add the filter here when an audit table arrives.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 # The FTS columns, in order, by the names results use ("reasoning" is the reasoning_text column).
@@ -36,11 +43,73 @@ def _brackets(snippet: str) -> str:
     return snippet.replace(_OPEN, "[").replace(_CLOSE, "]")
 
 
-def search(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The most relevant turns first (bm25), newer first among equals; deleted conversations skipped."""
+def _instant(moment: date, *, end_of_day: bool) -> str:
+    """A bound comparable with the stored `created_at` text (ISO 8601 UTC with a Z).
+
+    A date means the whole UTC day: `since` from its first instant, `until` to its last. A naive
+    datetime is taken as UTC.
+    """
+    if isinstance(moment, datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if end_of_day:
+        return (moment + timedelta(days=1)).isoformat()  # compared with <, so the day is in
+    return moment.isoformat()  # "2026-11-27" sorts before every instant of that day
+
+
+def filter_clause(
+    *,
+    conversation_id: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> tuple[str, list[Any]]:
+    """SQL conditions on the turn `t` (each starting with AND) and their parameters."""
+    conditions: list[str] = []
+    values: list[Any] = []
+    if conversation_id is not None:
+        conditions.append("t.conversation_id = ?")
+        values.append(conversation_id)
+    if provider is not None:
+        conditions.append("t.provider = ?")
+        values.append(provider)
+    if model is not None:
+        conditions.append("(t.model = ? OR t.model_reported = ?)")
+        values += [model, model]
+    if since is not None:
+        conditions.append("t.created_at >= ?")
+        values.append(_instant(since, end_of_day=False))
+    if until is not None:
+        conditions.append(
+            "t.created_at <= ?" if isinstance(until, datetime) else "t.created_at < ?"
+        )
+        values.append(_instant(until, end_of_day=True))
+    return "".join(f" AND {c}" for c in conditions), values
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    limit: int = 20,
+    *,
+    conversation_id: str | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[dict[str, Any]]:
+    """The most relevant turns first (bm25), newer first among equals; deleted conversations skipped.
+
+    Every filter left as None filters nothing; `since` and `until` are inclusive.
+    """
     expression = match_expression(query)
     if expression is None or limit <= 0:
         return []
+    where, values = filter_clause(
+        conversation_id=conversation_id, provider=provider, model=model, since=since, until=until
+    )
     snippet_columns = ", ".join(
         f"snippet(turns_fts, {i}, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS s{i}"
         for i in range(len(FIELDS))
@@ -51,11 +120,11 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[dict[s
         FROM turns_fts
         JOIN turns AS t ON t.seq = turns_fts.rowid
         JOIN conversations AS c ON c.id = t.conversation_id
-        WHERE turns_fts MATCH ? AND c.deleted_at IS NULL
+        WHERE turns_fts MATCH ? AND c.deleted_at IS NULL{where}
         ORDER BY bm25(turns_fts), t.created_at DESC
         LIMIT ?
         """,
-        (expression, limit),
+        (expression, *values, limit),
     ).fetchall()
     results: list[dict[str, Any]] = []
     for row in rows:

@@ -11,7 +11,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -20,7 +20,7 @@ from typing import Any
 from client.core.conversation import Conversation, Turn, new_id, utc_now
 from client.core.events import TurnStatus
 from client.core.prices import PriceOverride
-from client.store import ledger
+from client.store import branches, ledger
 from client.store import search as fts
 from client.store.db import open_database, translate_errors
 from client.store.paths import database_path
@@ -297,12 +297,47 @@ class Store:
             ).fetchall()
         return [turn_from_row(row) for row in rows]
 
+    # Branches (see client.store.branches)
+
+    def siblings(self, turn_id: str) -> list[Turn]:
+        """The versions of a turn (same parent, same purpose), itself included, oldest first."""
+        with self._reading() as conn:
+            return branches.siblings(conn, turn_id)
+
+    def leaf_of(self, turn_id: str) -> Turn:
+        """Where the branch through `turn_id` ends, following the newest chat child down."""
+        with self._reading() as conn:
+            return branches.leaf_of(conn, turn_id)
+
+    def leaves(self, conversation_id: str) -> list[Turn]:
+        """The last turn of every chat branch of the conversation, oldest first."""
+        with self._reading() as conn:
+            return branches.leaves(conn, conversation_id)
+
+    def insert_conversation_tree(
+        self,
+        conversation: Conversation,
+        turns: Sequence[Turn],
+        verdicts: Mapping[str, Mapping[int, tuple[str, str]]] | None = None,
+    ) -> None:
+        """Add a whole conversation (an import) in one transaction, ids and timestamps kept.
+
+        Turns come parents first; `verdicts` maps turn id → step index → (verdict, note).
+        ValueError, with nothing written, if an id is taken or the tree does not hold together.
+        """
+        with self._writing() as conn:
+            branches.insert_tree(conn, conversation, turns, verdicts or {})
+
     # Ledger
 
-    def usage_report(self, by: str | None = None, since: date | None = None) -> dict[str, Any]:
-        """CONTRACT.md's `usage --json` object; `by` is conversation|model|provider|day|month."""
+    def usage_report(
+        self, by: str | None = None, since: date | None = None, *, reasoning: bool = False
+    ) -> dict[str, Any]:
+        """CONTRACT.md's `usage --json` object; `by` is conversation|model|provider|day|month.
+
+        `reasoning` adds what reasoning and hidden reasoning cost to every group (see ledger)."""
         with self._reading() as conn:
-            return ledger.usage_report(conn, by, since)
+            return ledger.usage_report(conn, by, since, reasoning)
 
     def conversation_totals(self, conversation_id: str) -> dict[str, Any]:
         with self._reading() as conn:
@@ -388,7 +423,30 @@ class Store:
 
     # Search
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search over prompts, answers and reasoning (see client.store.search)."""
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        *,
+        conversation_id: str | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[dict[str, Any]]:
+        """Full-text search over prompts, answers and reasoning (see client.store.search).
+
+        The keyword filters default to none; `since`/`until` are inclusive UTC dates (a datetime
+        is an exact instant).
+        """
         with self._reading() as conn:
-            return fts.search(conn, query, limit)
+            return fts.search(
+                conn,
+                query,
+                limit,
+                conversation_id=conversation_id,
+                provider=provider,
+                model=model,
+                since=since,
+                until=until,
+            )

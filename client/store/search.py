@@ -114,17 +114,27 @@ def search(
         f"snippet(turns_fts, {i}, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS s{i}"
         for i in range(len(FIELDS))
     )
+    # Rank first, then make snippets for the page of results only: snippet() is the expensive
+    # part, and a common word matches thousands of turns.
     rows = conn.execute(
         f"""
+        WITH page AS (
+            SELECT turns_fts.rowid AS seq, bm25(turns_fts) AS score, t.created_at AS created_at
+            FROM turns_fts
+            JOIN turns AS t ON t.seq = turns_fts.rowid
+            JOIN conversations AS c ON c.id = t.conversation_id
+            WHERE turns_fts MATCH ? AND c.deleted_at IS NULL{where}
+            ORDER BY score, t.created_at DESC
+            LIMIT ?
+        )
         SELECT t.id, t.conversation_id, t.created_at, {snippet_columns}
-        FROM turns_fts
-        JOIN turns AS t ON t.seq = turns_fts.rowid
-        JOIN conversations AS c ON c.id = t.conversation_id
-        WHERE turns_fts MATCH ? AND c.deleted_at IS NULL{where}
-        ORDER BY bm25(turns_fts), t.created_at DESC
-        LIMIT ?
+        FROM page
+        JOIN turns_fts ON turns_fts.rowid = page.seq
+        JOIN turns AS t ON t.seq = page.seq
+        WHERE turns_fts MATCH ?
+        ORDER BY page.score, page.created_at DESC
         """,
-        (expression, *values, limit),
+        (expression, *values, limit, expression),
     ).fetchall()
     results: list[dict[str, Any]] = []
     for row in rows:

@@ -88,7 +88,10 @@ class TurnController:
         purpose: str = "chat",
         with_history: bool = True,
     ) -> PreparedTurn:
-        """Resolve the provider, key and history. Raises UsageError or ThinkpaneError (auth)."""
+        """Resolve the provider, key and history. Raises UsageError or ThinkpaneError (auth).
+
+        `with_history=False` sends the prompt alone (a critic, or retrying a conversation's first
+        turn); the turn is then attached under `parent_id`, or is a new root when that is None."""
         prof = profile(provider)
         url = prof.base_url(base_url)
         key = api_key or get_api_key(prof.name, prof.env_vars)
@@ -187,11 +190,20 @@ class TurnController:
                     continue
         except ThinkpaneError as exc:
             run.apply(Failed(exc.info, after_output=run.output_seen))
-        except BaseException:
-            # Ctrl+C, a kill, a bug: keep what arrived before letting it propagate.
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            # Ctrl+C or a shutdown: keep what arrived before letting it propagate.
             run.apply(
                 Failed(ErrorInfo(ErrorKind.CANCELLED, "Stopped."), after_output=run.output_seen)
             )
+            run.finish()
+            raise
+        except Exception as exc:
+            # A bug of ours, not the user's Stop: say so, keep what arrived, and let it surface.
+            message = (
+                f"Thinkpane hit an internal error ({type(exc).__name__}: {exc}); what arrived "
+                "is kept. Please report this."
+            )
+            run.apply(Failed(ErrorInfo(ErrorKind.PROTOCOL, message), after_output=run.output_seen))
             run.finish()
             raise
         if cancel.cancelled and run.outcome is None:

@@ -97,7 +97,9 @@ def classify(status: int | None, etype: str, code: str, message: str) -> ErrorKi
         return ErrorKind.RATE_LIMIT
     if status in (401, 403) or "authentication" in signs or "permission" in signs:
         return ErrorKind.AUTH
-    if "api key not valid" in message.lower():  # Gemini: 400 INVALID_ARGUMENT, reason API_KEY_INVALID
+    if (
+        "api key not valid" in message.lower()
+    ):  # Gemini: 400 INVALID_ARGUMENT, reason API_KEY_INVALID
         return ErrorKind.AUTH
     if status == 404 or "not_found" in signs:
         return ErrorKind.NOT_FOUND

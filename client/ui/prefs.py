@@ -1,0 +1,64 @@
+"""The window's small settings, kept in the store's settings table (never in a file of our own).
+
+Read once at start-up (a handful of tiny rows, before the window shows, so it opens where it was
+left); written in the background through BackgroundJobs, in order. API keys are not settings:
+they go to the keyring through client.store.secrets and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from client.ui.jobs import BackgroundJobs
+from client.ui.model_picker import ModelChoice
+
+RECENT_LIMIT = 12
+
+DEFAULTS: dict[str, Any] = {
+    "ui.theme": "system",
+    "ui.font_size": 0,
+    "ui.window": {},
+    "ui.last_conversation": None,
+    "default_model": None,
+    "local_base_urls": [],
+    "recent_models": [],
+}
+
+
+class Preferences:
+    """In-memory copy of the settings the window uses, written back through the store."""
+
+    def __init__(self, store: Any, jobs: BackgroundJobs | None) -> None:
+        self._store = store
+        self._jobs = jobs
+        self._values = {key: store.get_setting(key, default) for key, default in DEFAULTS.items()}
+
+    def get(self, key: str) -> Any:
+        return self._values.get(key, DEFAULTS.get(key))
+
+    def set(self, key: str, value: Any) -> None:
+        if self._values.get(key) == value:
+            return
+        self._values[key] = value
+        store = self._store
+        if self._jobs is None:
+            store.set_setting(key, value)
+        else:
+            self._jobs.run(lambda: store.set_setting(key, value))
+
+    @property
+    def default_model(self) -> ModelChoice | None:
+        return ModelChoice.from_json(self.get("default_model"))
+
+    @property
+    def recent_models(self) -> list[ModelChoice]:
+        choices = [ModelChoice.from_json(item) for item in self.get("recent_models") or []]
+        return [c for c in choices if c is not None]
+
+    def remember_model(self, choice: ModelChoice) -> None:
+        recent = [choice] + [c for c in self.recent_models if c != choice]
+        self.set("recent_models", [c.to_json() for c in recent[:RECENT_LIMIT]])
+
+    @property
+    def local_base_urls(self) -> list[str]:
+        return [str(u) for u in self.get("local_base_urls") or [] if str(u).strip()]

@@ -1,0 +1,316 @@
+"""Settings (Ctrl+,): API keys, local servers, the default model, theme and font size.
+
+API keys go to the system keyring through client.store.secrets, and nowhere else: the field
+never shows a stored key (it only says one is stored), and a typed key is cleared from the field
+once saved. When there is no keyring, the page says so in a sentence and names the environment
+variables instead. Keyring and discovery calls run in the background: a locked keyring or a slow
+port never freezes the window.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.providers.registry import PROFILES
+from client.ui.jobs import BackgroundJobs
+from client.ui.model_picker import ModelChoice
+from client.ui.prefs import Preferences
+from client.ui.theme import CHOICE_LABELS, CHOICES
+
+
+def key_rows() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(label, profile names, env vars): profiles that read the same variable share one key."""
+    rows: dict[tuple[str, ...], list[str]] = {}
+    for profile in PROFILES.values():
+        if not profile.local and profile.env_vars:
+            rows.setdefault(profile.env_vars, []).append(profile.name)
+    result = []
+    for env_vars, names in rows.items():
+        label = PROFILES[names[0]].label
+        if len(names) > 1:
+            label = label.split(" (")[0]
+        result.append((label, tuple(names), env_vars))
+    return result
+
+
+class _KeyRow(QWidget):
+    def __init__(
+        self, label: str, names: tuple[str, ...], env_vars: tuple[str, ...], parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.label, self.names, self.env_vars = label, names, env_vars
+        self.stored = False
+        self.edit = QLineEdit(self)
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setPlaceholderText("Checking the keyring…")
+        self.forget_button = QPushButton("Forget", self)
+        self.forget_button.setEnabled(False)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        env = [name for name in env_vars if os.environ.get(name, "").strip()]
+        self.note.setText(
+            f"{env[0]} is set in the environment and is used first."
+            if env
+            else f"Or set {' or '.join(env_vars)}."
+        )
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.forget_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+
+    def set_stored(self, stored: bool) -> None:
+        self.stored = stored
+        self.forget_button.setEnabled(stored)
+        self.edit.setPlaceholderText(
+            "A key is stored in the keyring; type a new one to replace it"
+            if stored
+            else "Paste an API key"
+        )
+
+
+class SettingsDialog(QDialog):
+    """The settings page.
+
+    Signals:
+        sig_settings_saved(): preferences were written (theme, font, models, local servers).
+        sig_keys_changed(): a key was stored or forgotten (the model list may change).
+        sig_discover_requested(): the user asked to look for local servers again.
+    """
+
+    sig_settings_saved = Signal()
+    sig_keys_changed = Signal()
+    sig_discover_requested = Signal()
+
+    def __init__(
+        self, prefs: Preferences, jobs: BackgroundJobs, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
+        self._prefs = prefs
+        self._jobs = jobs
+        self.keyring_ok = False
+
+        keys_box = QGroupBox("API keys", self)
+        self.keyring_label = QLabel("Checking the system keyring…", keys_box)
+        self.keyring_label.setWordWrap(True)
+        keys_form = QFormLayout(keys_box)
+        keys_form.addRow(self.keyring_label)
+        self.key_rows: dict[str, _KeyRow] = {}
+        for label, names, env_vars in key_rows():
+            row = _KeyRow(label, names, env_vars, keys_box)
+            row.edit.setEnabled(False)
+            self.key_rows[names[0]] = row
+            keys_form.addRow(label, row)
+            row.forget_button.clicked.connect(lambda _=False, r=row: self._forget(r))
+        self.key_status_label = QLabel(keys_box)
+        self.key_status_label.setWordWrap(True)
+        keys_form.addRow(self.key_status_label)
+
+        local_box = QGroupBox("Local servers", self)
+        self.local_urls_edit = QPlainTextEdit(local_box)
+        self.local_urls_edit.setPlaceholderText(
+            "One base URL a line, for servers on other ports (for example http://127.0.0.1:5000/v1)"
+        )
+        self.local_urls_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.discover_button = QPushButton("Look for local servers", local_box)
+        local_layout = QVBoxLayout(local_box)
+        local_layout.addWidget(
+            QLabel(
+                "Ollama, LM Studio, llama.cpp and vLLM on their usual ports "
+                "are found by themselves. Others:",
+                local_box,
+            )
+        )
+        local_layout.addWidget(self.local_urls_edit)
+        local_layout.addWidget(self.discover_button)
+
+        model_box = QGroupBox("Default model", self)
+        self.provider_box = QComboBox(model_box)
+        self.provider_box.addItem("None", None)
+        for profile in PROFILES.values():
+            self.provider_box.addItem(profile.label, profile.name)
+        self.model_edit = QLineEdit(model_box)
+        self.model_edit.setPlaceholderText("Model id")
+        self.url_edit = QLineEdit(model_box)
+        self.url_edit.setPlaceholderText("Base URL (empty: the provider's own)")
+        model_form = QFormLayout(model_box)
+        model_form.addRow("Provider", self.provider_box)
+        model_form.addRow("Model", self.model_edit)
+        model_form.addRow("Base URL", self.url_edit)
+
+        look_box = QGroupBox("Appearance", self)
+        self.theme_box = QComboBox(look_box)
+        for choice in CHOICES:
+            self.theme_box.addItem(CHOICE_LABELS[choice], choice)
+        self.font_spin = QSpinBox(look_box)
+        self.font_spin.setRange(0, 32)
+        self.font_spin.setSpecialValueText("System default")
+        self.font_spin.setSuffix(" pt")
+        look_form = QFormLayout(look_box)
+        look_form.addRow("Theme", self.theme_box)
+        look_form.addRow("Font size", self.font_spin)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        layout = QVBoxLayout(self)
+        for box in (keys_box, local_box, model_box, look_box):
+            layout.addWidget(box)
+        layout.addWidget(self.buttons)
+        self._connect_signals()
+        self.reload()
+
+    def _connect_signals(self) -> None:
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.discover_button.clicked.connect(self.sig_discover_requested)
+
+    def reload(self) -> None:
+        """Show the saved settings again (the dialog is kept and reopened)."""
+        prefs = self._prefs
+        self.local_urls_edit.setPlainText("\n".join(prefs.local_base_urls))
+        default = prefs.default_model
+        self.provider_box.setCurrentIndex(
+            max(0, self.provider_box.findData(default.provider)) if default else 0
+        )
+        self.model_edit.setText(default.model if default else "")
+        self.url_edit.setText((default.base_url or "") if default else "")
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(prefs.get("ui.theme"))))
+        self.font_spin.setValue(int(prefs.get("ui.font_size") or 0))
+        self.key_status_label.clear()
+        self.keyring_ok = False  # until the keyring answers again
+        for row in self.key_rows.values():
+            row.edit.clear()
+            row.edit.setEnabled(False)
+        self._load_key_status()
+
+    # Keys (in the background: a keyring may be slow or locked)
+
+    def _load_key_status(self) -> None:
+        names = list(self.key_rows)
+
+        def work() -> tuple[bool, str, dict[str, bool]]:
+            from client.store.secrets import has_stored_key, keyring_available
+
+            ok, sentence = keyring_available()
+            return ok, sentence, ({n: has_stored_key(n) for n in names} if ok else {})
+
+        self._jobs.run(work, self._on_key_status_loaded, self._on_key_job_failed)
+
+    def _on_key_status_loaded(self, result: tuple[bool, str, dict[str, bool]]) -> None:
+        ok, sentence, stored = result
+        self.keyring_ok = ok
+        self.keyring_label.setText(sentence)
+        for name, row in self.key_rows.items():
+            row.edit.setEnabled(ok)
+            if ok:
+                row.set_stored(stored.get(name, False))
+            else:
+                row.edit.setPlaceholderText(f"Set {' or '.join(row.env_vars)} instead")
+
+    def _on_key_job_failed(self, exc: BaseException) -> None:
+        self.key_status_label.setText(str(exc))
+
+    def _forget(self, row: _KeyRow) -> None:
+        names = row.names
+
+        def work() -> None:
+            from client.store.secrets import delete_api_key
+
+            for name in names:
+                delete_api_key(name)
+
+        self._jobs.run(
+            work,
+            lambda _r: self._after_key_change(row, False, f"Forgot the {row.label} key."),
+            self._on_key_job_failed,
+        )
+
+    def _after_key_change(self, row: _KeyRow, stored: bool, message: str) -> None:
+        row.set_stored(stored)
+        self.key_status_label.setText(message)
+        self.sig_keys_changed.emit()
+
+    def save_keys(self) -> None:
+        """Store every typed key in the keyring, then clear the field: a key is never shown."""
+        for row in self.key_rows.values():
+            key = row.edit.text().strip()
+            row.edit.clear()
+            if not key or not self.keyring_ok:
+                continue
+            names = row.names
+
+            def work(key: str = key, names: tuple[str, ...] = names) -> None:
+                from client.store.secrets import set_api_key
+
+                for name in names:
+                    set_api_key(name, key)
+
+            self._jobs.run(
+                work,
+                lambda _r, row=row: self._after_key_change(
+                    row, True, f"Saved the {row.label} key in the keyring."
+                ),
+                self._on_key_job_failed,
+            )
+
+    # Saving
+
+    def default_model(self) -> ModelChoice | None:
+        provider = self.provider_box.currentData()
+        model = self.model_edit.text().strip()
+        if not provider or not model:
+            return None
+        return ModelChoice(provider, model, self.url_edit.text().strip().rstrip("/") or None)
+
+    def local_urls(self) -> list[str]:
+        return [
+            line.strip().rstrip("/")
+            for line in self.local_urls_edit.toPlainText().splitlines()
+            if line.strip()
+        ]
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        self.save_keys()
+        prefs = self._prefs
+        default = self.default_model()
+        prefs.set("default_model", default.to_json() if default else None)
+        prefs.set("local_base_urls", self.local_urls())
+        prefs.set("ui.theme", self.theme_box.currentData())
+        prefs.set("ui.font_size", self.font_spin.value())
+        self.sig_settings_saved.emit()
+        self.accept()
+
+    def set_discovered(self, servers: list[Any]) -> None:
+        """Show what discovery found (called by the window)."""
+        if not servers:
+            self.discover_button.setToolTip("No local server answered.")
+            self.discover_button.setText("Look for local servers (none found)")
+            return
+        names = ", ".join(f"{s.kind} at {s.base_url}" for s in servers)
+        self.discover_button.setText(f"Look again (found {names})")

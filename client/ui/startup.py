@@ -1,0 +1,62 @@
+"""What the window does once it is on screen, and the layout it remembers between sessions.
+
+The first frame must not wait for genai-prices, keyring, the renderer or the adapters, so
+`warm_up()` imports them on a background thread after the window shows, and renders a small
+document once so that the first streamed answer does not pay for compiling Markdown's and
+pygments' patterns. The layout (geometry, splitter, which side panes are open) is kept in the
+store's settings table through Preferences, never in a file of our own.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from PySide6.QtCore import QByteArray
+
+WARM_UP_MARKDOWN = (
+    "# Title\n\nSome *text* with `code` and a [link](https://example.com).\n\n"
+    "- one\n- two\n\n1. first\n\n> quote\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "```python\nprint('hi')\n```\n"
+)
+
+
+def warm_up(theme: str) -> bool:
+    """Import and exercise the heavy parts (on a worker thread); True if any API key is set up."""
+    import client.pricing  # noqa: F401 - genai-prices: the heaviest import, done early
+    import client.session  # noqa: F401 - keyring, the store, the adapters' registry
+    from client.providers.registry import PROFILES
+    from client.render import render_markdown
+    from client.store.secrets import get_api_key
+
+    render_markdown(WARM_UP_MARKDOWN, theme=theme)
+    return any(get_api_key(p.name, p.env_vars) for p in PROFILES.values() if not p.local)
+
+
+def _encode(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _decode(text: str) -> QByteArray:
+    return QByteArray(base64.b64decode(text))
+
+
+def layout_state(window: Any) -> dict[str, Any]:
+    """The window's layout as a small JSON-able dict."""
+    return {
+        "geometry": _encode(window.saveGeometry()),
+        "splitter": _encode(window.splitter.saveState()),
+        "sidebar": window.actions_.show_conversations.isChecked(),
+        "inspector": window.actions_.show_inspector.isChecked(),
+    }
+
+
+def restore_layout(window: Any, saved: dict[str, Any]) -> None:
+    if geometry := saved.get("geometry"):
+        window.restoreGeometry(_decode(geometry))
+    if splitter := saved.get("splitter"):
+        window.splitter.restoreState(_decode(splitter))
+    window.actions_.show_conversations.setChecked(bool(saved.get("sidebar", True)))
+    window.actions_.show_inspector.setChecked(bool(saved.get("inspector", True)))
+    window.sidebar.setVisible(window.actions_.show_conversations.isChecked())
+    window.inspector.setVisible(window.actions_.show_inspector.isChecked())

@@ -1,0 +1,111 @@
+"""Light and dark: follow the system unless the user picked one, and build both from palette roles.
+
+Widgets never hard-code a colour: they ask the palette (or use `palette(role)` in a style sheet),
+so nothing vanishes when the theme flips. This module owns the two palettes, decides which one
+applies (`THINKPANE_THEME` wins, for screenshots and tests; then the user's choice; then the
+system's colour scheme) and re-applies it when the system changes its mind.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+CHOICES = ("system", "light", "dark")
+CHOICE_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+_R = QPalette.ColorRole
+_G = QPalette.ColorGroup
+
+_DARK = {
+    _R.Window: "#2b2c30", _R.WindowText: "#e6e6e6", _R.Base: "#1f2023", _R.AlternateBase: "#2f3034",
+    _R.ToolTipBase: "#3a3b40", _R.ToolTipText: "#e6e6e6", _R.PlaceholderText: "#8c8f96",
+    _R.Text: "#e6e6e6", _R.Button: "#36373c", _R.ButtonText: "#e6e6e6", _R.BrightText: "#ff6b6b",
+    _R.Light: "#4a4b51", _R.Midlight: "#404147", _R.Mid: "#5a5c63", _R.Dark: "#18191b",
+    _R.Shadow: "#000000", _R.Highlight: "#3d7fd9", _R.HighlightedText: "#ffffff",
+    _R.Link: "#7fb2ff", _R.LinkVisited: "#b59cff", _R.Accent: "#3d7fd9",
+}  # fmt: skip
+_DARK_DISABLED = {
+    _R.WindowText: "#7d8087",
+    _R.Text: "#7d8087",
+    _R.ButtonText: "#7d8087",
+    _R.Highlight: "#4a4b51",
+    _R.HighlightedText: "#a0a3aa",
+}
+
+
+def resolve(choice: str | None) -> str:
+    """ "light" or "dark": THINKPANE_THEME, else the user's choice, else the system's scheme."""
+    forced = os.environ.get("THINKPANE_THEME", "").strip().lower()
+    if forced in ("light", "dark"):
+        return forced
+    if choice in ("light", "dark"):
+        return choice
+    hints = QGuiApplication.styleHints()
+    return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+
+
+def palette_for(name: str) -> QPalette:
+    if name != "dark":
+        style = QStyleFactory.create("Fusion")
+        return style.standardPalette()
+    palette = QPalette()
+    for role, colour in _DARK.items():
+        palette.setColor(role, QColor(colour))
+    for role, colour in _DARK_DISABLED.items():
+        palette.setColor(_G.Disabled, role, QColor(colour))
+    return palette
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(_R.Window).lightness() < 128
+
+
+class ThemeController(QObject):
+    """Applies the chosen theme and font size to the application, and follows the system.
+
+    Signals:
+        sig_theme_changed(str): "light" or "dark", after the palette changed.
+    """
+
+    sig_theme_changed = Signal(str)
+
+    def __init__(
+        self, app: QApplication, choice: str = "system", font_size: int | None = None
+    ) -> None:
+        super().__init__(app)
+        self._app = app
+        self.choice = choice if choice in CHOICES else "system"
+        self.name = ""
+        self._base_font_size = app.font().pointSizeF()
+        app.setStyle("Fusion")  # the one style whose look we control on every platform
+        self.set_font_size(font_size)
+        self._apply()
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_hints_color_scheme_changed)
+
+    def set_choice(self, choice: str) -> None:
+        self.choice = choice if choice in CHOICES else "system"
+        self._apply()
+
+    def set_font_size(self, size: int | None) -> None:
+        font = QFont(self._app.font())
+        font.setPointSizeF(float(size) if size else self._base_font_size)
+        self._app.setFont(font)
+
+    def _apply(self) -> None:
+        name = resolve(self.choice)
+        if name == self.name:
+            return
+        self.name = name
+        self._app.setPalette(palette_for(name))
+        self.sig_theme_changed.emit(name)
+
+    def _on_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        if self.choice == "system":
+            self._apply()

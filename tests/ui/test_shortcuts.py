@@ -1,0 +1,79 @@
+"""The keyboard: every expected shortcut exists, shows in a menu, and does its job."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from client.core.events import TurnStatus
+from tests.support.chat import simple_stream
+from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
+
+EXPECTED = {
+    "new_conversation": "Ctrl+N",
+    "find": "Ctrl+F",
+    "search_everything": "Ctrl+K",
+    "settings": "Ctrl+,",
+    "stop": "Esc",
+    "copy_answer": "Ctrl+Shift+C",
+    "quit": "Ctrl+Q",
+}
+
+
+def test_menus_show_every_expected_shortcut(window):
+    in_menus = {
+        action
+        for menu in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
+        for action in menu.actions()
+    }
+    for name, keys in EXPECTED.items():
+        action = getattr(window.actions_, name)
+        assert action.shortcut() == QKeySequence(keys), name
+        assert action in in_menus, name
+
+
+def test_copy_answer_find_and_search_everything(qtbot, window, replay, qapp):
+    replay.always(
+        CHAT_PATH, stream_reply(simple_stream("pondering the needle", "The **needle** is here."))
+    )
+    use_replay(window, replay)
+    send(qtbot, window, "Where is the needle?")
+    qtbot.waitUntil(
+        lambda: bool(window.conversation.states()) and not window.runner.busy, timeout=10_000
+    )
+    state = window.conversation.states()[-1]
+    qtbot.waitUntil(lambda: state.turn.status is TurnStatus.COMPLETE)
+    conversation_id = window.current_id
+
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert qapp.clipboard().text() == "The **needle** is here."
+
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.conversation.find_bar.isVisibleTo(window)
+    assert window.conversation.find("needle")
+    widget = window.conversation.widget_for(state.id)
+    selected = (
+        widget.prompt_view.textCursor().selectedText()
+        or widget.answer_view.textCursor().selectedText()
+    )
+    assert selected == "needle"
+    qtbot.keyClick(window.conversation.find_bar.edit, Qt.Key.Key_Escape)
+    assert not window.conversation.find_bar.isVisibleTo(window)
+
+    window.new_conversation()
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(type(window), "") or None
+    from client.ui.search_dialog import SearchDialog
+
+    dialog = window.findChildren(SearchDialog)[-1]
+    dialog.edit.setText("needle")
+    qtbot.waitUntil(lambda: dialog.results.count() >= 1, timeout=5_000)
+    dialog.results.setCurrentRow(0)
+    dialog._on_edit_return_pressed()
+    qtbot.waitUntil(
+        lambda: window.current_id == conversation_id and bool(window.conversation.states())
+    )

@@ -21,7 +21,6 @@ from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
-    Failed,
     Finished,
     Notice,
     OpaqueReasoning,
@@ -37,12 +36,10 @@ from client.providers.controls import claude_thinking, claude_thinking_is_raw
 from client.providers.framing import SSEDecoder
 from client.providers.http import (
     RetryPolicy,
-    close_response,
     error_from_payload,
     get_json,
-    iter_body,
     open_stream,
-    reject_non_stream,
+    stream_response,
 )
 from client.providers.registry import ProviderProfile
 
@@ -144,8 +141,8 @@ class AnthropicAdapter:
         for notice in notices:
             yield Notice(notice)
         label = self.profile.label
-        try:
-            response = yield from open_stream(
+        yield from stream_response(
+            open_stream(
                 "POST",
                 f"{self.profile.base_url(request.base_url)}/v1/messages",
                 provider=label,
@@ -155,21 +152,13 @@ class AnthropicAdapter:
                 key_hint=self.profile.key_hint,
                 policy=self.policy,
                 client=self._client,
-            )
-        except ThinkpaneError as exc:
-            yield Failed(exc.info)
-            return
-        reader = MessagesReader(label, request.model, self.profile.key_hint)
-        try:
-            reject_non_stream(
-                response, cancel, ("event-stream",), provider=label, key_hint=self.profile.key_hint
-            )
-            yield from reader.read(iter_body(response, cancel, label))
-        except ThinkpaneError as exc:
-            yield from reader.flush()
-            yield Failed(exc.info, after_output=reader.output_seen)
-        finally:
-            close_response(response)
+            ),
+            MessagesReader(label, request.model, self.profile.key_hint),
+            cancel,
+            expected=("event-stream",),
+            provider=label,
+            key_hint=self.profile.key_hint,
+        )
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
         url = f"{self.profile.base_url(base_url)}/v1/models"

@@ -22,7 +22,6 @@ from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
-    Failed,
     Finished,
     Notice,
     OpaqueReasoning,
@@ -38,12 +37,10 @@ from client.providers.controls import gemini_thinking_config
 from client.providers.framing import SSEDecoder
 from client.providers.http import (
     RetryPolicy,
-    close_response,
     error_from_payload,
     get_json,
-    iter_body,
     open_stream,
-    reject_non_stream,
+    stream_response,
 )
 from client.providers.registry import ProviderProfile
 
@@ -140,8 +137,8 @@ class GeminiAdapter:
             yield Notice(notice)
         label = self.profile.label
         url = f"{self.profile.base_url(request.base_url)}/v1beta/models/{model_path(request.model)}:streamGenerateContent"
-        try:
-            response = yield from open_stream(
+        yield from stream_response(
+            open_stream(
                 "POST",
                 url,
                 provider=label,
@@ -152,21 +149,13 @@ class GeminiAdapter:
                 key_hint=self.profile.key_hint,
                 policy=self.policy,
                 client=self._client,
-            )
-        except ThinkpaneError as exc:
-            yield Failed(exc.info)
-            return
-        reader = GenerateReader(label, self.profile.key_hint)
-        try:
-            reject_non_stream(
-                response, cancel, ("event-stream",), provider=label, key_hint=self.profile.key_hint
-            )
-            yield from reader.read(iter_body(response, cancel, label))
-        except ThinkpaneError as exc:
-            yield from reader.flush()
-            yield Failed(exc.info, after_output=reader.output_seen)
-        finally:
-            close_response(response)
+            ),
+            GenerateReader(label, self.profile.key_hint),
+            cancel,
+            expected=("event-stream",),
+            provider=label,
+            key_hint=self.profile.key_hint,
+        )
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
         """Models that can generate content (embedding and other models are left out)."""

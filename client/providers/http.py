@@ -15,15 +15,15 @@ import random
 import re
 import socket
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
-from client.core.events import Notice
+from client.core.events import Failed, Notice, StreamEvent
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=30.0, pool=10.0)
 _RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504, 529}
@@ -430,3 +430,42 @@ def get_json(
         raise ThinkpaneError(
             ErrorKind.PROTOCOL, f"{provider} at {url} did not answer with JSON."
         ) from exc
+
+
+class StreamReader(Protocol):
+    """One response's parser: bytes in, canonical events out."""
+
+    output_seen: bool
+
+    def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]: ...
+
+    def flush(self) -> Iterator[StreamEvent]:
+        """Whatever was held back (a partial tag, merged opaque state), once, however it ended."""
+        ...
+
+
+def stream_response(
+    opening: Generator[Notice, None, httpx.Response],
+    reader: StreamReader,
+    cancel: CancelToken,
+    *,
+    expected: tuple[str, ...],
+    provider: str,
+    key_hint: str = "",
+) -> Iterator[StreamEvent]:
+    """The life of one streamed request, the same for every adapter: open it (retrying before the
+    first byte), refuse what is not the stream asked for, read it, and on any failure keep what
+    arrived and end with Failed. The response is always closed."""
+    try:
+        response = yield from opening
+    except ThinkpaneError as exc:
+        yield Failed(exc.info)
+        return
+    try:
+        reject_non_stream(response, cancel, expected, provider=provider, key_hint=key_hint)
+        yield from reader.read(iter_body(response, cancel, provider))
+    except ThinkpaneError as exc:
+        yield from reader.flush()
+        yield Failed(exc.info, after_output=reader.output_seen)
+    finally:
+        close_response(response)

@@ -18,7 +18,6 @@ import httpx
 from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
-    Failed,
     Finished,
     Notice,
     ReasoningDelta,
@@ -33,12 +32,10 @@ from client.providers.controls import check_common
 from client.providers.framing import NDJSONDecoder
 from client.providers.http import (
     RetryPolicy,
-    close_response,
     error_from_payload,
     get_json,
-    iter_body,
     open_stream,
-    reject_non_stream,
+    stream_response,
 )
 from client.providers.registry import ProviderProfile
 from client.providers.thinktags import ThinkTagSplitter
@@ -102,8 +99,8 @@ class OllamaAdapter:
     def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
         body = self.body(request)
         label = self.profile.label
-        try:
-            response = yield from open_stream(
+        yield from stream_response(
+            open_stream(
                 "POST",
                 f"{self.profile.base_url(request.base_url)}/api/chat",
                 provider=label,
@@ -113,19 +110,12 @@ class OllamaAdapter:
                 key_hint=self.profile.key_hint,
                 policy=self.policy,
                 client=self._client,
-            )
-        except ThinkpaneError as exc:
-            yield Failed(exc.info)
-            return
-        reader = ChatLinesReader(label)
-        try:
-            reject_non_stream(response, cancel, ("ndjson", "json"), provider=label)
-            yield from reader.read(iter_body(response, cancel, label))
-        except ThinkpaneError as exc:
-            yield from reader.flush()
-            yield Failed(exc.info, after_output=reader.output_seen)
-        finally:
-            close_response(response)
+            ),
+            ChatLinesReader(label),
+            cancel,
+            expected=("ndjson", "json"),
+            provider=label,
+        )
 
     def list_models(self, base_url: str | None, api_key: str | None = None) -> list[str]:
         url = f"{self.profile.base_url(base_url)}/api/tags"

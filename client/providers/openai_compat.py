@@ -10,7 +10,7 @@ yields canonical StreamEvents. PROVIDERS.md §1, §5–§7 and §9–§14 are it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -18,7 +18,6 @@ import httpx
 from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
-    Failed,
     Finished,
     OpaqueReasoning,
     ReasoningDelta,
@@ -32,12 +31,11 @@ from client.providers.chat_usage import find_usage, normalise_chat_usage, report
 from client.providers.framing import SSEDecoder
 from client.providers.http import (
     RetryPolicy,
-    close_response,
     error_from_payload,
     error_from_response,
-    iter_body,
     open_stream,
     shared_client,
+    stream_response,
 )
 from client.providers.registry import ProviderProfile
 from client.providers.thinktags import ThinkTagSplitter
@@ -186,8 +184,8 @@ class ChatCompletionsAdapter:
     def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
         url = self.endpoint(request.base_url)
         body = self.body(request)
-        try:
-            response = yield from open_stream(
+        yield from stream_response(
+            open_stream(
                 "POST",
                 url,
                 provider=self.profile.label,
@@ -197,18 +195,14 @@ class ChatCompletionsAdapter:
                 key_hint=self.profile.key_hint,
                 policy=self.policy,
                 client=self._client or shared_client(),
-            )
-        except ThinkpaneError as exc:
-            yield Failed(exc.info)
-            return
-        reader = _ChatStreamReader(self, request.model)
-        try:
-            yield from reader.read(response, cancel)
-        except ThinkpaneError as exc:
-            yield from reader.flush()
-            yield Failed(exc.info, after_output=reader.output_seen)
-        finally:
-            close_response(response)
+            ),
+            _ChatStreamReader(self, request.model),
+            cancel,
+            # Some servers label their event stream loosely; a web page or JSON is refused.
+            expected=("event-stream", "text/plain", "octet-stream"),
+            provider=self.profile.label,
+            key_hint=self.profile.key_hint,
+        )
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
         url = f"{self.profile.base_url(base_url)}/models"
@@ -257,14 +251,10 @@ class _ChatStreamReader:
             else Visibility.RAW
         )
 
-    def read(self, response: httpx.Response, cancel: CancelToken) -> Iterator[StreamEvent]:
-        content_type = response.headers.get("content-type", "").lower()
-        if "html" in content_type or content_type.startswith("application/json"):
-            body = b"".join(iter_body(response, cancel, self.adapter.profile.label))
-            raise self._not_a_stream(content_type, body)
+    def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
         decoder = SSEDecoder()
         done = False
-        for chunk in iter_body(response, cancel, self.adapter.profile.label):
+        for chunk in chunks:
             for event in decoder.feed(chunk):
                 if event.data.strip() == "[DONE]":
                     done = True
@@ -291,24 +281,6 @@ class _ChatStreamReader:
             )
         status = _FINISH.get(self.finish_reason or "stop", TurnStatus.COMPLETE)
         yield Finished(status, stop_reason=self.finish_reason, model_reported=self.model_reported)
-
-    def _not_a_stream(self, content_type: str, body: bytes) -> ThinkpaneError:
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            payload = None
-        if isinstance(payload, dict) and ("error" in payload or payload.get("object") == "error"):
-            return error_from_payload(
-                payload,
-                status=None,
-                provider=self.adapter.profile.label,
-                key_hint=self.adapter.profile.key_hint,
-            )
-        return ThinkpaneError(
-            ErrorKind.PROTOCOL,
-            f"{self.adapter.profile.label} answered with {content_type.split(';')[0] or 'no content type'} "
-            "instead of an event stream. Check that the base URL points at the API.",
-        )
 
     def _on_data(self, data: str) -> Iterator[StreamEvent]:
         try:

@@ -24,6 +24,7 @@ from client.store import branches, ledger
 from client.store import search as fts
 from client.store.db import open_database, translate_errors
 from client.store.paths import database_path
+from client.store.presence import Presence
 from client.store.rows import (
     CHECKPOINT_COLUMNS,
     FINAL_COLUMNS,
@@ -55,7 +56,9 @@ class Store:
         path = path if path is not None else database_path()
         store = cls(open_database(path), path)
         try:
-            store._recover_interrupted()
+            store._presence = Presence(path)
+            if store._presence.alone:
+                store._recover_interrupted()
         except BaseException:
             store.close()
             raise
@@ -64,6 +67,9 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            presence = getattr(self, "_presence", None)
+            if presence is not None:
+                presence.release()
 
     def __enter__(self) -> Store:
         return self

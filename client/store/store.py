@@ -48,6 +48,7 @@ class Store:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self._presence: Presence | None = None
         ledger.install(conn)
 
     @classmethod
@@ -67,9 +68,8 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-            presence = getattr(self, "_presence", None)
-            if presence is not None:
-                presence.release()
+            if self._presence is not None:
+                self._presence.release()
 
     def __enter__(self) -> Store:
         return self

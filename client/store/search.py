@@ -100,7 +100,8 @@ def search(
     since: date | None = None,
     until: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The most relevant turns first (bm25), newer first among equals; deleted conversations skipped.
+    """The most relevant turns first (bm25), newer first among equals; deleted conversations and
+    critic turns (whose prompts quote the audited reasoning) skipped.
 
     Every filter left as None filters nothing; `since` and `until` are inclusive.
     """
@@ -123,7 +124,7 @@ def search(
             FROM turns_fts
             JOIN turns AS t ON t.seq = turns_fts.rowid
             JOIN conversations AS c ON c.id = t.conversation_id
-            WHERE turns_fts MATCH ? AND c.deleted_at IS NULL{where}
+            WHERE turns_fts MATCH ? AND c.deleted_at IS NULL AND t.purpose = 'chat'{where}
             ORDER BY score, t.created_at DESC
             LIMIT ?
         )

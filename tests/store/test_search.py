@@ -190,3 +190,33 @@ def test_the_index_follows_checkpoints_deletes_and_purges(store):
 def test_match_expression_quotes_every_word():
     assert match_expression('say "hi" AND c++') == '"say" """hi""" "AND" "c++"'
     assert match_expression("  \t ") is None
+
+
+def test_critic_turns_are_not_search_results(tmp_path):
+    from client.core.conversation import Turn, new_id
+    from client.store.store import Store
+
+    with Store.open(tmp_path / "critic.sqlite3") as store:
+        conversation = store.create_conversation("c")
+        chat = Turn(
+            id=new_id("t"),
+            conversation_id=conversation.id,
+            prompt="p",
+            provider="ollama",
+            model="m",
+        )
+        chat.reasoning.text = "the zanzibar method"
+        store.insert_turn(chat)
+        store.finalise_turn(chat)
+        critic = Turn(
+            id=new_id("t"),
+            conversation_id=conversation.id,
+            parent_id=chat.id,
+            purpose="critic",
+            prompt="[0] the zanzibar method",
+            provider="ollama",
+            model="m",
+        )
+        store.insert_turn(critic)
+        store.finalise_turn(critic)
+        assert [r["turn_id"] for r in store.search("zanzibar")] == [chat.id]

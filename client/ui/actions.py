@@ -101,3 +101,20 @@ def build_actions(window: QMainWindow) -> WindowActions:
     view_menu.addAction(a.show_conversations)
     view_menu.addAction(a.show_inspector)
     return a
+
+
+def add_command(
+    window: QMainWindow, menu_title: str, text: str, shortcut: str | None = None, tip: str = ""
+) -> QAction:
+    """A command a feature's controller adds after the table above: an action with its shortcut,
+    at the end of the menu titled `menu_title` ("&Turn"), which is made if there is none."""
+    action = _action(window, text, shortcut, tip)
+    bar = window.menuBar()
+    menu = next(
+        (a.menu() for a in bar.actions() if a.menu() is not None and a.text() == menu_title),
+        None,
+    )
+    if menu is None:
+        menu = bar.addMenu(menu_title)
+    menu.addAction(action)
+    return action

@@ -2,7 +2,9 @@
 
 `run_app()` opens the store, builds the window and shows it; genai-prices, keyring, the
 renderer and the provider adapters are imported on a background thread once the event loop
-runs (QTimer.singleShot(0, …)), so the first frame does not wait for them.
+runs (QTimer.singleShot(0, …)), so the first frame does not wait for them. A database that will
+not open (damaged, from a newer Thinkpane, a full disk) gets a dialog with a way on, not a
+traceback (client/ui/recovery.py).
 
 THINKPANE_STARTUP_PROBE=1 prints a line when the window is on screen (bench/bench_startup.py
 measures that); =quit also quits once the background start-up work is done.
@@ -34,24 +36,23 @@ def tune_interpreter() -> None:
 def run_app(argv: list[str] | None = None) -> int:
     tune_interpreter()
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Thinkpane")
     app.setOrganizationName("Thinkpane")
     app.setDesktopFileName("io.github.thinkpane.Thinkpane")
 
-    from client.store.db import StoreError
-    from client.store.store import Store
+    from client.ui.recovery import ask_what_to_do, open_store
 
-    try:
-        store = Store.open()
-    except StoreError as exc:
-        QMessageBox.critical(None, "Thinkpane cannot open its data", str(exc))
+    store, recovered = open_store(ask_what_to_do)  # a damaged file: a choice, not a traceback
+    if store is None:
         return 1
     try:
         window = build_window(app, store)
         window.show()
+        if recovered:
+            window.statusBar().showMessage(recovered, 60_000)
         probe = _probe()
         if probe:
             QTimer.singleShot(0, lambda: print(PROBE_MARKER, flush=True))

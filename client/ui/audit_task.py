@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
@@ -18,9 +19,11 @@ from client.audit import audit_trace, parse_critic_reply
 from client.core.audit import AuditResult
 from client.core.conversation import Turn
 from client.core.events import TurnStatus, Visibility
-from client.critic import CRITIC, CriticReview, agreement
 from client.store.db import StoreError
 from client.store.store import Store
+
+if TYPE_CHECKING:  # client.critic brings the turn controller and keyring: loaded when used
+    from client.critic import CriticReview
 
 # Traces longer than this are audited on a pool thread (about 60 ms of auditing on a laptop).
 INLINE_CHARS = 20_000
@@ -40,6 +43,8 @@ class AuditLoad:
 
 def load_audit(store: Store | None, turn: Turn, generation: int = 0) -> AuditLoad:
     """Audit `turn`'s reasoning and read what the store keeps about it. Runs on any thread."""
+    from client.critic import CRITIC, CriticReview, agreement
+
     visible = turn.reasoning.visibility in (Visibility.RAW, Visibility.SUMMARY)
     if visible and turn.reasoning.text.strip():
         audit = audit_trace(

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -32,8 +31,6 @@ from PySide6.QtWidgets import (
 from client.audit import PRINCIPLE
 from client.audit.report import (
     SEVERITY_LABELS,
-    audit_report_html,
-    audit_report_markdown,
     audit_strip,
     candidate_path,
     critic_lines,
@@ -43,14 +40,16 @@ from client.audit.report import (
 from client.core.audit import AuditResult
 from client.core.conversation import Turn
 from client.core.events import TurnStatus, Visibility
-from client.critic import CriticReview
 from client.store.db import StoreError
+from client.ui.audit_export import choose_report_path, report_kind, write_report
 from client.ui.audit_steps import StepList
 from client.ui.audit_task import INLINE_CHARS, AuditLoad, AuditTask, load_audit
 from client.ui.audit_verdict import VerdictPanel
 
+if TYPE_CHECKING:  # client.critic brings the turn controller: loaded when a critic runs
+    from client.critic import CriticReview
+
 STREAMING = "The audit starts when the reasoning is complete."
-FORMATS = {"markdown": "md", "md": "md", "html": "html", "htm": "html"}
 
 
 class AuditView(QWidget):
@@ -61,10 +60,12 @@ class AuditView(QWidget):
             window picks a model (CriticDialog) and calls `show_critic` with the review.
         sig_verdict_changed(str, int, str): turn id, step index and the verdict just stored
             ("sound", "spurious", "unsure", or "" when the user cleared it).
+        sig_strip_changed(str): the audit strip's new words (the inspector repeats them).
     """
 
     sig_critic_requested = Signal(str)
     sig_verdict_changed = Signal(str, int, str)
+    sig_strip_changed = Signal(str)
 
     def __init__(self, store: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +78,7 @@ class AuditView(QWidget):
         self.critic: CriticReview | None = None
         self._generation = 0
         self._task: AuditTask | None = None
+        self.choose_path = choose_report_path  # where Export asks for a file (tests replace it)
 
         self.strip_label = self._label(bold=True)
         self.caveat_label = self._label()
@@ -155,7 +157,7 @@ class AuditView(QWidget):
         """Show nothing: no turn is selected."""
         self._forget_turn()
         self.turn = None
-        self.strip_label.setText("Select an answer to see the audit of its reasoning.")
+        self._set_strip("Select an answer to see the audit of its reasoning.")
         self.caveat_label.hide()
         self._set_controls(steps=False, turn=False)
 
@@ -165,9 +167,10 @@ class AuditView(QWidget):
         self.turn = turn
         visibility = visibility_of(turn)
         self.caveat_label.setText(what_was_audited(turn))
-        self.caveat_label.setVisible(visibility is not Visibility.RAW)
-        if turn.status is TurnStatus.STREAMING:
-            self.strip_label.setText(STREAMING)
+        streaming = turn.status is TurnStatus.STREAMING
+        self.caveat_label.setVisible(visibility is not Visibility.RAW and not streaming)
+        if streaming:  # what the reasoning is, and its text, are not known yet
+            self._set_strip(STREAMING)
             self._set_controls(steps=False, turn=False)
             return
         if visibility in (Visibility.HIDDEN, Visibility.NONE):
@@ -180,7 +183,7 @@ class AuditView(QWidget):
             except Exception as exc:  # a bug in a check: a sentence here, not a broken window
                 self._on_task_audit_failed(f"The audit failed: {type(exc).__name__}: {exc}")
             return
-        self.strip_label.setText(f"Auditing {len(turn.reasoning.text):,} characters of reasoning…")
+        self._set_strip(f"Auditing {len(turn.reasoning.text):,} characters of reasoning…")
         self._set_controls(steps=False, turn=False)
         self._task = AuditTask(work, self)
         self._task.sig_audit_loaded.connect(self._on_task_audit_loaded)
@@ -223,7 +226,7 @@ class AuditView(QWidget):
             return  # for a turn no longer shown
         self.loaded = loaded
         audit = loaded.audit
-        self.strip_label.setText(audit_strip(audit, visibility_of(self.turn)))
+        self._set_strip(audit_strip(audit, visibility_of(self.turn)))
         path = candidate_path(audit, self.turn.answer)
         self.path_label.setText(f"Candidate answers: {path}")
         self.path_label.setVisible(bool(path))
@@ -251,6 +254,14 @@ class AuditView(QWidget):
         self.principle_label.setVisible(turn)
         self.critic_button.setEnabled(steps)
         self.export_button.setEnabled(turn)
+
+    def _set_strip(self, text: str) -> None:
+        self.strip_label.setText(text)
+        self.sig_strip_changed.emit(text)
+
+    def say(self, sentence: str) -> None:
+        """A sentence under the audit ("" hides it): the critic's progress, a failure."""
+        self._say(sentence)
 
     def _say(self, sentence: str) -> None:
         self.status_label.setText(sentence)
@@ -292,21 +303,26 @@ class AuditView(QWidget):
 
     def export_report(self, path: Path, fmt: str) -> None:
         """Write the report for the turn shown: fmt "markdown" (or "md") or "html"."""
-        kind = FORMATS.get(fmt.lower().lstrip("."))
-        if kind is None:
-            raise ValueError(f"a report is Markdown or HTML, not {fmt!r}")
+        report_kind(fmt)  # a format we cannot write is refused before anything else
         if self.turn is None or self.loaded is None:
             raise RuntimeError("There is no finished audit to export yet.")
-        review = self.critic
-        write = audit_report_html if kind == "html" else audit_report_markdown
-        text = write(
-            self.turn,
-            self.loaded.audit,
-            dict(self.model.verdicts),
-            review.opinion if review else None,
-            critic_model=(review.turn.model_reported or review.turn.model) if review else None,
-        )
-        Path(path).write_text(text, encoding="utf-8")
+        verdicts = dict(self.model.verdicts)
+        write_report(path, fmt, self.turn, self.loaded.audit, verdicts, self.critic)
+
+    def choose_and_export(self) -> None:
+        """Ask for a file (Markdown or HTML) and save the report there, saying how it went."""
+        if self.turn is None:
+            return
+        chosen = self.choose_path(self, f"audit-{self.turn.id}.md")
+        if chosen is None:
+            return
+        path, kind = chosen
+        try:
+            self.export_report(path, kind)
+        except (OSError, RuntimeError) as exc:
+            self._say(f"The report could not be saved: {exc}")
+        else:
+            self._say(f"Report saved to {path}.")
 
     # Slots
 
@@ -318,7 +334,7 @@ class AuditView(QWidget):
     @Slot(str)
     def _on_task_audit_failed(self, sentence: str) -> None:
         self._task = None
-        self.strip_label.setText("The audit could not be made.")
+        self._set_strip("The audit could not be made.")
         self._say(sentence)
 
     @Slot(bool)
@@ -337,30 +353,7 @@ class AuditView(QWidget):
 
     @Slot()
     def _on_export_button_clicked(self) -> None:
-        if self.turn is None:
-            return
-        name, chosen = QFileDialog.getSaveFileName(
-            self,
-            "Export the audit report",
-            f"audit-{self.turn.id}.md",
-            "Markdown (*.md);;HTML (*.html)",
-        )
-        if not name:
-            return
-        path = Path(name)
-        kind = (
-            "html"
-            if chosen.startswith("HTML") or path.suffix.lower() in (".html", ".htm")
-            else "md"
-        )
-        if not path.suffix:
-            path = path.with_suffix("." + kind)
-        try:
-            self.export_report(path, kind)
-        except (OSError, RuntimeError) as exc:
-            self._say(f"The report could not be saved: {exc}")
-        else:
-            self._say(f"Report saved to {path}.")
+        self.choose_and_export()
 
     @Slot(QModelIndex, QModelIndex)
     def _on_step_list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -3,15 +3,20 @@
 Enter sends, Shift+Enter adds a line; while the conversation streams, Send becomes Stop (Esc
 does the same from anywhere in the window). The model picker and the reasoning controls sit
 above the text, with the exact reasoning settings that will be sent, and a button for the
-conversation's system prompt.
+conversation's system prompt. Under the prompt, an estimate of what the next turn will take
+(the window's ledger computes it); and before a prompt goes, the window may check it against the
+user's budgets (`set_send_check`): the prompt is held until the check says go, or given back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QToolButton,
@@ -78,6 +83,7 @@ class Composer(QWidget):
         sig_choice_changed(object): the ModelChoice picked.
         sig_other_model_requested(): the user wants a model that is not listed.
         sig_system_prompt_requested(): the user wants to edit the system prompt.
+        sig_prompt_edited(): the prompt's text changed (the estimate follows it).
     """
 
     sig_send_requested = Signal(str)
@@ -85,10 +91,13 @@ class Composer(QWidget):
     sig_choice_changed = Signal(object)
     sig_other_model_requested = Signal()
     sig_system_prompt_requested = Signal()
+    sig_prompt_edited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.streaming = False
+        self.checking = False  # a prompt is held while the window checks it (budgets)
+        self._send_check: Callable[[str, Callable[[bool], None]], None] | None = None
         self.picker = ModelPicker(self)
         self.controls = ReasoningControls(self)
         self.system_button = QToolButton(self)
@@ -103,6 +112,12 @@ class Composer(QWidget):
         self.stop_button = QPushButton("Stop", self)
         self.stop_button.setToolTip("Stop the answer; what arrived is kept (Esc)")
         self.stop_button.hide()
+        self.estimate_label = QLabel(self)
+        self.estimate_label.setObjectName("estimate")
+        self.estimate_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.estimate_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.estimate_label.setWordWrap(True)  # never what makes the window wide
+        self.estimate_label.hide()
 
         top = QHBoxLayout()
         top.addWidget(self.picker, 1)
@@ -122,12 +137,13 @@ class Composer(QWidget):
         layout.addLayout(top)
         layout.addLayout(reasoning)
         layout.addLayout(bottom)
+        layout.addWidget(self.estimate_label)
         self._connect_signals()
         self._update_buttons()
 
     def _connect_signals(self) -> None:
         self.edit.sig_submitted.connect(self._on_edit_submitted)
-        self.edit.textChanged.connect(self._update_buttons)
+        self.edit.textChanged.connect(self._on_edit_text_changed)
         self.send_button.clicked.connect(self._on_edit_submitted)
         self.stop_button.clicked.connect(self.sig_stop_requested)
         self.picker.sig_choice_changed.connect(self._on_picker_choice_changed)
@@ -164,9 +180,23 @@ class Composer(QWidget):
     def focus_prompt(self) -> None:
         self.edit.setFocus()
 
+    def set_estimate(self, text: str, tip: str = "", warn: bool = False) -> None:
+        """The estimate line under the prompt ("" hides it); `warn` marks a budget it would cross."""
+        self.estimate_label.setText(("⚠ " if warn and text else "") + text)
+        self.estimate_label.setToolTip(tip)
+        role = QPalette.ColorRole.Text if warn else QPalette.ColorRole.PlaceholderText
+        self.estimate_label.setForegroundRole(role)
+        self.estimate_label.setVisible(bool(text))
+
+    def set_send_check(self, check: Callable[[str, Callable[[bool], None]], None] | None) -> None:
+        """`check(prompt, proceed)` runs before a prompt is sent; it calls `proceed(True)` to send
+        it or `proceed(False)` to give it back to the editor. None: send at once."""
+        self._send_check = check
+
     def can_send(self) -> bool:
         return (
             not self.streaming
+            and not self.checking
             and self.choice is not None
             and self.controls.sendable
             and bool(self.edit.toPlainText().strip())
@@ -179,8 +209,28 @@ class Composer(QWidget):
 
     @Slot()
     def _on_edit_submitted(self) -> None:
-        if self.can_send():
-            self.sig_send_requested.emit(self.take_prompt())
+        if not self.can_send():
+            return
+        prompt = self.take_prompt()
+        if self._send_check is None:
+            self.sig_send_requested.emit(prompt)
+            return
+        self.checking = True
+        self._update_buttons()
+        self._send_check(prompt, lambda go: self._on_send_checked(prompt, go))
+
+    def _on_send_checked(self, prompt: str, go: bool) -> None:
+        self.checking = False
+        if go:
+            self.sig_send_requested.emit(prompt)
+        else:
+            self.restore_prompt(prompt)
+        self._update_buttons()
+
+    @Slot()
+    def _on_edit_text_changed(self) -> None:
+        self._update_buttons()
+        self.sig_prompt_edited.emit()
 
     @Slot(object)
     def _on_picker_choice_changed(self, choice: ModelChoice | None) -> None:

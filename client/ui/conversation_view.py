@@ -1,169 +1,59 @@
-"""The centre column: one conversation's turns in a scrolling column, and Ctrl+F to find in it.
+"""The centre column: one branch of a conversation, root to leaf, and Ctrl+F to find in it.
 
-The column follows a streaming answer down while the user is at the bottom, and stays put when
-they have scrolled up to read. Finding walks through the prompts and answers in order and wraps.
-Turns come from the window (stored ones) and from the TurnRunner (live ones); this widget only
-shows them and reports what the user clicks.
+The turns sit in a TurnColumn (client/ui/turn_column.py), which builds widgets only for the part
+of a long branch near the screen and keeps the view in place while it grows. This widget is what
+the window talks to: it shows a branch, adds the turn that starts, swaps in another version of a
+turn with its branch below, selects turns (the inspector follows), finds text (searching turns
+not built yet in their text, and building one only when it matches), and reports what the user
+asks of a turn: retry, edit, regenerate, another version. Turns come from the window (stored
+ones) and from the TurnRunner (live ones); this widget only shows them.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QPalette, QTextDocument
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QScrollArea,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QUrl, Signal, Slot
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from client.ui.find_bar import FindBar
 from client.ui.live import TurnState
+from client.ui.turn_column import TurnColumn
 from client.ui.turn_view import TurnWidget
 
-EMPTY_HINT = (
-    "Ask anything. Enter sends, Shift+Enter adds a line.\n"
-    "The answer appears here; the reasoning behind it appears on the right."
-)
-
-
-class FindBar(QWidget):
-    """A find field with previous/next; Esc closes it.
-
-    Signals:
-        sig_find_requested(str, bool): the text to find, and True to search backwards.
-        sig_closed(): the bar was closed.
-    """
-
-    sig_find_requested = Signal(str, bool)
-    sig_closed = Signal()
-
-    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText(placeholder)
-        self.edit.setClearButtonEnabled(True)
-        self.edit.installEventFilter(self)
-        self.result_label = QLabel(self)
-        self.result_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.previous_button = QToolButton(self)
-        self.previous_button.setText("Previous")
-        self.next_button = QToolButton(self)
-        self.next_button.setText("Next")
-        self.close_button = QToolButton(self)
-        self.close_button.setText("Close")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.result_label)
-        for button in (self.previous_button, self.next_button, self.close_button):
-            layout.addWidget(button)
-        self._connect_signals()
-
-    def _connect_signals(self) -> None:
-        self.edit.returnPressed.connect(self._on_edit_return_pressed)
-        self.edit.textChanged.connect(self._on_edit_text_changed)
-        self.previous_button.clicked.connect(self._on_previous_button_clicked)
-        self.next_button.clicked.connect(self._on_next_button_clicked)
-        self.close_button.clicked.connect(self.close_bar)
-
-    def open_bar(self) -> None:
-        self.show()
-        self.edit.setFocus()
-        self.edit.selectAll()
-
-    def close_bar(self) -> None:
-        self.hide()
-        self.sig_closed.emit()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        # Esc belongs to the find field while it has focus, not to the window's Stop.
-        is_key = isinstance(event, QKeyEvent)
-        if (
-            is_key
-            and event.type() == QEvent.Type.ShortcutOverride
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            event.accept()
-            return True
-        if is_key and event.type() == QEvent.Type.KeyPress:
-            if event.key() == Qt.Key.Key_Escape:
-                self.close_bar()
-                return True
-            if (
-                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            ):
-                self.sig_find_requested.emit(self.edit.text(), True)
-                return True
-        return False
-
-    @Slot()
-    def _on_edit_return_pressed(self) -> None:
-        self.sig_find_requested.emit(self.edit.text(), False)
-
-    @Slot(str)
-    def _on_edit_text_changed(self, text: str) -> None:
-        self.sig_find_requested.emit(text, False)
-
-    @Slot()
-    def _on_previous_button_clicked(self) -> None:
-        self.sig_find_requested.emit(self.edit.text(), True)
-
-    @Slot()
-    def _on_next_button_clicked(self) -> None:
-        self.sig_find_requested.emit(self.edit.text(), False)
+__all__ = ["ConversationView", "FindBar"]
 
 
 class ConversationView(QWidget):
-    """The turns of one conversation, newest at the bottom.
+    """The turns of one branch of a conversation, newest at the bottom.
 
     Signals:
         sig_turn_selected(object): the TurnState the user selected (or that was added last).
         sig_retry_requested(object): the TurnState whose Retry was pressed.
         sig_link_clicked(QUrl): a link in a prompt or answer (the window's LinkPolicy decides).
         sig_code_copied(int): a code block went to the clipboard.
+        sig_edit_submitted(object, str): a TurnState and the edited prompt to send beside it.
+        sig_regenerate_requested(object, bool): a TurnState to ask again; True to use the
+            composer's model.
+        sig_version_requested(object, int): a TurnState and -1/+1: show its previous/next version.
     """
 
     sig_turn_selected = Signal(object)
     sig_retry_requested = Signal(object)
     sig_link_clicked = Signal(QUrl)
     sig_code_copied = Signal(int)
+    sig_edit_submitted = Signal(object, str)
+    sig_regenerate_requested = Signal(object, bool)
+    sig_version_requested = Signal(object, int)
 
     def __init__(self, theme: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.conversation_id: str | None = None
         self._theme = theme
-        self._widgets: dict[str, TurnWidget] = {}
+        self._versions: dict[str, tuple[int, int]] = {}
+        self._save_notes: dict[str, str] = {}
         self._selected: str | None = None
-        self._stick_to_bottom = True
         self._find_index = 0
-
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._column = QWidget()
-        self._column.setObjectName("column")
-        self._column.setBackgroundRole(QPalette.ColorRole.Base)
-        self._column.setAutoFillBackground(True)
-        # Palette roles only, so the frames follow the theme.
-        self._column.setStyleSheet(
-            "QFrame#turn { border: 1px solid palette(mid); border-radius: 6px; }"
-            ' QFrame#turn[selected="true"] { border: 2px solid palette(highlight); }'
-        )
-        self._column_layout = QVBoxLayout(self._column)
-        self._column_layout.setContentsMargins(12, 12, 12, 12)
-        self._column_layout.setSpacing(12)
-        self.empty_label = QLabel(EMPTY_HINT, self._column)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self._column_layout.addWidget(self.empty_label, 1)
-        self._column_layout.addStretch(0)
-        self.scroll.setWidget(self._column)
+        self.scroll = TurnColumn(self._make_widget, self)
         self.find_bar = FindBar("Find in this conversation", self)
         self.find_bar.hide()
         layout = QVBoxLayout(self)
@@ -174,110 +64,164 @@ class ConversationView(QWidget):
         self._connect_signals()
 
     def _connect_signals(self) -> None:
-        bar = self.scroll.verticalScrollBar()
-        bar.rangeChanged.connect(self._on_scrollbar_range_changed)
-        bar.valueChanged.connect(self._on_scrollbar_value_changed)
         self.find_bar.sig_find_requested.connect(self._on_find_bar_find_requested)
+
+    def _make_widget(self, state: TurnState, parent: QWidget) -> TurnWidget:
+        """A turn's widget, as the column builds it (a turn may be built long after it is shown)."""
+        widget = TurnWidget(state, self._theme, parent)
+        widget.set_versions(*self._versions.get(state.id, (1, 1)))
+        if note := self._save_notes.get(state.id):
+            widget.set_save_note(note)
+        widget.set_selected(state.id == self._selected)
+        widget.sig_turn_selected.connect(self._on_turn_turn_selected)
+        widget.sig_retry_requested.connect(self._on_turn_retry_requested)
+        widget.sig_link_clicked.connect(self.sig_link_clicked)
+        widget.sig_code_copied.connect(self.sig_code_copied)
+        widget.sig_edit_submitted.connect(self._on_turn_edit_submitted)
+        widget.sig_regenerate_requested.connect(self._on_turn_regenerate_requested)
+        widget.sig_version_requested.connect(self._on_turn_version_requested)
+        return widget
 
     # Showing turns
 
     def show_turns(self, conversation_id: str | None, states: list[TurnState]) -> None:
-        for widget in self._widgets.values():
-            widget.setParent(None)
-            widget.deleteLater()
-        self._widgets.clear()
-        self._selected = None
+        """Show a branch: the newest turns at once, older ones as the user scrolls up."""
         self.conversation_id = conversation_id
-        self._stick_to_bottom = True
-        for state in states:
-            self._append(state)
-        self.empty_label.setVisible(not states)
+        self._versions.clear()
+        self._save_notes.clear()
+        self._selected = None
+        self._find_index = 0
+        self.scroll.set_states(states)
         if states:
             self.select(states[-1].id)
         else:
             self.sig_turn_selected.emit(None)
 
     def add_turn(self, state: TurnState) -> None:
-        self.empty_label.hide()
-        self._stick_to_bottom = True
-        self._append(state)
+        """A new turn at the end of the branch (it streams); the view follows it down."""
+        self.scroll.append(state)
         self.select(state.id)
 
     def truncate_after(self, turn_id: str | None) -> None:
-        """Drop the turns shown after `turn_id` (all of them for None): a retry replaces them."""
-        ids = list(self._widgets)
-        keep = ids.index(turn_id) + 1 if turn_id in self._widgets else 0
-        for removed in ids[keep:]:
-            widget = self._widgets.pop(removed)
-            widget.setParent(None)
-            widget.deleteLater()
-            if removed == self._selected:
-                self._selected = None
+        """Drop the turns shown after `turn_id` (all of them for None): another version follows."""
+        index = self.scroll.index
+        dropped = self.scroll.truncate(index[turn_id] + 1 if turn_id in index else 0)
+        if self._selected in dropped:
+            self._selected = None
 
-    def _append(self, state: TurnState) -> None:
-        widget = TurnWidget(state, self._theme, self._column)
-        widget.sig_turn_selected.connect(self._on_turn_turn_selected)
-        widget.sig_retry_requested.connect(self._on_turn_retry_requested)
-        widget.sig_link_clicked.connect(self.sig_link_clicked)
-        widget.sig_code_copied.connect(self.sig_code_copied)
-        self._widgets[state.id] = widget
-        self._column_layout.insertWidget(self._column_layout.count() - 1, widget)
+    def show_version(self, parent_id: str | None, states: list[TurnState]) -> None:
+        """Replace the turns after `parent_id` by another version's branch (`states`, from that
+        version down to its leaf), keeping the version where the old one was on screen."""
+        if not states:
+            return
+        shown, index = self.scroll.states, self.scroll.index
+        first = index[parent_id] + 1 if parent_id in index else 0
+        screen_y = self.scroll.screen_y(shown[first].id) if first < len(shown) else None
+        self.truncate_after(parent_id)
+        self.scroll.extend(states, screen_y or 0)
+        self.select(states[0].id)
 
     def refresh_turns(self, turn_ids: tuple[str, ...]) -> None:
         for turn_id in turn_ids:
-            widget = self._widgets.get(turn_id)
+            widget = self.scroll.widget(turn_id)
             if widget is not None:
                 widget.refresh()
 
     def replace_state(self, state: TurnState) -> None:
         """A turn's picture was replaced (a finished turn reloaded from the store)."""
-        widget = self._widgets.get(state.id)
+        if state.id in self.scroll.index:
+            self.scroll.states[self.scroll.index[state.id]] = state
+        widget = self.scroll.widget(state.id)
         if widget is not None:
             widget.state = state
             widget.render_all()
 
     def set_theme(self, theme: str) -> None:
         self._theme = theme
-        for widget in self._widgets.values():
+        for widget in self.scroll.widgets():
             widget.set_theme(theme)
 
+    def set_versions(self, positions: dict[str, tuple[int, int]]) -> None:
+        """Turn id → (its place among its versions, how many): the "‹ 2 / 3 ›" of each turn."""
+        self._versions.update(positions)
+        for turn_id, (index, count) in positions.items():
+            if (widget := self.scroll.widget(turn_id)) is not None:
+                widget.set_versions(index, count)
+
+    def set_save_note(self, turn_id: str, sentence: str) -> None:
+        """A sentence about saving the turn ("" for none): the disk was full, it is in memory."""
+        self._save_notes[turn_id] = sentence
+        if (widget := self.scroll.widget(turn_id)) is not None:
+            widget.set_save_note(sentence)
+
     def states(self) -> list[TurnState]:
-        return [w.state for w in self._widgets.values()]
+        """Every turn of the branch shown, root first (built or not)."""
+        return list(self.scroll.states)
+
+    def leaf_id(self) -> str | None:
+        """The last turn of the branch shown: a prompt sent now continues from it."""
+        return self.scroll.states[-1].id if self.scroll.states else None
 
     def widget_for(self, turn_id: str) -> TurnWidget | None:
-        return self._widgets.get(turn_id)
+        """The turn's widget, or None when it is not built (yet)."""
+        return self.scroll.widget(turn_id)
+
+    def built_range(self) -> tuple[int, int]:
+        return self.scroll.built_range()
+
+    def reveal(self, turn_id: str, field: str | None = None) -> None:
+        """Scroll to the turn (or to the selection in its "prompt" or "answer") and keep it there."""
+        self.scroll.reveal(turn_id, field)
 
     # Selection
 
     def select(self, turn_id: str) -> None:
-        if turn_id not in self._widgets:
+        """Select a turn (the inspector follows); one outside the built window is built and shown."""
+        index = self.scroll.index
+        if turn_id not in index:
             return
-        if self._selected and self._selected in self._widgets:
-            self._widgets[self._selected].set_selected(False)
+        built = self.scroll.widget(turn_id) is not None
+        if self._selected and (old := self.scroll.widget(self._selected)) is not None:
+            old.set_selected(False)
         self._selected = turn_id
-        self._widgets[turn_id].set_selected(True)
-        self.sig_turn_selected.emit(self._widgets[turn_id].state)
+        widget = self.scroll.ensure_built(index[turn_id])
+        widget.set_selected(True)
+        if not built:
+            self.scroll.reveal(turn_id)
+        self.sig_turn_selected.emit(widget.state)
 
     def selected_state(self) -> TurnState | None:
-        widget = self._widgets.get(self._selected or "")
-        return widget.state if widget else None
+        index = self.scroll.index.get(self._selected or "")
+        return self.scroll.states[index] if index is not None else None
 
-    # Finding (Ctrl+F)
+    # Finding (Ctrl+F) and highlighting (a search result)
 
     def open_find(self) -> None:
         self.find_bar.open_bar()
 
     def find(self, text: str, backward: bool = False) -> bool:
-        """Select the next match after the current one, wrapping; False if there is none."""
-        views = [v for w in self._widgets.values() for v in (w.prompt_view, w.answer_view)]
-        if not text or not views:
+        """Select the next match after the current one, wrapping; False if there is none.
+
+        Turns not built are searched in their text first and built only when they match."""
+        states = self.scroll.states
+        fields = [(i, f) for i in range(len(states)) for f in ("prompt", "answer")]
+        if not text or not fields:
             self.find_bar.result_label.setText("")
             return False
         flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
-        start = min(self._find_index, len(views) - 1)
-        for step in range(len(views) + 1):
-            index = (start - step if backward else start + step) % len(views)
-            view = views[index]
+        folded = text.casefold()
+        start = min(self._find_index, len(fields) - 1)
+        for step in range(len(fields) + 1):
+            index = (start - step if backward else start + step) % len(fields)
+            turn, field = fields[index]
+            widget = self.scroll.widget(states[turn].id)
+            if widget is None:
+                state = states[turn]
+                source = state.turn.prompt if field == "prompt" else state.answer.text()
+                if folded not in source.casefold():
+                    continue
+                widget = self.scroll.ensure_built(turn)
+            view = widget.prompt_view if field == "prompt" else widget.answer_view
             if step > 0:  # entering another view: search it from its start (or end)
                 cursor = view.textCursor()
                 cursor.movePosition(
@@ -286,21 +230,40 @@ class ConversationView(QWidget):
                 view.setTextCursor(cursor)
             if view.find(text, flags):
                 self._find_index = index
-                for other in views:
-                    if other is not view:
-                        cursor = other.textCursor()
-                        cursor.clearSelection()
-                        other.setTextCursor(cursor)
-                rect = view.cursorRect()
-                point = view.viewport().mapTo(self._column, rect.center())
-                self.scroll.ensureVisible(point.x(), point.y(), 20, 60)
-                self._stick_to_bottom = False
+                self._clear_selections(except_view=view)
+                self.scroll.reveal(states[turn].id, field)
                 self.find_bar.result_label.setText("")
                 return True
         self.find_bar.result_label.setText("Not found")
         return False
 
+    def highlight(self, turn_id: str, field: str, text: str) -> bool:
+        """Select the first match of `text` in the turn's prompt or answer and scroll to it."""
+        if turn_id not in self.scroll.index or field not in ("prompt", "answer"):
+            return False
+        widget = self.scroll.ensure_built(self.scroll.index[turn_id])
+        view = widget.prompt_view if field == "prompt" else widget.answer_view
+        cursor = view.textCursor()
+        cursor.movePosition(cursor.MoveOperation.Start)
+        view.setTextCursor(cursor)
+        found = bool(text) and view.find(text)
+        self._clear_selections(except_view=view)
+        self.scroll.reveal(turn_id, field if found else None)
+        return found
+
+    def _clear_selections(self, except_view: QWidget) -> None:
+        for widget in self.scroll.widgets():
+            for other in (widget.prompt_view, widget.answer_view):
+                if other is not except_view and other.textCursor().hasSelection():
+                    cursor = other.textCursor()
+                    cursor.clearSelection()
+                    other.setTextCursor(cursor)
+
     # Slots
+
+    def _state(self, turn_id: str) -> TurnState | None:
+        index = self.scroll.index.get(turn_id)
+        return self.scroll.states[index] if index is not None else None
 
     @Slot(str, bool)
     def _on_find_bar_find_requested(self, text: str, backward: bool) -> None:
@@ -312,15 +275,20 @@ class ConversationView(QWidget):
 
     @Slot(str)
     def _on_turn_retry_requested(self, turn_id: str) -> None:
-        widget = self._widgets.get(turn_id)
-        if widget is not None:
-            self.sig_retry_requested.emit(widget.state)
+        if (state := self._state(turn_id)) is not None:
+            self.sig_retry_requested.emit(state)
 
-    @Slot(int, int)
-    def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
-        if self._stick_to_bottom:
-            self.scroll.verticalScrollBar().setValue(maximum)
+    @Slot(str, str)
+    def _on_turn_edit_submitted(self, turn_id: str, prompt: str) -> None:
+        if (state := self._state(turn_id)) is not None:
+            self.sig_edit_submitted.emit(state, prompt)
 
-    @Slot(int)
-    def _on_scrollbar_value_changed(self, value: int) -> None:
-        self._stick_to_bottom = value >= self.scroll.verticalScrollBar().maximum() - 8
+    @Slot(str, bool)
+    def _on_turn_regenerate_requested(self, turn_id: str, use_composer: bool) -> None:
+        if (state := self._state(turn_id)) is not None:
+            self.sig_regenerate_requested.emit(state, use_composer)
+
+    @Slot(str, int)
+    def _on_turn_version_requested(self, turn_id: str, step: int) -> None:
+        if (state := self._state(turn_id)) is not None:
+            self.sig_version_requested.emit(state, step)

@@ -1,9 +1,10 @@
 """A demo conversation for screenshots and for trying the window without a model.
 
 `python -m client.ui.demo` seeds a data folder with a few conversations (a raw reasoning trace,
-a hidden one, code, a table) and opens the window on them, filling the screen. It refuses to
-touch a folder that already has data: point THINKPANE_HOME at an empty folder, or leave it unset
-and a temporary one is used. THINKPANE_THEME=dark|light picks the theme.
+a hidden one, code, a table, an edited prompt with two versions) and opens the window on them,
+filling the screen. It refuses to touch a folder that already has data: point THINKPANE_HOME at
+an empty folder, or leave it unset and a temporary one is used. THINKPANE_THEME=dark|light picks
+the theme; THINKPANE_DEMO_SEARCH=WORDS opens Ctrl+K searching for WORDS once the window is up.
 """
 
 from __future__ import annotations
@@ -90,6 +91,76 @@ def _turn(
     )
 
 
+NOTEBOOKS = "A shop sells notebooks at $3 each. What do 17 notebooks and a $4 pen cost?"
+NOTEBOOKS_REASONING = """We need the cost of 17 notebooks at $3 each, plus one pen at $4.
+
+First the notebooks: 17 × 3 = 41.
+
+Then add the pen: 41 + 4 = 45.
+
+Hmm, let me double-check the pen price. The pen costs $4, so that part is right.
+
+So the total is $45."""
+CRITIC_REPLY = (
+    '{"first_error_step": 1, "verdicts": [{"step": 1, "verdict": "error", "type": '
+    '"arithmetic", "quote": "17 × 3 = 41", "why": "17 × 3 is 51, so the total is $55."}]}'
+)
+
+
+def seed_audit(store) -> str:  # type: ignore[no-untyped-def]
+    """A turn whose reasoning has a false equation, and a critic's review of it (the audit)."""
+    from client.audit import audit_trace, build_critic_prompt
+
+    conversation = store.create_conversation("17 notebooks and a pen")
+    answer = "17 notebooks and a pen cost **$45**."
+    turn = _turn(
+        conversation.id,
+        None,
+        NOTEBOOKS,
+        answer,
+        provider="deepseek",
+        model="deepseek-reasoner",
+        reasoning=ReasoningTrace(Visibility.RAW, NOTEBOOKS_REASONING, 96),
+        usage=Usage(38, 0, None, 120, 96),
+        cost=Cost(
+            CostSource.PRICES,
+            "USD",
+            Decimal("0.000283"),
+            Decimal("0.000021"),
+            Decimal("0.000262"),
+            Decimal("0.00021"),
+        ),
+        timing=Timing(0.38, 3.1, 3.6, 2.9),
+        settings=TurnSettings(effort="high"),
+    )
+    steps = audit_trace(NOTEBOOKS_REASONING, problem=NOTEBOOKS, answer=answer).steps
+    critic = _turn(
+        conversation.id,
+        turn.id,
+        build_critic_prompt(NOTEBOOKS, steps, answer),
+        CRITIC_REPLY,
+        provider="openai",
+        model="gpt-5-mini",
+        reasoning=ReasoningTrace(Visibility.HIDDEN, "", 320),
+        usage=Usage(410, 0, None, 390, 320),
+        cost=Cost(
+            CostSource.PRICES,
+            "USD",
+            Decimal("0.00088"),
+            Decimal("0.0001"),
+            Decimal("0.00078"),
+            Decimal("0.00064"),
+        ),
+        timing=Timing(1.2, 4.0, 4.4, 2.8),
+        settings=TurnSettings(),
+    )
+    critic.purpose = "critic"
+    for seeded in (turn, critic):
+        store.insert_turn(seeded)
+        store.finalise_turn(seeded)
+    return conversation.id
+
+
 def seed(store) -> str:  # type: ignore[no-untyped-def]
     """Fill an empty store with demo conversations; returns the one to open."""
     for title in (
@@ -98,6 +169,7 @@ def seed(store) -> str:  # type: ignore[no-untyped-def]
         "Summarise the attention paper",
     ):
         store.create_conversation(title)
+    seed_audit(store)
     conversation = store.create_conversation("Is 1,001 prime?")
     settings = {"model": {"provider": "deepseek", "model": "deepseek-reasoner", "base_url": None}}
     store.update_conversation_settings(conversation.id, settings)
@@ -121,6 +193,27 @@ def seed(store) -> str:  # type: ignore[no-untyped-def]
         timing=Timing(1.9, 2.3, 2.6, 0.4),
         settings=TurnSettings(effort="low"),
     )
+    # An earlier version of the second prompt: the window shows "2 / 2" on the newer one.
+    earlier = _turn(
+        conversation.id,
+        first.id,
+        "Is 1,001 prime?",
+        "No. 1,001 = 7 × 143.",
+        provider="deepseek",
+        model="deepseek-chat",
+        reasoning=ReasoningTrace(Visibility.NONE, "", None),
+        usage=Usage(40, 0, None, 12, None),
+        cost=Cost(
+            CostSource.PRICES,
+            "USD",
+            Decimal("0.00002"),
+            Decimal("0.00001"),
+            Decimal("0.00001"),
+            Decimal("0"),
+        ),
+        timing=Timing(0.3, 0.3, 0.5, None),
+        settings=TurnSettings(),
+    )
     second = _turn(
         conversation.id,
         first.id,
@@ -141,7 +234,7 @@ def seed(store) -> str:  # type: ignore[no-untyped-def]
         timing=Timing(0.41, 12.6, 14.9, 12.2),
         settings=TurnSettings(effort="high"),
     )
-    for turn in (first, second):
+    for turn in (first, earlier, second):
         store.insert_turn(turn)
         store.finalise_turn(turn)
     store.set_setting(
@@ -180,7 +273,15 @@ def main() -> int:
         window.splitter.setSizes([250, 800, 550])
         window.show()
         QTimer.singleShot(0, window.start)
+        if words := os.environ.get("THINKPANE_DEMO_SEARCH", "").strip():
+            window.sig_ready.connect(lambda: _search(window, words))
         return app.exec()
+
+
+def _search(window, words: str) -> None:  # type: ignore[no-untyped-def]
+    dialog = window.history.open_search()
+    dialog.edit.setText(words)
+    dialog.run_query()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Numbers go through client.core.format so the window and the command line say "1,408 tokens",
 "$0.021" and "12 s" the same way. Nothing here touches a widget: these are plain functions of a
-TurnState, easy to read and to test.
+TurnState, easy to read and to test. A cost nobody knows is "—", never a guess and never $0.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _cost_text(state: TurnState) -> str:
     if state.live:
         return ""
     if cost.source == CostSource.UNKNOWN:
-        return "cost unknown"
+        return "cost —"
     if cost.source == CostSource.LOCAL:
         return "local, $0"
     text = fmt.money(cost.total, cost.currency)
@@ -54,7 +54,23 @@ def settings_text(state: TurnState) -> str:
 
 
 def meta_line(state: TurnState) -> str:
-    """model · effort · first token · tokens in / out / reasoning · cost."""
+    """model · effort · first token · tokens in / out / reasoning · cost; and, on a second line,
+    what hidden reasoning took: "reasoning 1,408 tokens · $0.021 · not shown by the provider"."""
+    line = _figures_line(state)
+    hidden = hidden_line(state)
+    return f"{line}\n{hidden}" if hidden else line
+
+
+def hidden_line(state: TurnState) -> str:
+    """The ledger's line for reasoning billed but never shown ("" for any other turn)."""
+    if state.live or state.turn.reasoning.visibility != Visibility.HIDDEN:
+        return ""
+    from client.budget import hidden_reasoning_line  # genai-prices: loaded once, after start-up
+
+    return hidden_reasoning_line(state.turn) or ""
+
+
+def _figures_line(state: TurnState) -> str:
     turn = state.turn
     parts = [turn.model_reported or turn.model]
     if settings := settings_text(state):
@@ -131,6 +147,8 @@ def reasoning_figures(state: TurnState) -> str:
     cost = state.turn.cost
     if not state.live and cost.reasoning is not None and cost.source != CostSource.LOCAL:
         parts.append(fmt.money(cost.reasoning, cost.currency))
+    elif not state.live and parts and cost.source == CostSource.UNKNOWN:
+        parts.append("cost —")  # nobody knows the price: not $0
     return " · ".join(parts)
 
 

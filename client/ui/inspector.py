@@ -4,10 +4,14 @@ Reasoning is labelled for what it is (Raw: the model's own words; Summary: the p
 of them; Hidden: billed but not sent), with "thought for N s", its tokens and its cost. Hidden
 reasoning gets a plain explanation instead of an empty box. The text is plain (reasoning is read
 as prose; 100,000 characters stream into a QPlainTextEdit cheaply and nothing in it can become
-markup), searchable, and lives in a tab so the audit's step view can sit beside it.
+markup), searchable, and lives in a tab so the audit's step view can sit beside it. Under the
+header, a one-line audit strip ("1 arithmetic error (step 12) · raw trace") stays in sight while
+the reasoning is read; clicking it opens the steps.
 """
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QPalette, QTextCursor, QTextDocument
@@ -39,13 +43,16 @@ class ReasoningInspector(QWidget):
 
     Signals:
         sig_visibility_shown(str): the visibility now shown ("raw", "summary", "hidden", "none").
+        sig_strip_clicked(): the user clicked the audit strip (the window opens the steps).
     """
 
     sig_visibility_shown = Signal(str)
+    sig_strip_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state: TurnState | None = None
+        self._strip_text = ""
         self._shown_parts = 0
         self._shown_generation = -1
 
@@ -63,6 +70,12 @@ class ReasoningInspector(QWidget):
         self.figures_label = QLabel(self)
         self.figures_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.figures_label.setWordWrap(True)
+        self.strip_label = QLabel(self)
+        self.strip_label.setObjectName("audit_strip")
+        self.strip_label.setWordWrap(True)
+        self.strip_label.setTextFormat(Qt.TextFormat.RichText)  # a link; the words are escaped
+        self.strip_label.setToolTip("The audit of this reasoning: click to see the steps.")
+        self.strip_label.hide()
 
         self.text_view = QPlainTextEdit(self)
         self.text_view.setReadOnly(True)
@@ -97,21 +110,40 @@ class ReasoningInspector(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(header)
         layout.addWidget(self.figures_label)
+        layout.addWidget(self.strip_label)
         layout.addWidget(self.tabs, 1)
         self._connect_signals()
         self.show_turn(None)
 
     def _connect_signals(self) -> None:
         self.find_bar.sig_find_requested.connect(self._on_find_bar_find_requested)
+        self.strip_label.linkActivated.connect(self._on_strip_label_link_activated)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
     def add_view(self, widget: QWidget, title: str) -> int:
         """Room for more views of the same reasoning (the audit's steps): a tab beside it."""
         return self.tabs.addTab(widget, title)
 
+    def set_audit_strip(self, text: str) -> None:
+        """The one-line audit of the turn shown ("" hides it); a link to the steps."""
+        self._strip_text = text
+        link = f'<a href="steps">{html.escape(text)}</a>' if text else ""
+        self.strip_label.setText(link)
+        self._update_strip()
+
+    def _update_strip(self) -> None:
+        # On the steps tab the audit view says the same thing at its top.
+        on_reasoning = self.tabs.currentIndex() == 0
+        self.strip_label.setVisible(bool(self._strip_text) and on_reasoning)
+
+    def strip_text(self) -> str:
+        return self._strip_text
+
     # Showing a turn
 
     def show_turn(self, state: TurnState | None) -> None:
         self.state = state
+        self.set_audit_strip("")
         self._shown_parts = 0
         self._shown_generation = -1
         self.text_view.clear()
@@ -196,3 +228,11 @@ class ReasoningInspector(QWidget):
     @Slot(str, bool)
     def _on_find_bar_find_requested(self, text: str, backward: bool) -> None:
         self.find(text, backward)
+
+    @Slot(str)
+    def _on_strip_label_link_activated(self, _link: str) -> None:
+        self.sig_strip_clicked.emit()
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self._update_strip()

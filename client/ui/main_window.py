@@ -24,12 +24,15 @@ from PySide6.QtWidgets import (
 
 from client.core.conversation import Conversation, Turn
 from client.ui.actions import build_actions
+from client.ui.audit_wiring import AuditController
 from client.ui.banner import Banner
 from client.ui.catalog import Discover, ModelCatalog
 from client.ui.composer import Composer
 from client.ui.conversation_view import ConversationView
+from client.ui.history import HistoryController
 from client.ui.inspector import ReasoningInspector
 from client.ui.jobs import BackgroundJobs, JobHandle
+from client.ui.ledger_wiring import LedgerController
 from client.ui.links import LinkPolicy
 from client.ui.live import TurnState
 from client.ui.model_picker import ModelChoice, OtherModelDialog
@@ -122,6 +125,10 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self.composer.set_choice(prefs.default_model or (prefs.recent_models or [None])[0])
         self.catalog.changed()
+        self.audit = AuditController(self)  # #6: the Steps tab, the audit strip, the critic
+        self.ledger = LedgerController(self)  # #5: the cost line, the estimate, budgets, spend
+        self.audit.sig_critic_finished.connect(self.ledger.refresh)
+        self.history = HistoryController(self)  # #7: branches, search, export, context, saving
 
     def _connect_signals(self) -> None:
         a = self.actions_
@@ -224,7 +231,10 @@ class MainWindow(QMainWindow):
                 self.open_conversation(target)
             self._update_welcome()
 
-    def open_conversation(self, conversation_id: str, select_turn: str | None = None) -> None:
+    def open_conversation(
+        self, conversation_id: str, select_turn: str | None = None, leaf_id: str | None = None
+    ) -> None:
+        """Show a conversation: the branch ending at `leaf_id` (default: the newest turn)."""
         if self._load_job is not None:
             self._load_job.cancel()
         self.current_id = conversation_id
@@ -235,7 +245,10 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         store = self.store
         self._load_job = self.jobs.run(
-            lambda: (store.get_conversation(conversation_id), store.branch(conversation_id)),
+            lambda: (
+                store.get_conversation(conversation_id),
+                store.branch(conversation_id, leaf_id),
+            ),
             self._on_conversation_loaded,
             self._on_conversation_load_failed,
         )
@@ -326,6 +339,7 @@ class MainWindow(QMainWindow):
             prompt,
             choice.base_url,
             conversation_id=self.current_id,
+            parent_id=self.conversation.leaf_id() if self.current_id else None,  # the branch shown
             settings=settings,
         )
         key = self.runner.start(send)
@@ -456,7 +470,9 @@ class MainWindow(QMainWindow):
         """One settings dialog per window, kept and reopened (its key jobs outlive a close)."""
         dialog = self._settings_dialog
         if dialog is None:
-            dialog = self._settings_dialog = SettingsDialog(self.prefs, self.jobs, self)
+            dialog = self._settings_dialog = SettingsDialog(
+                self.prefs, self.jobs, self, store=self.store, net_jobs=self.net_jobs
+            )
             dialog.sig_settings_saved.connect(self._on_settings_settings_saved)
             dialog.sig_keys_changed.connect(self._on_settings_keys_changed)
             dialog.sig_discover_requested.connect(self.catalog.refresh_local)
@@ -472,6 +488,7 @@ class MainWindow(QMainWindow):
             self.composer.set_choice(self.prefs.default_model)
         self.catalog.refresh_local()
         self.catalog.changed()
+        self.ledger.refresh()  # budgets and prices may have changed
 
     def _on_settings_keys_changed(self) -> None:
         self._has_key = True
@@ -509,14 +526,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Copied the answer (markdown).", 4000)
 
     def open_search(self) -> None:
-        from client.ui.search_dialog import SearchDialog
-
-        dialog = SearchDialog(self.store, self.jobs, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.sig_result_chosen.connect(
-            lambda cid, tid: self.open_conversation(cid, select_turn=tid)
-        )
-        dialog.open()
+        self.history.open_search()  # filters, and a result opens on its branch (history.py)
 
     @Slot(object)
     def _on_conversation_turn_selected(self, state: TurnState | None) -> None:

@@ -10,6 +10,12 @@ conversations can stream at once and each token lands in its own turn. Widgets h
 Stop is immediate for the user: the task's signal is disconnected first (Orange3's rule: a late
 event can never reach a widget), the turn is marked stopped, and `cancel()` closes the HTTP
 response; the worker then stores what arrived in the background.
+
+A save that fails (a full disk) does not end a turn: the workers see the store through
+`_SavingStore`, which keeps streaming when a checkpoint fails and keeps the finished turn in
+memory when the final save fails. The window is told (`sig_turn_unsaved`), keeps showing the
+turn, and the runner tries again after every turn and every few seconds until it is stored
+(`sig_turn_saved`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
 from client.core.events import Failed, Finished, StreamEvent
+from client.store.db import StoreError
 from client.ui.live import TurnState
+from client.ui.saving import SavingStore, UnsavedTurns
 from client.ui.throttle import Throttle
 
 
@@ -124,6 +132,9 @@ class _TurnTask(QRunnable):
 
         try:
             turn = self.controller.run(prepared, self.cancel, on_event)
+        except StoreError as exc:  # the turn could not even be stored as it started
+            self.signals.sig_broken.emit(turn_id, ErrorInfo(ErrorKind.PROTOCOL, exc.message))
+            return
         except (
             Exception
         ) as exc:  # a bug below us: the turn is kept (run() stored it), never a crash
@@ -138,7 +149,6 @@ class _TurnTask(QRunnable):
 
     def _prepare(self) -> Any:
         from client.session import title_from
-        from client.store.db import StoreError
 
         send = self.send
         try:
@@ -191,13 +201,19 @@ class TurnRunner(QObject):
         sig_turn_not_started(str, object, str): the task key, the SendRequest, and why the
             turn could not start (a sentence).
         sig_turns_updated(object): a tuple of turn ids with new text or status (coalesced).
-        sig_turn_finished(object): the TurnState of a turn whose worker is done (stored).
+        sig_turn_finished(object): the TurnState of a turn whose worker is done (stored, or
+            kept in memory after sig_turn_unsaved).
+        sig_turn_unsaved(str, str): turn id and the sentence to show: the store could not save
+            it (a full disk); it is kept in memory and saved later.
+        sig_turn_saved(str): turn id: a turn that could not be saved before is stored now.
     """
 
     sig_turn_started = Signal(str, object)
     sig_turn_not_started = Signal(str, object, str)
     sig_turns_updated = Signal(object)
     sig_turn_finished = Signal(object)
+    sig_turn_unsaved = Signal(str, str)
+    sig_turn_saved = Signal(str)
 
     def __init__(self, store: Any, parent: QObject | None = None, controller: Any = None) -> None:
         super().__init__(parent)
@@ -209,11 +225,18 @@ class TurnRunner(QObject):
         self._states: dict[str, TurnState] = {}  # live turns by id
         self._dirty: list[str] = []
         self._throttle = Throttle(self._emit_updates, parent=self)
+        self.unsaved = UnsavedTurns(store, self._pool, self)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.unsaved.sig_turn_unsaved.connect(self.sig_turn_unsaved)
+        self.unsaved.sig_turn_saved.connect(self.sig_turn_saved)
 
     # What the window asks
 
     def state(self, turn_id: str) -> TurnState | None:
-        return self._states.get(turn_id)
+        """A running turn's picture, or a finished one's that is kept in memory (not saved yet)."""
+        return self._states.get(turn_id) or self.unsaved.state(turn_id)
 
     def streaming_turns(self, conversation_id: str | None) -> list[TurnState]:
         """The turns streaming in one conversation (None, a new one, has none yet)."""
@@ -240,7 +263,7 @@ class TurnRunner(QObject):
         if self._controller is None:
             from client.session import TurnController  # imports keyring: after the window shows
 
-            self._controller = TurnController(self._store)
+            self._controller = TurnController(SavingStore(self._store, self.unsaved.signals))
         key = secrets.token_hex(6)
         signals = _TaskSignals()
         running = _Running(key, send, signals, CancelToken())
@@ -281,6 +304,7 @@ class TurnRunner(QObject):
                 running.cancel.cancel()
             else:
                 self.stop(running.turn_id)
+        self.unsaved.retry()  # one last try for turns kept in memory
         return self._pool.waitForDone(timeout_ms)
 
     # From the workers
@@ -342,9 +366,11 @@ class TurnRunner(QObject):
         return self._states.pop(turn_id, None)
 
     def _announce_end(self, state: TurnState) -> None:
+        self.unsaved.keep(state)
         self._mark_dirty(state.id)
         self._emit_updates()
         self.sig_turn_finished.emit(state)
+        self.unsaved.retry()  # a turn got through to the end: the disk may have room again
 
     # Coalescing
 

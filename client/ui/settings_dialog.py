@@ -4,7 +4,8 @@ API keys go to the system keyring through client.store.secrets, and nowhere else
 never shows a stored key (it only says one is stored), and a typed key is cleared from the field
 once saved. When there is no keyring, the page says so in a sentence and names the environment
 variables instead. Keyring and discovery calls run in the background: a locked keyring or a slow
-port never freezes the window.
+port never freezes the window. Given the store, a Costs page holds budgets and the user's own
+prices (client.ui.ledger_settings).
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from client.providers.registry import PROFILES
 from client.ui.jobs import BackgroundJobs
+from client.ui.ledger_settings import MoneySettings
 from client.ui.model_picker import ModelChoice
 from client.ui.prefs import Preferences
 from client.ui.theme import CHOICE_LABELS, CHOICES
@@ -105,7 +108,13 @@ class SettingsDialog(QDialog):
     sig_discover_requested = Signal()
 
     def __init__(
-        self, prefs: Preferences, jobs: BackgroundJobs, parent: QWidget | None = None
+        self,
+        prefs: Preferences,
+        jobs: BackgroundJobs,
+        parent: QWidget | None = None,
+        *,
+        store: Any = None,
+        net_jobs: BackgroundJobs | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -177,9 +186,19 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
-        layout = QVBoxLayout(self)
+        general = QWidget(self)
+        general_layout = QVBoxLayout(general)
         for box in (keys_box, local_box, model_box, look_box):
-            layout.addWidget(box)
+            general_layout.addWidget(box)
+        general_layout.addStretch(1)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(general, "General")
+        self.money: MoneySettings | None = None
+        if store is not None:
+            self.money = MoneySettings(store, jobs, net_jobs or jobs, self)
+            self.tabs.addTab(self.money, "Costs")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.buttons)
         self._connect_signals()
         self.reload()
@@ -202,6 +221,8 @@ class SettingsDialog(QDialog):
         self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(prefs.get("ui.theme"))))
         self.font_spin.setValue(int(prefs.get("ui.font_size") or 0))
         self.key_status_label.clear()
+        if self.money is not None:
+            self.money.reload()
         self.keyring_ok = False  # until the keyring answers again
         for row in self.key_rows.values():
             row.edit.clear()
@@ -296,6 +317,9 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _on_buttons_accepted(self) -> None:
+        if self.money is not None and not self.money.save():
+            self.tabs.setCurrentWidget(self.money)  # a price or budget that is not a number
+            return
         self.save_keys()
         prefs = self._prefs
         default = self.default_model()

@@ -1,0 +1,152 @@
+"""When the database will not open at start: say what happened and offer a way on, not a traceback.
+
+`Store.open` raises StoreError with a sentence when the file is damaged, was written by a newer
+Thinkpane, is read-only, or the disk is full. `open_store` turns that into a choice:
+
+- Open the latest backup (when a `thinkpane.sqlite3.bak-v*` exists, the copy taken before a
+  schema migration): the damaged file is moved aside, the backup copied in and opened;
+- Start with an empty database: the damaged file is moved aside and a new one is made;
+- Quit.
+
+Nothing is ever deleted: the file moved aside keeps its name with `.damaged-<timestamp>` added
+(its `-wal` and `-shm` go with it, so SQLite cannot replay them into the new file). The choice is
+asked through a function, so the logic is tested without a dialog; `ask_what_to_do` is the thin
+dialog the app uses.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+
+from client.store.db import StoreError
+from client.store.paths import database_path
+from client.store.store import Store
+
+OPEN_BACKUP, START_EMPTY, QUIT = "backup", "empty", "quit"
+_SIDE_FILES = ("-wal", "-shm")
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """Why the database did not open, and what there is to fall back on."""
+
+    error: StoreError
+    path: Path
+    backup: Path | None
+
+
+def latest_backup(path: Path) -> Path | None:
+    """The newest `<name>.bak-v*` beside the database, or None."""
+    try:
+        backups = [p for p in path.parent.glob(f"{path.name}.bak-v*") if p.is_file()]
+    except OSError:
+        return None
+    return max(backups, key=lambda p: (p.stat().st_mtime, p.name), default=None)
+
+
+def set_aside(path: Path, now: datetime | None = None) -> Path | None:
+    """Move the database (and its -wal, -shm) to `<name>.damaged-<timestamp>`; None if absent."""
+    if not path.exists():
+        return None
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    os.replace(path, target)
+    for suffix in _SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    return target
+
+
+def restore_backup(path: Path, backup: Path) -> Path | None:
+    """Set the database aside and put a copy of `backup` in its place (the backup stays)."""
+    aside = set_aside(path)
+    partial = path.with_name(path.name + ".partial")
+    shutil.copy2(backup, partial)
+    os.replace(partial, path)
+    return aside
+
+
+def open_store(ask: Callable[[Trouble], str], path: Path | None = None) -> tuple[Store | None, str]:
+    """Open the store, asking what to do for as long as it will not open.
+
+    Returns the store (None when the user chose to quit) and a sentence about what was done
+    ("" when nothing was)."""
+    path = path if path is not None else database_path()
+    note = ""
+    while True:
+        try:
+            return Store.open(path), note
+        except StoreError as exc:
+            error = exc
+        while True:
+            backup = latest_backup(path)
+            choice = ask(Trouble(error, path, backup))
+            try:
+                if choice == OPEN_BACKUP and backup is not None:
+                    aside = restore_backup(path, backup)
+                    note = f"Opened the backup {backup.name}" + _kept(aside)
+                elif choice == START_EMPTY:
+                    aside = set_aside(path)
+                    note = "Started with an empty database" + _kept(aside)
+                else:
+                    return None, ""
+            except OSError as exc:
+                error = StoreError(
+                    f"Thinkpane could not move {path.name} aside or copy the backup in "
+                    f"({exc.strerror or exc}). Check the folder {path.parent}; nothing was deleted.",
+                    path=path,
+                )
+                continue
+            break
+
+
+def _kept(aside: Path | None) -> str:
+    return f"; the damaged file is kept as {aside}." if aside is not None else "."
+
+
+# The dialog: thin on purpose
+
+
+def recovery_box(trouble: Trouble, parent: QWidget | None = None) -> tuple[QMessageBox, dict]:
+    """The question, with a button per choice; returns the box and button → choice."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Thinkpane cannot open its data")
+    box.setText(trouble.error.message)
+    box.setInformativeText(
+        "Choose what to do. Whatever you choose, nothing is deleted: the file is moved aside, next"
+        " to the new one."
+    )
+    choices: dict[QPushButton, str] = {}
+    if trouble.backup is not None:
+        stamp = datetime.fromtimestamp(trouble.backup.stat().st_mtime)
+        button = box.addButton("Open the Latest Backup", QMessageBox.ButtonRole.AcceptRole)
+        button.setToolTip(f"{trouble.backup.name}, from {stamp:%d %b %Y %H:%M}")
+        choices[button] = OPEN_BACKUP
+    empty = box.addButton("Start with an Empty Database", QMessageBox.ButtonRole.DestructiveRole)
+    empty.setToolTip(f"{trouble.path.name} is moved aside as {trouble.path.name}.damaged-…")
+    choices[empty] = START_EMPTY
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    choices[quit_button] = QUIT
+    box.setDefaultButton(quit_button)
+    box.setEscapeButton(quit_button)
+    return box, choices
+
+
+def ask_what_to_do(trouble: Trouble) -> str:
+    """Ask with a modal dialog (before any window exists)."""
+    box, choices = recovery_box(trouble)
+    box.exec()
+    return choices.get(box.clickedButton(), QUIT)

@@ -186,8 +186,6 @@ class TurnController:
             adapter = self._adapter_factory(prepared.profile.name)
             for event in adapter.stream(prepared.request, cancel):
                 run.apply(event)
-                if cancel.cancelled and not isinstance(event, Failed | Finished):
-                    continue
         except ThinkpaneError as exc:
             run.apply(Failed(exc.info, after_output=run.output_seen))
         except (KeyboardInterrupt, SystemExit, GeneratorExit):

@@ -7,8 +7,6 @@ import os
 import sys
 from typing import Any, TextIO
 
-from client.core.errors import ErrorInfo
-
 
 def dim(text: str, stream: TextIO) -> str:
     """Dim text on a terminal (ANSI), plain text when redirected or NO_COLOR is set."""
@@ -25,10 +23,6 @@ def print_json(data: Any) -> None:
 def fail(message: str, status: int = 2) -> int:
     print(f"thinkpane: {message}", file=sys.stderr)
     return status
-
-
-def error_line(error: ErrorInfo) -> str:
-    return f"thinkpane: {error.message}"
 
 
 def open_store():  # type: ignore[no-untyped-def]

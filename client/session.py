@@ -211,6 +211,33 @@ class TurnController:
         return run.finish()
 
 
+def record_audit(store: Store, turn: Turn) -> bool:
+    """Audit a finished chat turn's reasoning and keep the summary for search. The audit is only
+    an index here: a failure of it must never cost the user their turn, so it is swallowed."""
+    if turn.purpose != "chat" or not turn.reasoning.text or turn.status is TurnStatus.STREAMING:
+        return False
+    from client.audit import AUDITOR_VERSION, audit_trace
+
+    try:
+        result = audit_trace(
+            turn.reasoning.text,
+            problem=turn.prompt,
+            answer=turn.answer or None,
+            truncated=turn.status is TurnStatus.LENGTH,
+        )
+        store.set_audit_summary(turn.id, result.summary(AUDITOR_VERSION))
+    except Exception:
+        return False
+    return True
+
+
+def backfill_audits(store: Store, limit: int = 500) -> int:
+    """Audit stored turns that have no summary from this auditor yet (older turns, imports)."""
+    from client.audit import AUDITOR_VERSION
+
+    return sum(record_audit(store, turn) for turn in store.unaudited_turns(AUDITOR_VERSION, limit))
+
+
 class _TurnRun:
     """The mutable state of one running turn; text kept as parts and joined only when stored."""
 
@@ -362,6 +389,7 @@ class _TurnRun:
         turn.cost = self._price()
         if self.c.store is not None:
             self.c.store.finalise_turn(turn)
+            record_audit(self.c.store, turn)
         return turn
 
     def _price(self):  # type: ignore[no-untyped-def]

@@ -23,8 +23,11 @@ from client.audit.truncation import check_truncation
 from client.core.audit import AuditResult, Finding
 
 PRINCIPLE = "This checks the text, not how the model computed."
+# Bump when the checks change what they find, so stored audit summaries are recomputed.
+AUDITOR_VERSION = 1
 
 __all__ = [
+    "AUDITOR_VERSION",
     "PRINCIPLE",
     "agreeing_steps",
     "audit_trace",

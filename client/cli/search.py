@@ -39,6 +39,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--model", metavar="ID", help="only turns of this model")
     p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this UTC day on")
     p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="up to this UTC day")
+    p.add_argument(
+        "--has-findings",
+        action="store_true",
+        help="only turns whose reasoning the auditor found something in (errors or warnings)",
+    )
     p.add_argument("--json", action="store_true", help="print the contract's JSON object")
     p.set_defaults(run=run)
 
@@ -75,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         return fail(f"--since {args.since} is after --until {args.until}; nothing can match.")
     with open_store() as store:
+        if args.has_findings:
+            from client.session import backfill_audits
+
+            backfill_audits(store)  # older turns get their summary the first time it is asked for
         results = store.search(
             args.query,
             args.limit,
@@ -82,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             model=args.model,
             since=args.since,
             until=args.until,
+            has_findings=True if args.has_findings else None,
         )
         titles = {}
         for result in results:

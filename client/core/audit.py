@@ -63,6 +63,25 @@ class Step:
     end: int = 0
 
 
+@dataclass(frozen=True)
+class AuditSummary:
+    """The counts of one turn's audit, kept in the store so search can filter on findings.
+
+    `version` is the auditor's version that produced it (client.audit.AUDITOR_VERSION): a newer
+    auditor recomputes older summaries.
+    """
+
+    errors: int
+    warnings: int
+    notes: int
+    first_error_step: int | None
+    version: int
+
+    @property
+    def has_findings(self) -> bool:
+        return self.errors + self.warnings > 0
+
+
 @dataclass
 class AuditResult:
     steps: list[Step]
@@ -76,6 +95,18 @@ class AuditResult:
             f.step for f in self.findings if f.severity is Severity.ERROR and f.step is not None
         ]
         return min(errors) if errors else None
+
+    def summary(self, version: int) -> AuditSummary:
+        def count(severity: Severity) -> int:
+            return sum(1 for f in self.findings if f.severity is severity)
+
+        return AuditSummary(
+            count(Severity.ERROR),
+            count(Severity.WARNING),
+            count(Severity.NOTE),
+            self.first_error_step,
+            version,
+        )
 
     def findings_for(self, step: int) -> list[Finding]:
         return [f for f in self.findings if f.step == step]

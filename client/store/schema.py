@@ -138,5 +138,22 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial,)
+def _v2_audit_summaries(conn: sqlite3.Connection) -> None:
+    """What the auditor found in each turn, so search can offer "has audit findings"."""
+    conn.execute(
+        """
+        CREATE TABLE turn_audits (
+            turn_id          TEXT PRIMARY KEY REFERENCES turns(id) ON DELETE CASCADE,
+            errors           INTEGER NOT NULL,
+            warnings         INTEGER NOT NULL,
+            notes            INTEGER NOT NULL,
+            first_error_step INTEGER,
+            version          INTEGER NOT NULL,
+            audited_at       TEXT NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_audit_summaries)
 SCHEMA_VERSION = len(MIGRATIONS)

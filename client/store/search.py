@@ -17,6 +17,8 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from client.store import audits
+
 # The FTS columns, in order, by the names results use ("reasoning" is the reasoning_text column).
 FIELDS = ("prompt", "answer", "reasoning")
 
@@ -99,11 +101,13 @@ def search(
     model: str | None = None,
     since: date | None = None,
     until: date | None = None,
+    has_findings: bool | None = None,
 ) -> list[dict[str, Any]]:
     """The most relevant turns first (bm25), newer first among equals; deleted conversations and
     critic turns (whose prompts quote the audited reasoning) skipped.
 
-    Every filter left as None filters nothing; `since` and `until` are inclusive.
+    Every filter left as None filters nothing; `since` and `until` are inclusive; `has_findings`
+    keeps turns whose stored audit summary has errors or warnings (True) or none (False).
     """
     expression = match_expression(query)
     if expression is None or limit <= 0:
@@ -111,6 +115,7 @@ def search(
     where, values = filter_clause(
         conversation_id=conversation_id, provider=provider, model=model, since=since, until=until
     )
+    where += audits.condition(has_findings)
     snippet_columns = ", ".join(
         f"snippet(turns_fts, {i}, char(2), char(3), '…', {_SNIPPET_TOKENS}) AS s{i}"
         for i in range(len(FIELDS))

@@ -17,10 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from client.core.audit import AuditSummary
 from client.core.conversation import Conversation, Turn, new_id, utc_now
 from client.core.events import TurnStatus
 from client.core.prices import PriceOverride
-from client.store import branches, ledger
+from client.store import audits, branches, ledger
 from client.store import search as fts
 from client.store.db import open_database, translate_errors
 from client.store.paths import database_path
@@ -409,6 +410,22 @@ class Store:
             ).fetchall()
         return {row["step_index"]: (row["verdict"], row["note"]) for row in rows}
 
+    # Audit summaries (what the auditor found, for search's "has audit findings")
+
+    def set_audit_summary(self, turn_id: str, summary: AuditSummary) -> None:
+        with self._writing() as conn:
+            audits.save(conn, turn_id, summary)
+
+    def audit_summary(self, turn_id: str) -> AuditSummary | None:
+        with self._reading() as conn:
+            return audits.load(conn, turn_id)
+
+    def unaudited_turns(self, version: int, limit: int = 500) -> list[Turn]:
+        """Finished chat turns with reasoning whose summary is missing or from an older auditor."""
+        with self._reading() as conn:
+            ids = audits.unaudited(conn, version, limit)
+        return [t for t in (self.get_turn(i) for i in ids) if t is not None]
+
     # Settings (small JSON values: window geometry, the last conversation, default models)
 
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -439,6 +456,7 @@ class Store:
         model: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        has_findings: bool | None = None,
     ) -> list[dict[str, Any]]:
         """Full-text search over prompts, answers and reasoning (see client.store.search).
 
@@ -455,4 +473,5 @@ class Store:
                 model=model,
                 since=since,
                 until=until,
+                has_findings=has_findings,
             )

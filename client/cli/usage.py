@@ -32,7 +32,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--by",
-        choices=("conversation", "model", "provider", "day", "month"),
+        choices=("conversation", "model", "provider", "day", "week", "month"),
         help="group by this (default: one total)",
     )
     p.add_argument(

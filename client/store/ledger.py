@@ -20,8 +20,23 @@ GROUPINGS: dict[str, str] = {
     "model": "model",
     "provider": "provider",
     "day": "substr(created_at, 1, 10)",  # created_at is ISO 8601 UTC: the UTC date
+    "week": "iso_week(created_at)",  # "2026-W48": ISO weeks start on Monday
     "month": "substr(created_at, 1, 7)",
 }
+
+# Groupings that are periods of time: shown oldest first, not largest first.
+TIME_GROUPINGS = frozenset({"day", "week", "month"})
+
+
+def _iso_week(created_at: str | None) -> str | None:
+    if not created_at:
+        return None
+    try:
+        year, week, _ = date.fromisoformat(created_at[:10]).isocalendar()
+    except ValueError:
+        return None
+    return f"{year}-W{week:02d}"
+
 
 _TOKEN_FIELDS = (
     "input_tokens",
@@ -74,6 +89,7 @@ class _DecimalSum:
 def install(conn: sqlite3.Connection) -> None:
     """Register the functions the ledger queries use on this connection."""
     conn.create_aggregate("decimal_sum", 1, _DecimalSum)  # type: ignore[arg-type]
+    conn.create_function("iso_week", 1, _iso_week, deterministic=True)
 
 
 def _fields(row: sqlite3.Row, reasoning: bool = False) -> dict[str, Any]:

@@ -35,11 +35,19 @@ from PySide6.QtWidgets import (
 
 from client.budget import SpendReport, cost_summary, spend_report, write_spend_csv
 from client.core import format as fmt
+from client.store.ledger import TIME_GROUPINGS
 from client.store.store import Store
 from client.ui.jobs import BackgroundJobs, JobHandle
 
 PERIODS = {"day": "Today", "week": "This week", "month": "This month", "all": "All time"}
-GROUPINGS = {"model": "Model", "provider": "Provider", "conversation": "Conversation"}
+GROUPINGS = {
+    "model": "Model",
+    "provider": "Provider",
+    "conversation": "Conversation",
+    "day": "Day",
+    "week": "Week",
+    "month": "Month",
+}
 # Table columns after the group's name: (header, ledger field, tooltip).
 COLUMNS = (
     ("Queries", "queries", "Every query counts: stopped, failed, regenerated and critic turns too"),
@@ -83,7 +91,10 @@ class SpendTableModel(QAbstractTableModel):
     def set_report(self, report: SpendReport) -> None:
         self.beginResetModel()
         self._report = report
-        self._rows = sorted(report.groups, key=lambda g: (-Decimal(g["cost"]), str(g["key"])))
+        if report.by in TIME_GROUPINGS:  # periods read oldest first
+            self._rows = sorted(report.groups, key=lambda g: str(g["key"]))
+        else:
+            self._rows = sorted(report.groups, key=lambda g: (-Decimal(g["cost"]), str(g["key"])))
         self.endResetModel()
 
     def _row(self, row: int) -> dict[str, Any]:
@@ -159,7 +170,12 @@ class SpendChart(QWidget):
             value, reasoning, hidden = (Decimal(g[n]) if n else Decimal(0) for n in names)
             return report.label(g["key"]), value, reasoning, hidden
 
-        rows = sorted((f for f in map(figures, report.groups) if f[1] > 0), key=lambda f: -f[1])
+        if report.by in TIME_GROUPINGS:
+            # Periods read as a time line, oldest first; only the latest fit.
+            by_time = sorted(report.groups, key=lambda g: str(g["key"]))
+            rows = [f for f in map(figures, by_time) if f[1] > 0][-self.MAX_BARS :]
+        else:
+            rows = sorted((f for f in map(figures, report.groups) if f[1] > 0), key=lambda f: -f[1])
         if len(rows) > self.MAX_BARS:
             rest = rows[self.MAX_BARS - 1 :]
             zero = Decimal(0)

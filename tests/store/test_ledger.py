@@ -134,7 +134,7 @@ def test_since_keeps_turns_from_that_utc_day_on(ledger):
 
 def test_an_unknown_grouping_is_refused(store):
     with pytest.raises(ValueError, match="conversation"):
-        store.usage_report("week", None)
+        store.usage_report("fortnight", None)
 
 
 def test_conversation_totals_include_reasoning_and_hidden_reasoning_cost(ledger):
@@ -203,3 +203,32 @@ def test_the_total_is_the_sum_of_the_groups(turns, by):
         assert Decimal(total["cost"]) == expected_cost
         assert total["queries"] == len(turns)
         assert total["unpriced_queries"] == sum(1 for t in turns if t[5] is None)
+
+
+def test_usage_by_iso_week(tmp_path):
+    from client.core.conversation import Turn, new_id
+    from client.store.store import Store
+
+    with Store.open(tmp_path / "weeks.sqlite3") as store:
+        conversation = store.create_conversation("w")
+        # Sunday 2026-11-29 closes ISO week 48; Monday 2026-11-30 opens week 49; 2027-01-01 is 2026-W53.
+        for stamp in (
+            "2026-11-29T23:59:00.000000Z",
+            "2026-11-30T00:01:00.000000Z",
+            "2027-01-01T12:00:00.000000Z",
+        ):
+            turn = Turn(
+                id=new_id("t"),
+                conversation_id=conversation.id,
+                prompt="p",
+                provider="ollama",
+                model="m",
+                created_at=stamp,
+            )
+            store.insert_turn(turn)
+        report = store.usage_report("week", None)
+    assert [(g["key"], g["queries"]) for g in report["groups"]] == [
+        ("2026-W48", 1),
+        ("2026-W49", 1),
+        ("2026-W53", 1),
+    ]

@@ -114,7 +114,7 @@ def only(data: dict[str, Any], fields: Any) -> dict[str, Any]:
     return {f: data[f] for f in fields}
 
 
-@pytest.mark.parametrize("by", ["model", "provider", "conversation"])
+@pytest.mark.parametrize("by", ["model", "provider", "conversation", "day", "week", "month"])
 def test_the_cells_are_what_thinkpane_usage_json_prints(qtbot, view, by):
     choose(qtbot, view, "month", by)
     rows, total = cells(view)
@@ -131,7 +131,7 @@ def test_the_cells_are_what_thinkpane_usage_json_prints(qtbot, view, by):
 
 
 @pytest.mark.parametrize("period", ["day", "week", "month", "all"])
-@pytest.mark.parametrize("by", ["model", "provider", "conversation"])
+@pytest.mark.parametrize("by", ["model", "provider", "conversation", "day", "week", "month"])
 def test_every_period_and_grouping_is_the_ledgers(qtbot, ledger, view, period, by):
     store, _, _ = ledger
     choose(qtbot, view, period, by)

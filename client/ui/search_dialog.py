@@ -61,6 +61,7 @@ class SearchFilters:
     model: str | None = None
     since: date | None = None
     until: date | None = None
+    has_findings: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ class SearchHit:
 
 def find_hits(store: Any, query: str, filters: SearchFilters) -> list[SearchHit]:
     """Run a search with its filters and name each result's conversation (on a worker)."""
+    if filters.has_findings:
+        from client.session import backfill_audits
+
+        backfill_audits(store)  # turns stored before their audit was recorded
     results = store.search(
         query,
         RESULT_LIMIT,
@@ -90,6 +95,7 @@ def find_hits(store: Any, query: str, filters: SearchFilters) -> list[SearchHit]
         model=filters.model,
         since=filters.since,
         until=filters.until,
+        has_findings=True if filters.has_findings else None,
     )
     titles: dict[str, str] = {}
     for result in results:
@@ -204,6 +210,10 @@ class SearchDialog(QDialog):
         self.since_edit = self._date_edit()
         self.until_check = QCheckBox("Until", self)
         self.until_edit = self._date_edit()
+        self.findings_check = QCheckBox("Audit findings", self)
+        self.findings_check.setToolTip(
+            "Only turns whose reasoning the auditor found something in (an error or a warning)"
+        )
         self.results = QListWidget(self)
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
@@ -217,7 +227,13 @@ class SearchDialog(QDialog):
         filters = QHBoxLayout()
         filters.addWidget(self.provider_box)
         filters.addWidget(self.model_edit, 1)
-        for widget in (self.since_check, self.since_edit, self.until_check, self.until_edit):
+        for widget in (
+            self.since_check,
+            self.since_edit,
+            self.until_check,
+            self.until_edit,
+            self.findings_check,
+        ):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addWidget(self.edit)
@@ -245,6 +261,7 @@ class SearchDialog(QDialog):
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
         self.model_edit.textChanged.connect(self._debounce.start)
         self.provider_box.currentIndexChanged.connect(self._debounce.start)
+        self.findings_check.toggled.connect(self._debounce.start)
         for check, edit in (
             (self.since_check, self.since_edit),
             (self.until_check, self.until_edit),
@@ -266,6 +283,7 @@ class SearchDialog(QDialog):
             model=self.model_edit.text().strip() or None,
             since=day(self.since_check, self.since_edit),
             until=day(self.until_check, self.until_edit),
+            has_findings=self.findings_check.isChecked(),
         )
 
     def run_query(self) -> None:

@@ -230,3 +230,16 @@ def test_find_in_the_conversation_reaches_turns_not_built_yet(qtbot, make_window
     assert lo <= 5 < hi < 120  # built around the match only
     assert not view.find("no such words anywhere")
     assert view.find_bar.result_label.text() == "Not found"
+
+
+def test_the_audit_findings_filter_keeps_turns_whose_reasoning_has_a_finding(qtbot, window, store):
+    _seed(store, "Sound", 1, special={0: {"answer": "ibis 51", "reasoning": "ibis: 17 × 3 = 51."}})
+    _seed(
+        store, "Spurious", 1, special={0: {"answer": "ibis 41", "reasoning": "ibis: 17 × 3 = 41."}}
+    )
+    dialog = _dialog(qtbot, window)
+    _search(qtbot, dialog, "ibis")
+    assert {h.title for h in dialog.hits()} == {"Sound", "Spurious"}
+    dialog.findings_check.setChecked(True)  # these turns were stored unaudited: audited on demand
+    _search(qtbot, dialog, "ibis")
+    assert [h.title for h in dialog.hits()] == ["Spurious"]

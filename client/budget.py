@@ -13,7 +13,8 @@ Token counts before sending are estimates (client.core.context.estimate_tokens: 
 characters a token for Latin text; no tokenizer can be shipped for every provider). Where the
 branch has a turn whose input the provider reported, the estimate starts from that count instead,
 which carries the provider's own tokenizer and system prompt, and only the text since then is
-estimated. Prompt caching is ignored, so an estimate errs on the dear side.
+estimated (unless the caller asks for characters only). Prompt caching is ignored, so an estimate
+errs on the dear side.
 """
 
 from __future__ import annotations
@@ -82,7 +83,9 @@ def _answer_tokens(turn: Turn) -> int:
     return _estimate_tokens(turn.answer)
 
 
-def _input_tokens(turns: list[Turn], prompt: str, system: str | None, send_reasoning: bool) -> int:
+def _input_tokens(
+    turns: list[Turn], prompt: str, system: str | None, send_reasoning: bool, reported: bool
+) -> int:
     def reply(t: Turn, answer: int) -> int:
         reasoning = _estimate_tokens(t.reasoning.text) if send_reasoning else 0
         return answer + reasoning + TOKENS_PER_MESSAGE
@@ -92,10 +95,10 @@ def _input_tokens(turns: list[Turn], prompt: str, system: str | None, send_reaso
             _estimate_tokens(t.prompt) + TOKENS_PER_MESSAGE + reply(t, _estimate_tokens(t.answer))
         )
 
-    reported = [i for i, t in enumerate(turns) if t.usage.input_tokens is not None]
-    if reported:
+    anchors = [i for i, t in enumerate(turns) if reported and t.usage.input_tokens is not None]
+    if anchors:
         # The newest reported input already holds the system prompt and everything before it.
-        k = reported[-1]
+        k = anchors[-1]
         anchor = turns[k]
         total = (anchor.usage.input_tokens or 0) + reply(anchor, _answer_tokens(anchor))
         later = turns[k + 1 :]
@@ -128,6 +131,7 @@ def estimate_next_turn(
     overrides: Mapping[tuple[str, str], PriceOverride] | None,
     *,
     send_reasoning: bool = False,
+    reported_input: bool = True,
     when: datetime | None = None,
 ) -> Estimate:
     """Estimate the next turn of a branch (`history`: root first, as `Store.branch` gives it).
@@ -135,9 +139,11 @@ def estimate_next_turn(
     Only what the controller sends back counts: answered chat turns, not failed or critic turns.
     `send_reasoning` is the conversation's "reasoning goes back" choice. The cost comes from the
     same pricing as a finished turn (override, price data, local zero, or unknown).
+    `reported_input` False counts every message from its characters, as context_usage does,
+    even where a turn's input was reported: the window sets one count against the context window.
     """
     turns = _sent_back(history)
-    input_tokens = _input_tokens(turns, prompt, system, send_reasoning)
+    input_tokens = _input_tokens(turns, prompt, system, send_reasoning, reported_input)
     typical = _typical_output(turns, provider, model)
     output, reasoning = typical if typical is not None else (0, 0)
     cost = cost_for(

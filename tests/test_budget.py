@@ -23,7 +23,7 @@ from client.budget import (
     load_budgets,
     save_budgets,
 )
-from client.core.context import TOKENS_PER_MESSAGE
+from client.core.context import TOKENS_PER_MESSAGE, context_usage, estimate_tokens
 from client.core.conversation import ReasoningTrace, Turn, new_id
 from client.core.cost import Cost, CostSource
 from client.core.errors import ErrorInfo, ErrorKind
@@ -129,6 +129,27 @@ def test_only_what_goes_back_counts_and_reasoning_only_when_it_is_sent():
         for b in (True, False)
     )
     assert sent.input_tokens == kept.input_tokens + 100 and kept.input_tokens > 500
+
+
+def test_counting_characters_only_matches_context_usage():
+    first = turn(usage=Usage(5_000, 0, 0, 300, 200), answer="a" * 4000)  # input reported
+    second = turn(
+        prompt="q" * 80, answer="b" * 40, reasoning=ReasoningTrace(Visibility.RAW, "r" * 40)
+    )
+
+    def estimate(**options: Any) -> Estimate:
+        return estimate_next_turn(
+            [first, second], "x" * 8, "s" * 40, "openai", "gpt-5", None, None, **options
+        )
+
+    counted = estimate(reported_input=False)
+    texts = ["s" * 40, first.prompt, first.answer, second.prompt, second.answer]
+    assert counted.input_tokens == context_usage(texts, "x" * 8, None).tokens < 5_000
+    assert counted.output_tokens == 300  # the typical answer still comes from what was reported
+    assert estimate().input_tokens > 5_000  # by default the count starts from the reported input
+    # Reasoning that goes back rides in its answer's message: its characters, no marker of its own.
+    with_reasoning = estimate(reported_input=False, send_reasoning=True)
+    assert with_reasoning.input_tokens == counted.input_tokens + estimate_tokens("r" * 40)
 
 
 def test_overrides_local_models_and_unknown_models():

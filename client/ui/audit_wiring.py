@@ -12,8 +12,9 @@ stored under the audited turn, so the ledger counts it like any other query; the
 column never shows it (Store.branch follows chat turns only). While it runs, the status bar says
 so, with Stop.
 
-The auditor's modules are imported on the store worker as the window starts and the view is
-made when a turn is first shown, so the window opens as fast as it did without them.
+The auditor's modules are imported on the store worker once the window is on screen
+(client/ui/startup.py) and the view is made when a turn is first shown, so the window opens as
+fast as it did without them.
 """
 
 from __future__ import annotations
@@ -40,11 +41,6 @@ if TYPE_CHECKING:  # the auditor, and the critic's turn controller with keyring:
 
 STEPS_TAB = "Steps"
 NOTHING_SELECTED = "Select an answer to see the audit of its reasoning."
-
-
-def _preload() -> None:
-    """On the store worker: the auditor's checks, so the first audit does not wait for them."""
-    import client.audit.report  # noqa: F401
 
 
 def ask_with_dialog(store: Any, parent: QWidget) -> CriticChoice | None:
@@ -146,7 +142,6 @@ class AuditController(QObject):
         window.statusBar().addPermanentWidget(self.critic_status)
         self._connect_signals()
         window.installEventFilter(self)  # to stop a critic before the window waits for its jobs
-        window.jobs.run(_preload)
 
     @property
     def view(self) -> AuditView:

@@ -3,9 +3,10 @@
 Enter sends, Shift+Enter adds a line; while the conversation streams, Send becomes Stop (Esc
 does the same from anywhere in the window). The model picker and the reasoning controls sit
 above the text, with the exact reasoning settings that will be sent, and a button for the
-conversation's system prompt. Under the prompt, an estimate of what the next turn will take
-(the window's ledger computes it); and before a prompt goes, the window may check it against the
-user's budgets (`set_send_check`): the prompt is held until the check says go, or given back.
+conversation's system prompt. Under the prompt, one line says what the next turn will send, its
+share of the model's context window and its cost (the window's ledger works it out); and before a
+prompt goes, the window may check it against the user's budgets (`set_send_check`): the prompt is
+held until the check says go, or given back.
 """
 
 from __future__ import annotations
@@ -181,7 +182,8 @@ class Composer(QWidget):
         self.edit.setFocus()
 
     def set_estimate(self, text: str, tip: str = "", warn: bool = False) -> None:
-        """The estimate line under the prompt ("" hides it); `warn` marks a budget it would cross."""
+        """The next-turn line under the prompt ("" hides it); `warn` marks a budget it would cross
+        or a context window it would overflow."""
         self.estimate_label.setText(("⚠ " if warn and text else "") + text)
         self.estimate_label.setToolTip(tip)
         role = QPalette.ColorRole.Text if warn else QPalette.ColorRole.PlaceholderText

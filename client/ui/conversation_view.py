@@ -11,6 +11,8 @@ ones) and from the TurnRunner (live ones); this widget only shows them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -18,7 +20,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from client.ui.find_bar import FindBar
 from client.ui.live import TurnState
 from client.ui.turn_column import TurnColumn
-from client.ui.turn_view import TurnWidget
+
+if TYPE_CHECKING:  # the turn widget is built once a turn is shown, after the window is up
+    from client.ui.turn_view import TurnWidget
 
 __all__ = ["ConversationView", "FindBar"]
 
@@ -68,6 +72,8 @@ class ConversationView(QWidget):
 
     def _make_widget(self, state: TurnState, parent: QWidget) -> TurnWidget:
         """A turn's widget, as the column builds it (a turn may be built long after it is shown)."""
+        from client.ui.turn_view import TurnWidget  # loaded by then (startup.py), but not before
+
         widget = TurnWidget(state, self._theme, parent)
         widget.set_versions(*self._versions.get(state.id, (1, 1)))
         if note := self._save_notes.get(state.id):

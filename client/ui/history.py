@@ -2,35 +2,38 @@
 
 The window's side of a conversation's history, wired to the window in one place:
 
-- Branches. Edit and Regenerate send a new version of a turn beside it (same parent: nothing is
-  overwritten), "‹ 2 / 3 ›" steps between versions, and the view then shows the chosen version's
-  branch down to its newest leaf. The tree's shape is kept here (client/ui/turn_tree.py), loaded
-  when a conversation opens and grown as turns start.
+- Branches. Edit, Regenerate and Retry send a new version of a turn beside it (same parent:
+  nothing is overwritten) after the same budget check as Send, "‹ 2 / 3 ›" steps between
+  versions, and the view then shows the chosen version's branch down to its newest leaf. The
+  tree's shape is kept here (client/ui/turn_tree.py), loaded when a conversation opens and grown
+  as turns start.
 - Search (Ctrl+K): a result opens on its own branch with the match selected
   (client/ui/search_results.py).
 - "Send Reasoning Back", the conversation's choice of whether earlier reasoning goes back to the
-  model (conversation setting "send_reasoning"), and the context meter above the composer.
+  model (conversation setting "send_reasoning"); the next-turn line under the prompt, which says
+  how much of the context window the next turn takes, follows it and the branch shown.
 - A turn the disk could not take is shown as kept in memory until the runner saves it.
 - Export and import (client/ui/export_actions.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 
 from client.core.conversation import Conversation, Turn
 from client.ui.actions import add_command
-from client.ui.context_meter import ContextMeter
 from client.ui.export_actions import ExportActions
 from client.ui.jobs import JobHandle
 from client.ui.live import TurnState
 from client.ui.runner import SendRequest
-from client.ui.search_dialog import SearchDialog
 from client.ui.search_results import SearchResults
 from client.ui.turn_tree import TurnTree
+
+if TYPE_CHECKING:
+    from client.ui.search_dialog import SearchDialog
 
 SEND_REASONING_TIP = (
     "On: this conversation sends the model's earlier reasoning back with every prompt, where the "
@@ -53,7 +56,7 @@ def read_tree(store: Any, conversation_id: str, shown: list[tuple[str, str | Non
 
 
 class HistoryController(QObject):
-    """Branches, search results, the reasoning setting and the context meter for one window.
+    """Branches, search results and the reasoning setting for one window.
 
     Signals:
         sig_branch_shown(str): the conversation id whose branch the view shows now (opened,
@@ -91,9 +94,6 @@ class HistoryController(QObject):
         self.send_reasoning_action.setToolTip(SEND_REASONING_TIP)
         self.send_reasoning_action.setEnabled(False)
         self._menu_tooltips()
-        self.context = ContextMeter(window.jobs, window)
-        layout = window.composer.parentWidget().layout()
-        layout.insertWidget(layout.indexOf(window.composer), self.context)
         self.exports = ExportActions(window)
         self.search = SearchResults(window)
         self._connect_signals()
@@ -117,7 +117,6 @@ class HistoryController(QObject):
         w.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
         w.runner.sig_turn_unsaved.connect(self._on_runner_turn_unsaved)
         w.runner.sig_turn_saved.connect(self._on_runner_turn_saved)
-        w.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.edit_action.triggered.connect(self._on_edit_action_triggered)
         self.regenerate_action.triggered.connect(self._on_regenerate_action_triggered)
         self.regenerate_chosen_action.triggered.connect(self._on_regenerate_chosen_action_triggered)
@@ -167,8 +166,12 @@ class HistoryController(QObject):
 
     # Versions of a turn
 
-    def send_version(self, state: TurnState, prompt: str, use_composer: bool) -> str | None:
-        """Send `prompt` as a new version of the turn (its sibling); returns the runner's key.
+    def send_version(
+        self, state: TurnState, prompt: str, use_composer: bool, edited: bool = False
+    ) -> None:
+        """Send `prompt` as a new version of the turn (its sibling), once it passes the budget
+        check (client/ui/ledger_wiring.py); an `edited` prompt the user then keeps from going
+        goes back into the turn's editor.
 
         With `use_composer` the model and reasoning settings chosen in the composer are used,
         else the turn's own."""
@@ -176,7 +179,7 @@ class HistoryController(QObject):
         choice = w.composer.choice if use_composer else None
         if use_composer and choice is None:
             w.statusBar().showMessage("Choose a model below first.", 8000)
-            return None
+            return
         if choice is not None:
             provider, model, base_url, settings = (
                 choice.provider,
@@ -201,7 +204,15 @@ class HistoryController(QObject):
             as_root=turn.parent_id is None,
             settings=settings,
         )
-        return w.runner.start(send)
+        w.ledger.send_checked(
+            send, on_refused=(lambda: self._reopen_editor(state.id, prompt)) if edited else None
+        )
+
+    def _reopen_editor(self, turn_id: str, prompt: str) -> None:
+        widget = self._window.conversation.widget_for(turn_id)
+        if widget is not None:
+            widget.open_editor()
+            widget.editor.setPlainText(prompt)
 
     def show_version(self, state: TurnState, step: int) -> None:
         """Show the version `step` places from the turn's (-1 the one before), down to its leaf."""
@@ -236,7 +247,7 @@ class HistoryController(QObject):
         """Ctrl+K (client/ui/search_results.py)."""
         return self.search.open_search()
 
-    # The conversation's reasoning setting and the context meter
+    # The conversation's reasoning setting
 
     def set_send_reasoning(self, on: bool) -> None:
         """Whether this conversation sends earlier reasoning back (stored with the conversation)."""
@@ -257,22 +268,7 @@ class HistoryController(QObject):
             else "sends back only what the provider requires"
         )
         w.statusBar().showMessage(f"This conversation now {said}.", 8000)
-        self.update_context()
-
-    def update_context(self) -> None:
-        w = self._window
-        conversation = (
-            self.conversation
-            if self.conversation and self.conversation.id == w.current_id
-            else None
-        )
-        choice = w.composer.choice
-        self.context.estimate(
-            w.conversation.states() if w.current_id is not None else [],
-            conversation.system if conversation else None,
-            choice.model if choice is not None else None,
-            bool(conversation and conversation.settings.get("send_reasoning")),
-        )
+        w.ledger.update_estimate()  # after the setting is stored: the same worker, in order
 
     # Slots
 
@@ -283,17 +279,16 @@ class HistoryController(QObject):
             self.send_reasoning_action.setEnabled(False)
             self.send_reasoning_action.setChecked(False)
             self.exports.set_conversation(None)
-            self.update_context()
             return
         if self.tree is None or self.tree.conversation_id != conversation_id:
             self.tree = None
         self._show_save_notes([s.id for s in self._window.conversation.states()])
         self._load(conversation_id)
-        self.update_context()
 
     @Slot(object, str)
     def _on_conversation_edit_submitted(self, state: TurnState, prompt: str) -> None:
-        self.send_version(state, prompt, use_composer=self._window.composer.choice is not None)
+        use_composer = self._window.composer.choice is not None
+        self.send_version(state, prompt, use_composer, edited=True)
 
     @Slot(object, bool)
     def _on_conversation_regenerate_requested(self, state: TurnState, use_composer: bool) -> None:
@@ -339,13 +334,9 @@ class HistoryController(QObject):
             w.banner.hide()
         w.statusBar().showMessage(SAVED, 10_000)
 
-    @Slot(object)
-    def _on_composer_choice_changed(self, _choice: object) -> None:
-        self.update_context()
-
     @Slot(str)
     def _on_self_branch_shown(self, _conversation_id: str) -> None:
-        self.update_context()
+        self._window.ledger.update_estimate()  # the next-turn line counts the branch shown
 
     def _selected(self) -> TurnState | None:
         state = self._window.conversation.selected_state()

@@ -4,10 +4,14 @@ whether it crosses a budget.
 "What did this conversation cost, and how much was reasoning I never saw?" takes no click: a
 line at the top of the conversation says it (client.budget.conversation_cost_summary, counting
 every branch, stopped and critic turn), with a link to the spend view, which View → Spend…
-(Ctrl+Shift+S) also opens. Under the prompt, an estimate of the next turn follows the typing
-(debounced) and the model; when the user sends, the same estimate is checked against the budgets
-in Settings: a turn that would cross one says so in the banner above the composer and, if the
-user asked for it, waits for "Send anyway". Every store read runs on the window's store worker.
+(Ctrl+Shift+S) also opens. Under the prompt, one line says what the next turn will send, how
+much of the model's context window that is, and what it will cost (client/ui/budget_prompt.py);
+it follows the typing (debounced), the model, the branch shown and the reasoning setting.
+
+Every way of sending a turn passes the same check first: Send (the composer's send check), and
+Retry, Regenerate and Edit (`send_checked`). A turn that would cross a budget says so in the
+banner above the composer and, if the user asked for it, waits for "Send anyway". Every store
+read runs on the window's store worker.
 """
 
 from __future__ import annotations
@@ -22,16 +26,18 @@ from PySide6.QtWidgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel, QVB
 
 from client.ui.actions import add_command
 from client.ui.budget_prompt import (
-    ESTIMATE_TIP,
     NextTurn,
+    NextTurnFigures,
     ask_to_cross,
-    estimate_line,
     next_turn_figures,
+    next_turn_line,
+    next_turn_tip,
 )
 from client.ui.jobs import JobHandle
 
 if TYPE_CHECKING:  # client.budget loads genai-prices: on a worker, after the window shows
     from client.budget import BudgetCheck, Estimate
+    from client.ui.runner import SendRequest
 
 ESTIMATE_DELAY_MS = 300  # after the last keystroke: typing is not slowed by store reads
 SPEND_LINK = ' · <a href="spend">Spend…</a>'
@@ -55,7 +61,7 @@ class SpendDialog(QDialog):
 
 
 class LedgerController(QObject):
-    """The cost line, the spend view, the composer's estimate and the budget check at Send.
+    """The cost line, the spend view, the next-turn line and the budget check before sending.
 
     `confirm(parent, sentence)` asks before a turn that would cross a budget (a QMessageBox by
     default; tests pass their own answer).
@@ -69,12 +75,14 @@ class LedgerController(QObject):
         self._store = window.store
         self._jobs = window.jobs
         self.confirm = confirm or ask_to_cross
+        self.figures: NextTurnFigures | None = None
         self.estimate: Estimate | None = None
         self.check: BudgetCheck | None = None
         self.summary = ""
         self.spend_dialog: SpendDialog | None = None
         self._estimate_job: JobHandle | None = None
         self._summary_job: JobHandle | None = None
+        self._check_jobs: set[JobHandle] = set()  # sends waiting for their budget check
         self._estimate_timer = QTimer(self)
         self._estimate_timer.setSingleShot(True)
         self._estimate_timer.setInterval(ESTIMATE_DELAY_MS)
@@ -178,9 +186,10 @@ class LedgerController(QObject):
             dialog.show()
         return dialog
 
-    # The next turn: its estimate, and the budgets when it is sent
+    # The next turn: its line, and the budgets before it is sent
 
     def _next_turn(self, prompt: str) -> NextTurn | None:
+        """The composer's next turn: the model chosen, after the branch shown."""
         w = self._window
         choice = w.composer.choice
         if choice is None:
@@ -197,14 +206,14 @@ class LedgerController(QObject):
         )
 
     def update_estimate(self) -> None:
-        """Estimate the next turn now (the timer calls this once typing pauses)."""
+        """Work out the next-turn line now (the timer calls this once typing pauses)."""
         self._estimate_timer.stop()
         if self._estimate_job is not None:
             self._estimate_job.cancel()  # a late answer for an older prompt must not land
             self._estimate_job = None
         nxt = self._next_turn(self._window.composer.edit.toPlainText().strip())
         if nxt is None:
-            self.estimate = self.check = None
+            self.figures = self.estimate = self.check = None
             self._window.composer.set_estimate("")
             return
         store = self._store
@@ -214,35 +223,64 @@ class LedgerController(QObject):
             self._on_estimate_failed,
         )
 
-    def _on_estimate_made(self, figures: tuple[Estimate, BudgetCheck]) -> None:
+    def _on_estimate_made(self, figures: NextTurnFigures) -> None:
         self._estimate_job = None
-        self.estimate, self.check = figures
-        crossing = self.check.level != "ok"
-        tip = f"{self.check.message}\n\n{ESTIMATE_TIP}" if crossing else ESTIMATE_TIP
-        self._window.composer.set_estimate(estimate_line(self.estimate), tip, warn=crossing)
+        self.figures, self.estimate, self.check = figures, figures.estimate, figures.check
+        self._window.composer.set_estimate(
+            next_turn_line(figures), next_turn_tip(figures), warn=figures.warn
+        )
 
     def _on_estimate_failed(self, exc: BaseException) -> None:
         self._estimate_job = None
-        self.estimate = self.check = None
-        self._window.composer.set_estimate(f"No estimate: {exc}")
+        self.figures = self.estimate = self.check = None
+        self._window.composer.set_estimate(f"Next turn: no estimate ({exc})")
+
+    def check_turn(self, nxt: NextTurn, proceed: Callable[[bool], None]) -> None:
+        """Check a turn against the budgets before it goes, with the prompt as it will go; then
+        `proceed(True)` to send it, or `proceed(False)` when the user cancelled at the question."""
+        store = self._store
+        handle = self._jobs.run(
+            lambda: next_turn_figures(store, nxt),
+            lambda figures: self._on_send_checked(handle, figures, proceed),
+            lambda exc: self._on_send_check_failed(handle, exc, proceed),
+        )
+        self._check_jobs.add(handle)
+
+    def send_checked(self, send: SendRequest, on_refused: Callable[[], None] | None = None) -> None:
+        """Start `send` on the runner once it passes the budget check, as Send does (Retry,
+        Regenerate, Edit); `on_refused()` runs when the user cancels at the question."""
+        nxt = NextTurn(
+            send.conversation_id,
+            send.parent_id,
+            send.prompt,
+            None,
+            send.provider,
+            send.model,
+            send.base_url,
+            as_root=send.as_root,
+        )
+
+        def proceed(go: bool) -> None:
+            if go:
+                self._window.runner.start(send)
+            elif on_refused is not None:
+                on_refused()
+
+        self.check_turn(nxt, proceed)
 
     def _check_before_sending(self, prompt: str, proceed: Callable[[bool], None]) -> None:
-        """The composer's send check: budgets first, with the prompt as it will go."""
+        """The composer's send check."""
         nxt = self._next_turn(prompt)
         if nxt is None:
             proceed(True)  # the window says what is missing
-            return
-        store = self._store
-        self._jobs.run(
-            lambda: next_turn_figures(store, nxt),
-            lambda figures: self._on_send_checked(figures, proceed),
-            lambda exc: self._on_send_check_failed(exc, proceed),
-        )
+        else:
+            self.check_turn(nxt, proceed)
 
     def _on_send_checked(
-        self, figures: tuple[Estimate, BudgetCheck], proceed: Callable[[bool], None]
+        self, handle: JobHandle, figures: NextTurnFigures, proceed: Callable[[bool], None]
     ) -> None:
-        _estimate, check = figures
+        self._check_jobs.discard(handle)
+        check = figures.check
         if check.level == "ok":
             proceed(True)
             return
@@ -250,7 +288,10 @@ class LedgerController(QObject):
         proceed(go)  # sending hides the banner; the sentence is said after it
         self._window.banner.say(check.message, "Settings…")
 
-    def _on_send_check_failed(self, exc: BaseException, proceed: Callable[[bool], None]) -> None:
+    def _on_send_check_failed(
+        self, handle: JobHandle, exc: BaseException, proceed: Callable[[bool], None]
+    ) -> None:
+        self._check_jobs.discard(handle)
         proceed(True)  # a budget is advice: failing to read it must not stop the user
         self._window.statusBar().showMessage(f"Budgets could not be checked: {exc}", 10_000)
 
@@ -280,8 +321,9 @@ class LedgerController(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self._window and event.type() == QEvent.Type.Close:
             self._estimate_timer.stop()
-            for job in (self._estimate_job, self._summary_job):
+            for job in (self._estimate_job, self._summary_job, *self._check_jobs):
                 if job is not None:
-                    job.cancel()
+                    job.cancel()  # and no turn starts once the window is closing
             self._estimate_job = self._summary_job = None
+            self._check_jobs.clear()
         return False

@@ -9,7 +9,7 @@ composer: never a crash dialog, never a dead end.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -38,11 +38,13 @@ from client.ui.live import TurnState
 from client.ui.model_picker import ModelChoice, OtherModelDialog
 from client.ui.prefs import Preferences
 from client.ui.runner import SendRequest, TurnRunner
-from client.ui.settings_dialog import SettingsDialog
 from client.ui.sidebar import ConversationList
-from client.ui.startup import layout_state, restore_layout, warm_up
+from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.theme import ThemeController
 from client.ui.welcome import WelcomePage
+
+if TYPE_CHECKING:  # built when first opened (loaded once the window shows: startup.py)
+    from client.ui.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
         self.catalog.refresh_local()
 
     def _on_warm_up_done(self, has_key: bool) -> None:
+        load_widgets_later()  # before the last conversation's turns are built (the next job)
         self._has_key = has_key
         if has_key:
             self.catalog.refresh_remote()
@@ -350,21 +353,10 @@ class MainWindow(QMainWindow):
         self._update_composer_state()
 
     def retry(self, state: TurnState) -> None:
-        turn = state.turn
-        if state.streaming:
-            return
-        send = SendRequest(
-            turn.provider,
-            turn.model,
-            turn.prompt,
-            turn.base_url,
-            conversation_id=turn.conversation_id,
-            parent_id=turn.parent_id,
-            as_root=turn.parent_id is None,
-            settings=turn.settings,
-        )
-        self.runner.start(send)
-        self._update_composer_state()
+        """Ask a turn again in its place, with its own model and settings (history.py: a new
+        version beside it, after the same budget check as Send)."""
+        if not state.streaming:
+            self.history.send_version(state, state.turn.prompt, use_composer=False)
 
     @Slot()
     def _on_retry_action_triggered(self) -> None:
@@ -470,6 +462,8 @@ class MainWindow(QMainWindow):
         """One settings dialog per window, kept and reopened (its key jobs outlive a close)."""
         dialog = self._settings_dialog
         if dialog is None:
+            from client.ui.settings_dialog import SettingsDialog
+
             dialog = self._settings_dialog = SettingsDialog(
                 self.prefs, self.jobs, self, store=self.store, net_jobs=self.net_jobs
             )

@@ -205,6 +205,7 @@ class SearchDialog(QDialog):
         self.provider_box.addItem("Any provider", None)
         self.model_edit = QLineEdit(self)
         self.model_edit.setPlaceholderText("Any model")
+        self.model_edit.setMinimumWidth(140)
         self.model_edit.setToolTip("Only turns of this model (as asked for or as reported)")
         self.since_check = QCheckBox("Since", self)
         self.since_edit = self._date_edit()

@@ -10,11 +10,12 @@ word the index marked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from client.ui.search_dialog import SearchDialog, SearchHit
+if TYPE_CHECKING:  # the dialog is built on the first Ctrl+K, not while the window starts
+    from client.ui.search_dialog import SearchDialog, SearchHit
 
 
 def match_term(query: str, text: str, marked: list[str]) -> str:
@@ -50,6 +51,8 @@ class SearchResults(QObject):
     def open_search(self) -> SearchDialog:
         """Ctrl+K: one dialog per window, kept with its words and filters between uses."""
         if self.dialog is None:
+            from client.ui.search_dialog import SearchDialog
+
             w = self._window
             self.dialog = SearchDialog(w.store, w.jobs, w)
             self.dialog.sig_result_chosen.connect(self._on_dialog_result_chosen)

@@ -1,10 +1,13 @@
 """What the window does once it is on screen, and the layout it remembers between sessions.
 
-The first frame must not wait for genai-prices, keyring, the renderer or the adapters, so
-`warm_up()` imports them on a background thread after the window shows, and renders a small
-document once so that the first streamed answer does not pay for compiling Markdown's and
-pygments' patterns. The layout (geometry, splitter, which side panes are open) is kept in the
-store's settings table through Preferences, never in a file of our own.
+The first frame must not wait for genai-prices, keyring, the renderer, the adapters or the
+auditor, so `warm_up()` imports them on a background thread after the window shows, and renders
+a small document once so that the first streamed answer does not pay for compiling Markdown's
+and pygments' patterns. The widgets built only once something is shown or asked for (a turn, the
+Settings dialog, Ctrl+K search) are imported next, by `load_widgets_later()` on the GUI thread:
+not before the first frame, and not on the first click either. The layout (geometry, splitter,
+which side panes are open) is kept in the store's settings table through Preferences, never in
+a file of our own.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ WARM_UP_MARKDOWN = (
 
 def warm_up(theme: str) -> bool:
     """Import and exercise the heavy parts (on a worker thread); True if any API key is set up."""
+    import client.audit.report  # noqa: F401 - the auditor's checks, before the first audit
     import client.pricing  # noqa: F401 - genai-prices: the heaviest import, done early
     import client.session  # noqa: F401 - keyring, the store, the adapters' registry
     from client.providers.registry import PROFILES
@@ -31,6 +35,15 @@ def warm_up(theme: str) -> bool:
 
     render_markdown(WARM_UP_MARKDOWN, theme=theme)
     return any(get_api_key(p.name, p.env_vars) for p in PROFILES.values() if not p.local)
+
+
+def load_widgets_later() -> None:
+    """Import the widgets the window builds only when needed (on the GUI thread, once warm_up is
+    done). They define Qt classes, and PySide sets up a Qt class's types lazily, on first use,
+    which is not meant to happen on two threads at once: so not on warm_up's worker."""
+    import client.ui.search_dialog  # noqa: F401 - Ctrl+K
+    import client.ui.settings_dialog  # noqa: F401 - Settings…
+    import client.ui.turn_view  # noqa: F401 - a turn, when a conversation opens or a prompt goes
 
 
 def _encode(data: QByteArray) -> str:

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from client.ui.live import TurnState
-from client.ui.turn_view import TurnWidget
+
+if TYPE_CHECKING:
+    from client.ui.turn_view import TurnWidget
 
 EMPTY_HINT = (
     "Ask anything. Enter sends, Shift+Enter adds a line.\n"

@@ -1,13 +1,16 @@
 """The ledger in the real window: hidden reasoning under the answer, what the conversation cost in
-sight without a click, the spend view one click away, an estimate that follows the prompt, and
-budgets checked before a turn is sent (with a question that can keep it from being sent)."""
+sight without a click, the spend view one click away, the next-turn line that follows the prompt,
+and budgets checked before any turn is sent, by Send, Regenerate, Retry or Edit (with a question
+that can keep it from being sent)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QPushButton
 
 from client.budget import Budgets, save_budgets
 from client.core import format as fmt
@@ -109,11 +112,11 @@ def test_the_estimate_appears_and_grows_with_the_prompt(qtbot, window, replay, s
     qtbot.waitUntil(lambda: ledger.estimate is not None and composer.estimate_label.isVisible())
     short = ledger.estimate.input_tokens
     label = composer.estimate_label.text()
-    assert label.startswith("Estimate for the next turn:") and "tokens in" in label
+    assert label.startswith(f"Next turn: ≈{short:,} tokens in (<1% of 32,768) · ")
     assert "estimate" in composer.estimate_label.toolTip().lower()
     composer.edit.setPlainText(QUESTION)
     qtbot.waitUntil(lambda: ledger.estimate.input_tokens > short + 50)
-    assert f"{ledger.estimate.input_tokens:,} tokens in" in composer.estimate_label.text()
+    assert f"≈{ledger.estimate.input_tokens:,} tokens in" in composer.estimate_label.text()
     assert ledger.estimate.cost is not None and ledger.estimate.cost > 0
 
 
@@ -170,7 +173,9 @@ def test_a_turn_that_would_cross_the_monthly_budget_is_said_in_the_banner(
     window.ledger.confirm = lambda _parent, sentence: asked.append(sentence) or True
     window.composer.edit.setPlainText(QUESTION)
     qtbot.waitUntil(lambda: window.ledger.check is not None and window.ledger.check.level == "warn")
-    assert window.composer.estimate_label.text().startswith("⚠ ")  # warned before sending
+    label = window.composer.estimate_label  # warned before sending
+    assert label.text().startswith("⚠ Next turn:") and label.text().endswith(" · crosses a budget")
+    assert label.toolTip().startswith(window.ledger.check.message)
     send(qtbot, window, QUESTION)
     qtbot.waitUntil(lambda: len(replay.requests_to(CHAT_PATH)) == 1, timeout=10_000)
     assert asked == []  # the user did not ask to be asked
@@ -197,4 +202,41 @@ def test_with_ask_before_sending_cancel_sends_nothing(qtbot, window, replay, sto
     send(qtbot, window, QUESTION)  # Send anyway
     qtbot.waitUntil(lambda: len(replay.requests_to(CHAT_PATH)) == 1, timeout=10_000)
     assert len(asked) == 2
+    finished(qtbot, window)
+
+
+def test_regenerate_retry_and_edit_pass_the_same_budget_check(qtbot, window, replay, store):
+    replay.always(CHAT_PATH, stream_reply(simple_stream("Count them.", "25.")))
+    use_replay(window, replay)
+    send(qtbot, window, "Primes below 100?")
+    state = finished(qtbot, window)
+    # Then the month's budget is already spent, and the user asked to be asked.
+    seed_month(store, "10.50")
+    save_budgets(store, Budgets(monthly_usd=Decimal(10), ask_before_sending=True))
+    price(store)
+    asked = []
+    window.ledger.confirm = lambda _parent, sentence: asked.append(sentence) or False
+
+    def refused(count: int) -> None:
+        qtbot.waitUntil(lambda: len(asked) == count and not window.jobs.busy, timeout=10_000)
+        assert "past your $10 budget" in asked[-1] and window.banner.label.text() == asked[-1]
+        assert len(replay.requests_to(CHAT_PATH)) == 1  # the first turn's only: nothing sent
+        assert not window.runner.busy and window.conversation.states() == [state]
+
+    widget = window.conversation.widget_for(state.id)
+    qtbot.mouseClick(widget.regenerate_button, Qt.MouseButton.LeftButton)  # Regenerate → Cancel
+    refused(1)
+    window.conversation.select(state.id)
+    window.actions_.retry.trigger()
+    refused(2)
+    widget.open_editor()
+    widget.editor.setPlainText("Primes below 1000?")
+    qtbot.mouseClick(widget.findChild(QPushButton, "send_edit"), Qt.MouseButton.LeftButton)
+    refused(3)
+    assert widget.editing() and widget.editor.toPlainText() == "Primes below 1000?"  # kept
+
+    window.ledger.confirm = lambda _parent, sentence: asked.append(sentence) or True
+    qtbot.mouseClick(widget.regenerate_button, Qt.MouseButton.LeftButton)  # Send anyway
+    qtbot.waitUntil(lambda: len(replay.requests_to(CHAT_PATH)) == 2, timeout=10_000)
+    assert len(asked) == 4
     finished(qtbot, window)

@@ -174,6 +174,7 @@ class ReasoningInspector(QWidget):
 
     def _show_message(self, label: str, figures: str, message: str) -> None:
         self.visibility_label.setText(label)
+        self.visibility_label.setVisible(bool(label))  # no empty badge when there is no label
         self.figures_label.setText(figures)
         self.figures_label.setVisible(bool(figures))
         self.message_label.setText(message)
@@ -181,6 +182,7 @@ class ReasoningInspector(QWidget):
 
     def _show_text(self, state: TurnState) -> None:
         self.visibility_label.setText(describe.VISIBILITY_LABELS[state.visibility])
+        self.visibility_label.setVisible(True)
         figures = describe.reasoning_figures(state)
         self.figures_label.setText(figures)
         self.figures_label.setVisible(bool(figures))

@@ -100,12 +100,18 @@ def run(args: list[str]) -> dict:
     from client.ui.app import tune_interpreter
 
     tune_interpreter()
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication, QWidget
 
     from client.store.store import Store
     from client.ui.app import build_window
 
+    # The offscreen platform says this for every window shown; real platforms do not.
+    def quiet(_mode, _context, message: str) -> None:  # type: ignore[no-untyped-def]
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
     app = QApplication.instance() or QApplication([])
     store = Store.open()
     long_id = seed(store, LONG_TURNS, "Long conversation")

@@ -104,8 +104,11 @@ def _strip_parts(check: str, found: list[Finding], audit: AuditResult) -> list[s
         parts = (
             [f"{_plural(len(errors), 'arithmetic error')} {_steps_list(errors)}"] if errors else []
         )
-        if quiet:
-            parts.append(_plural(len(quiet), "possible arithmetic slip"))
+        # A correctly rounded value written with "=" is a note in the step view, but it is no
+        # slip: the strip, read at a glance, leaves it out (precision first).
+        slips = [f for f in quiet if "is a rounded value" not in f.message]
+        if slips:
+            parts.append(_plural(len(slips), "possible arithmetic slip"))
         return parts
     if check == "retraction":
         retracted = sorted(

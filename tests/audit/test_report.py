@@ -178,3 +178,12 @@ def test_critic_agreement_and_an_unreadable_critic():
     assert critic_agreement(audit, CriticOpinion(first_error_step=3)) == ()
     md = audit_report_markdown(t, audit, {}, CriticOpinion())
     assert "no answer that could be read" in md
+
+
+def test_the_strip_does_not_call_correct_rounding_a_slip():
+    from client.audit import audit_trace
+    from client.audit.report import audit_strip
+
+    audit = audit_trace("391 / 7 = 55.86, so 7 does not divide it.")
+    assert any("rounded value" in f.message for f in audit.findings)  # still shown in the step
+    assert "slip" not in audit_strip(audit, "raw")

@@ -184,6 +184,6 @@ def test_the_strip_does_not_call_correct_rounding_a_slip():
     from client.audit import audit_trace
     from client.audit.report import audit_strip
 
-    audit = audit_trace("391 / 7 = 55.86, so 7 does not divide it.")
+    audit = audit_trace("391 / 7 = 55.86, no. 391 / 11 = 35.5, no. 391 / 13 = 30.08.")
     assert any("rounded value" in f.message for f in audit.findings)  # still shown in the step
     assert "slip" not in audit_strip(audit, "raw")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from client.audit import audit_trace, build_critic_prompt, parse_critic_reply
+from client.audit import agreeing_steps, audit_trace, build_critic_prompt, parse_critic_reply
 from client.core.audit import AuditResult, CriticOpinion
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings
@@ -33,11 +33,7 @@ class CriticReview:
 
 
 def agreement(audit: AuditResult, opinion: CriticOpinion) -> tuple[int, ...]:
-    flagged = {f.step for f in audit.findings if f.severity == "error" and f.step is not None}
-    critic = {v.step for v in opinion.verdicts if v.verdict == "error"}
-    if opinion.first_error_step is not None and opinion.first_error_step >= 0:
-        critic.add(opinion.first_error_step)
-    return tuple(sorted(flagged & critic))
+    return tuple(agreeing_steps(opinion, audit))
 
 
 def review_of(audited: Turn, critic_turn: Turn) -> CriticReview:

@@ -17,6 +17,7 @@ from typing import Any
 
 from client.core.cancel import CancelToken
 from client.core.conversation import Conversation, Turn, TurnSettings, new_id
+from client.core.cost import Cost
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
@@ -392,28 +393,26 @@ class _TurnRun:
             record_audit(self.c.store, turn)
         return turn
 
-    def _price(self):  # type: ignore[no-untyped-def]
+    def _price(self) -> Cost:
         from client.pricing import cost_for  # genai-prices is heavy: load it when first needed
 
         overrides = self.c.store.price_overrides() if self.c.store is not None else None
         turn = self.turn
-        cost = cost_for(
-            turn.provider,
-            turn.model,
-            self.usage,
-            base_url=turn.base_url,
-            provider_cost=self.provider_cost,
-            overrides=overrides,
-            when=datetime.now(UTC),
-        )
-        if cost.source == "unknown" and turn.model_reported and turn.model_reported != turn.model:
+        # The model as asked for first; a dated name the provider reported may be the one priced.
+        names = [turn.model]
+        if turn.model_reported and turn.model_reported != turn.model:
+            names.append(turn.model_reported)
+        cost = Cost.unknown()
+        for name in names:
             cost = cost_for(
                 turn.provider,
-                turn.model_reported,
+                name,
                 self.usage,
                 base_url=turn.base_url,
                 provider_cost=self.provider_cost,
                 overrides=overrides,
                 when=datetime.now(UTC),
             )
+            if cost.source != "unknown":
+                break
         return cost

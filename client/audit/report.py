@@ -16,7 +16,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
-from client.audit import PRINCIPLE
+from client.audit import PRINCIPLE, agreeing_steps
 from client.core.audit import AuditResult, CriticOpinion, Finding, Severity
 from client.core.conversation import Turn
 from client.core.events import Visibility
@@ -165,13 +165,7 @@ def candidate_path(audit: AuditResult, answer: str | None = None) -> str:
 
 def critic_agreement(audit: AuditResult, critic: CriticOpinion) -> tuple[int, ...]:
     """Steps where the critic and the deterministic checks both see an error."""
-    flagged = {
-        f.step for f in audit.findings if f.severity is Severity.ERROR and f.step is not None
-    }
-    said = {v.step for v in critic.verdicts if v.verdict == "error"}
-    if critic.first_error_step is not None and critic.first_error_step >= 0:
-        said.add(critic.first_error_step)
-    return tuple(sorted(flagged & said))
+    return tuple(agreeing_steps(critic, audit))
 
 
 def spans(text: str, findings: Sequence[Finding]) -> list[tuple[int, int, tuple[Finding, ...]]]:

@@ -32,7 +32,7 @@ from client.providers.framing import SSEDecoder
 from client.providers.http import (
     RetryPolicy,
     error_from_payload,
-    error_from_response,
+    get_json,
     open_stream,
     shared_client,
     stream_response,
@@ -196,7 +196,7 @@ class ChatCompletionsAdapter:
                 policy=self.policy,
                 client=self._client or shared_client(),
             ),
-            _ChatStreamReader(self, request.model),
+            _ChatStreamReader(self, request.model, url),
             cancel,
             # Some servers label their event stream loosely; a web page or JSON is refused.
             expected=("event-stream", "text/plain", "octet-stream"),
@@ -206,35 +206,23 @@ class ChatCompletionsAdapter:
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
         url = f"{self.profile.base_url(base_url)}/models"
-        client = self._client or shared_client()
-        try:
-            response = client.get(url, headers=self.headers(api_key), timeout=10.0)
-        except httpx.HTTPError as exc:
-            raise ThinkpaneError(
-                ErrorKind.NETWORK, f"Could not reach {url} ({type(exc).__name__})."
-            ) from exc
-        if response.status_code >= 300:
-            raise error_from_response(
-                response.status_code,
-                response.headers,
-                response.content,
-                provider=self.profile.label,
-                url=url,
-                key_hint=self.profile.key_hint,
-            )
-        try:
-            data = response.json().get("data", [])
-            return sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
-        except (ValueError, AttributeError) as exc:
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{url} did not answer with a model list."
-            ) from exc
+        data = get_json(
+            url,
+            provider=self.profile.label,
+            headers=self.headers(api_key),
+            client=self._client,
+            key_hint=self.profile.key_hint,
+        )
+        models = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(models, list):
+            raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
+        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m)
 
 
 class _ChatStreamReader:
     """The state of one response: one splitter, merged reasoning_details, the last usage."""
 
-    def __init__(self, adapter: ChatCompletionsAdapter, model: str) -> None:
+    def __init__(self, adapter: ChatCompletionsAdapter, model: str, url: str = "") -> None:
         self.adapter = adapter
         self.flavour = adapter.flavour
         self.model = model
@@ -245,11 +233,8 @@ class _ChatStreamReader:
         self.output_seen = False
         self.flushed = False
         # Gemini's compat endpoint wraps thought summaries in <thought> tags.
-        self.tag_kind = (
-            Visibility.SUMMARY
-            if "generativelanguage" in (adapter.profile.default_base_url or "")
-            else Visibility.RAW
-        )
+        # (It was pointed at through --base-url: no profile has that host as its default.)
+        self.tag_kind = Visibility.SUMMARY if "generativelanguage" in url else Visibility.RAW
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
         decoder = SSEDecoder()

@@ -663,3 +663,35 @@ def test_slow_streams_are_read_as_they_arrive(replay):
         if isinstance(e, AnswerDelta):
             seen.append(time.monotonic() - t0)
     assert len(seen) == 2 and seen[0] < seen[1]
+
+
+def test_gemini_compat_thought_tags_are_a_summary():
+    """Gemini's OpenAI-compatible endpoint wraps thought summaries in <thought> tags (§5)."""
+    body = "".join(
+        sse(
+            chunk(content="<thought>Plan."),
+            chunk(content="</thought>Answer."),
+            chunk(finish="stop"),
+            done=True,
+        )
+    ).encode()
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    a = ChatCompletionsAdapter(PROFILES["openai-compatible"], client=client, policy=FAST)
+    base = "https://generativelanguage.googleapis.com/v1beta/openai"
+    out = collect(
+        a.stream(
+            TurnRequest(
+                provider="openai-compatible", model="gemini-2.5-flash", prompt="p", base_url=base
+            ),
+            CancelToken(),
+        )
+    )
+    assert (out["reasoning"], out["answer"], out["kinds"]) == (
+        "Plan.",
+        "Answer.",
+        {Visibility.SUMMARY},
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+from datetime import date
 from typing import Any, TextIO
 
 
@@ -35,3 +37,11 @@ def open_store():  # type: ignore[no-untyped-def]
     except StoreError as exc:
         print(f"thinkpane: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def day(text: str) -> date:
+    """An argparse type for YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None

@@ -9,10 +9,9 @@ for `thinkpane export`. Filters narrow the matches: provider, model, a range of 
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
-from client.cli.common import fail, open_store, print_json
+from client.cli.common import day, fail, open_store, print_json
 
 DEFAULT_LIMIT = 20
 _TITLE_CHARS = 40
@@ -37,8 +36,8 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--provider", metavar="NAME", help="only turns sent to this provider")
     p.add_argument("--model", metavar="ID", help="only turns of this model")
-    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="from this UTC day on")
-    p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="up to this UTC day")
+    p.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="from this UTC day on")
+    p.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="up to this UTC day")
     p.add_argument(
         "--has-findings",
         action="store_true",
@@ -56,13 +55,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of results (1 or more)")
     return value
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
 
 
 def _one_line(text: str) -> str:

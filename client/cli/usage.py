@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from client.cli.common import open_store, print_json
+from client.cli.common import day, open_store, print_json
 from client.core import format as fmt
 
 FIELDS = (
@@ -36,7 +35,7 @@ def add_parser(sub: Any) -> None:
         help="group by this (default: one total)",
     )
     p.add_argument(
-        "--since", type=_date, metavar="YYYY-MM-DD", help="only queries on or after this day"
+        "--since", type=day, metavar="YYYY-MM-DD", help="only queries on or after this day"
     )
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the contract's JSON object")
@@ -44,13 +43,6 @@ def add_parser(sub: Any) -> None:
         "--csv", action="store_true", help="print CSV (one row a group, then the total)"
     )
     p.set_defaults(run=run)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
 
 
 def run(args: argparse.Namespace) -> int:

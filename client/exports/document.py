@@ -37,6 +37,7 @@ from client.core.errors import ErrorInfo, ErrorKind
 from client.core.events import TurnStatus, Visibility
 from client.core.usage import Usage
 from client.store import Store
+from client.store.rows import dec_text
 
 FORMAT = "thinkpane-export"
 VERSION = 1
@@ -59,10 +60,6 @@ class InvalidExport(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message[:1].upper() + message[1:])
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")  # every digit, no exponent
 
 
 def _public_url(url: str | None) -> str | None:
@@ -97,7 +94,7 @@ def turn_record(turn: Turn, verdicts: Mapping[int, tuple[str, str]]) -> dict[str
         "cost": {
             "source": str(cost.source),
             "currency": cost.currency,
-            **{k: _dec(getattr(cost, k)) for k in ("total", "input", "output", "reasoning")},
+            **{k: dec_text(getattr(cost, k)) for k in ("total", "input", "output", "reasoning")},
             "price": dict(cost.price),
         },
         "timing": asdict(turn.timing),
@@ -115,6 +112,7 @@ def export_document(store: Store, conversation_id: str) -> dict[str, Any]:
     conversation = store.get_conversation(conversation_id)
     if conversation is None:
         raise KeyError(f"no conversation {conversation_id}")
+    verdicts = store.conversation_verdicts(conversation_id)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -128,7 +126,7 @@ def export_document(store: Store, conversation_id: str) -> dict[str, Any]:
             "system": conversation.system,
             "settings": conversation.settings,
         },
-        "turns": [turn_record(t, store.verdicts(t.id)) for t in store.turns(conversation_id)],
+        "turns": [turn_record(t, verdicts.get(t.id, {})) for t in store.turns(conversation_id)],
     }
 
 
@@ -313,7 +311,7 @@ def import_document(store: Store, document: object, where: str = "the file") -> 
     ]
     turns = _parents_first([turn for turn, _ in read], where)
     verdicts = {turn.id: by_step for turn, by_step in read if by_step}
-    if any(store.get_turn(t.id) is not None for t in turns):
+    if store.taken_turn(t.id for t in turns) is not None:
         fresh = {t.id: new_id("t") for t in turns}
         for turn in turns:
             turn.id = fresh[turn.id]

@@ -87,6 +87,7 @@ def gather(
     else:
         shown = store.branch(conversation_id, leaf_id)
         scope = f"one branch, {len(shown):,} turn{'s' if len(shown) != 1 else ''}"
+    verdicts = store.conversation_verdicts(conversation_id)
     entries = []
     for turn in shown:
         same = versions[(turn.parent_id, turn.purpose)]
@@ -95,7 +96,7 @@ def gather(
             heading = f"Critic's review of turn {depth[turn.id]}"
         if len(same) > 1:
             heading += f" · version {same.index(turn.id) + 1} of {len(same)}"
-        entries.append(Entry(turn, heading, store.verdicts(turn.id)))
+        entries.append(Entry(turn, heading, verdicts.get(turn.id, {})))
     return Page(conversation, entries, scope)
 
 

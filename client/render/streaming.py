@@ -18,6 +18,7 @@ the whole document, so Copy link N always stands for `code_blocks(text)[N]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from client.render.blocks import LineBuffer, MarkdownBlockSplitter
 from client.render.markdown_html import MarkdownRenderer
@@ -39,35 +40,45 @@ class RenderUpdate:
     reset: bool = False
 
 
-class StreamingDocument:
-    """An answer's markdown, rendered incrementally as chunks arrive.
+class _BlockSplitter(Protocol):
+    def feed(self, line: str) -> str | None: ...
+    def pending(self, partial: str = "") -> str: ...
+    def finish(self) -> str: ...
 
-    Not thread-safe: use one document from one thread (the GUI thread, typically).
+
+class IncrementalDocument:
+    """What `StreamingDocument` and `StreamingPlain` share: lines in, finished blocks out once.
+
+    A subclass says how text splits into blocks (`_new_splitter`), how a finished block renders
+    (`_commit`, which keeps its HTML in `_blocks`; "" for a block that renders to nothing) and
+    how the growing tail renders (`_render_tail`).
     """
 
-    def __init__(self, *, theme: str = "light") -> None:
-        self._renderer = MarkdownRenderer(theme)
+    def __init__(self) -> None:
         self._start()
+
+    def _new_splitter(self) -> _BlockSplitter:
+        raise NotImplementedError
+
+    def _commit(self, block: str) -> str:
+        raise NotImplementedError
+
+    def _render_tail(self, text: str) -> str:
+        raise NotImplementedError
 
     def _start(self) -> None:
         self._lines = LineBuffer()
-        self._splitter = MarkdownBlockSplitter()
+        self._splitter = self._new_splitter()
         self._blocks: list[str] = []
-        self._code_count = 0
         self._tail_html = ""
         self._finished = False
-
-    @property
-    def theme(self) -> str:
-        """The theme code is highlighted for."""
-        return self._renderer.theme
 
     def append(self, delta: str) -> RenderUpdate:
         """Adds `delta` to the text; the blocks it finished and the new tail."""
         if self._finished:
             raise RuntimeError("append() after finish(); call replace() to start again")
         new_blocks = self._feed(self._lines.feed(delta))
-        self._tail_html = self._render(self._splitter.pending(self._lines.partial))
+        self._tail_html = self._render_tail(self._splitter.pending(self._lines.partial))
         return RenderUpdate(tuple(new_blocks), self._tail_html)
 
     def finish(self) -> RenderUpdate:
@@ -75,8 +86,8 @@ class StreamingDocument:
         if self._finished:
             return RenderUpdate((), "")
         new_blocks = self._feed(self._lines.flush())
-        if last := self._commit(self._splitter.finish()):
-            new_blocks.append(last)
+        if (last := self._splitter.finish()) and (html := self._commit(last)):
+            new_blocks.append(html)
         self._tail_html = ""
         self._finished = True
         return RenderUpdate(tuple(new_blocks), "")
@@ -103,10 +114,32 @@ class StreamingDocument:
     def _feed(self, lines: list[str]) -> list[str]:
         new_blocks: list[str] = []
         for line in lines:
-            block = self._splitter.feed(line)
-            if block is not None and (html := self._commit(block)):
+            if (block := self._splitter.feed(line)) and (html := self._commit(block)):
                 new_blocks.append(html)
         return new_blocks
+
+
+class StreamingDocument(IncrementalDocument):
+    """An answer's markdown, rendered incrementally as chunks arrive.
+
+    Not thread-safe: use one document from one thread (the GUI thread, typically).
+    """
+
+    def __init__(self, *, theme: str = "light") -> None:
+        self._renderer = MarkdownRenderer(theme)
+        super().__init__()
+
+    def _new_splitter(self) -> MarkdownBlockSplitter:
+        return MarkdownBlockSplitter()
+
+    def _start(self) -> None:
+        super()._start()
+        self._code_count = 0
+
+    @property
+    def theme(self) -> str:
+        """The theme code is highlighted for."""
+        return self._renderer.theme
 
     def _commit(self, block: str) -> str:
         rendered = self._renderer.render(block, first_code_index=self._code_count)
@@ -115,7 +148,7 @@ class StreamingDocument:
             self._blocks.append(rendered.html)
         return rendered.html
 
-    def _render(self, text: str) -> str:
+    def _render_tail(self, text: str) -> str:
         if not text.strip():
             return ""
         return self._renderer.render(text, first_code_index=self._code_count).html

@@ -19,7 +19,7 @@ in its lock (and, for writes, its transaction).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from client.core.conversation import Conversation, Turn, utc_now
 from client.store.rows import INSERT_COLUMNS, to_json, turn_from_row, turn_values
@@ -155,7 +155,16 @@ def _check_tree(
         if turn.id in written:
             raise ValueError(f"turn {turn.id} appears twice")
         written.add(turn.id)
-    ids = list(written)
+    if (existing := taken_turn(conn, written)) is not None:
+        raise ValueError(f"there is already a turn {existing}")
+    for turn_id in verdicts:
+        if turn_id not in written:
+            raise ValueError(f"verdicts for turn {turn_id}, which is not in this conversation")
+
+
+def taken_turn(conn: sqlite3.Connection, turn_ids: Iterable[str]) -> str | None:
+    """One of `turn_ids` that the store already has, or None when all are free."""
+    ids = list(turn_ids)
     # In chunks: SQLite limits the number of parameters in one statement.
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -163,7 +172,5 @@ def _check_tree(
             f"SELECT id FROM turns WHERE id IN ({', '.join('?' * len(chunk))}) LIMIT 1", chunk
         ).fetchone()
         if row is not None:
-            raise ValueError(f"there is already a turn {row['id']}")
-    for turn_id in verdicts:
-        if turn_id not in written:
-            raise ValueError(f"verdicts for turn {turn_id}, which is not in this conversation")
+            return str(row["id"])
+    return None

@@ -11,7 +11,8 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -321,6 +322,11 @@ class Store:
         with self._reading() as conn:
             return branches.leaves(conn, conversation_id)
 
+    def taken_turn(self, turn_ids: Iterable[str]) -> str | None:
+        """One of `turn_ids` already in the store (any conversation), or None when all are free."""
+        with self._reading() as conn:
+            return branches.taken_turn(conn, turn_ids)
+
     def insert_conversation_tree(
         self,
         conversation: Conversation,
@@ -409,6 +415,20 @@ class Store:
                 (turn_id,),
             ).fetchall()
         return {row["step_index"]: (row["verdict"], row["note"]) for row in rows}
+
+    def conversation_verdicts(self, conversation_id: str) -> dict[str, dict[int, tuple[str, str]]]:
+        """`verdicts` of every turn of the conversation that has any, by turn id, in one query."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT v.turn_id, v.step_index, v.verdict, v.note FROM step_verdicts AS v"
+                " JOIN turns AS t ON t.id = v.turn_id WHERE t.conversation_id = ?"
+                " ORDER BY v.turn_id, v.step_index",
+                (conversation_id,),
+            ).fetchall()
+        by_turn: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
+        for row in rows:
+            by_turn[row["turn_id"]][row["step_index"]] = (row["verdict"], row["note"])
+        return dict(by_turn)
 
     # Audit summaries (what the auditor found, for search's "has audit findings")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 
 @dataclass
@@ -109,12 +109,18 @@ def add_command(
     """A command a feature's controller adds after the table above: an action with its shortcut,
     at the end of the menu titled `menu_title` ("&Turn"), which is made if there is none."""
     action = _action(window, text, shortcut, tip)
-    bar = window.menuBar()
-    menu = next(
-        (a.menu() for a in bar.actions() if a.menu() is not None and a.text() == menu_title),
-        None,
-    )
-    if menu is None:
-        menu = bar.addMenu(menu_title)
+    menu = menu_titled(window, menu_title) or window.menuBar().addMenu(menu_title)
     menu.addAction(action)
     return action
+
+
+def menu_titled(window: QMainWindow, menu_title: str) -> QMenu | None:
+    """The menu bar's menu titled `menu_title` ("&Turn"), or None when there is none."""
+    return next(
+        (
+            a.menu()
+            for a in window.menuBar().actions()
+            if a.menu() is not None and a.text() == menu_title
+        ),
+        None,
+    )

@@ -15,17 +15,16 @@ from typing import Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QWidget,
 )
 
 from client.providers.registry import PROFILES
 from client.store.db import StoreError
+from client.ui.model_picker import ModelFields
 
 SETTING = "audit.critic"
 EXPLANATION = (
@@ -68,12 +67,10 @@ class CriticDialog(QDialog):
         self._store = store
         self.explanation = QLabel(EXPLANATION, self)
         self.explanation.setWordWrap(True)
-        self.provider_box = QComboBox(self)
-        for profile in PROFILES.values():
-            self.provider_box.addItem(profile.label, profile.name)
-        self.model_edit = QLineEdit(self)
-        self.model_edit.setPlaceholderText("The model id, as the provider names it")
-        self.url_edit = QLineEdit(self)
+        self.fields = ModelFields(self)
+        self.provider_box = self.fields.provider_box
+        self.model_edit = self.fields.model_edit
+        self.url_edit = self.fields.url_edit
         self.key_hint = QLabel(self)
         self.key_hint.setWordWrap(True)
         self.button_box = QDialogButtonBox(
@@ -108,16 +105,11 @@ class CriticDialog(QDialog):
             except StoreError:
                 last = None  # a choice not remembered is no reason to refuse the dialog
         if last is not None:
-            self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(last.provider)))
-            self.model_edit.setText(last.model)
-            self.url_edit.setText(last.base_url or "")
+            self.fields.fill(last.provider, last.model, last.base_url)
 
     def choice(self) -> CriticChoice | None:
-        model = self.model_edit.text().strip()
-        if not model:
-            return None
-        url = self.url_edit.text().strip().rstrip("/") or None
-        return CriticChoice(self.provider_box.currentData(), model, url)
+        read = self.fields.read()
+        return CriticChoice(*read) if read is not None else None
 
     @classmethod
     def ask(cls, store: Any = None, parent: QWidget | None = None) -> CriticChoice | None:
@@ -130,10 +122,8 @@ class CriticDialog(QDialog):
 
     @Slot(int)
     def _on_provider_box_current_index_changed(self, _index: int) -> None:
-        profile = PROFILES[self.provider_box.currentData()]
-        self.url_edit.setPlaceholderText(
-            profile.default_base_url or "Required: for example http://127.0.0.1:8080/v1"
-        )
+        profile = self.fields.profile()
+        self.fields.show_url_placeholder()
         if profile.local:
             self.key_hint.setText(f"{profile.label} runs on this machine: no key, no cost.")
         else:
@@ -142,9 +132,7 @@ class CriticDialog(QDialog):
 
     @Slot(str)
     def _on_model_edit_text_changed(self, _text: str) -> None:
-        profile = PROFILES[self.provider_box.currentData()]
-        has_url = profile.default_base_url is not None or bool(self.url_edit.text().strip())
-        self.ok_button.setEnabled(bool(self.model_edit.text().strip()) and has_url)
+        self.ok_button.setEnabled(self.fields.complete())
 
     @Slot()
     def _on_self_accepted(self) -> None:

@@ -305,10 +305,6 @@ class AuditController(QObject):
         ):
             self.view.say("Stopped the critic. What it cost so far is counted in the ledger.")
 
-    @property
-    def critic_running(self) -> bool:
-        return self.critic is not None
-
     def _on_critic_done(self, run: _CriticRun, review: CriticReview) -> None:
         self.critic = None
         self.critic_status.say("")

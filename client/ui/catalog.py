@@ -112,12 +112,6 @@ class ModelCatalog(QObject):
                 groups[group_label(choices[0])] = choices
         return groups
 
-    def first_local(self) -> ModelChoice | None:
-        for server in self.servers:
-            if server.models:
-                return ModelChoice(server.provider, server.models[0], server.base_url)
-        return None
-
     def changed(self) -> None:
         self.sig_catalog_changed.emit(self.groups())
 

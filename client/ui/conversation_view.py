@@ -133,15 +133,6 @@ class ConversationView(QWidget):
             if widget is not None:
                 widget.refresh()
 
-    def replace_state(self, state: TurnState) -> None:
-        """A turn's picture was replaced (a finished turn reloaded from the store)."""
-        if state.id in self.scroll.index:
-            self.scroll.states[self.scroll.index[state.id]] = state
-        widget = self.scroll.widget(state.id)
-        if widget is not None:
-            widget.state = state
-            widget.render_all()
-
     def set_theme(self, theme: str) -> None:
         self._theme = theme
         for widget in self.scroll.widgets():
@@ -197,8 +188,7 @@ class ConversationView(QWidget):
         self.sig_turn_selected.emit(widget.state)
 
     def selected_state(self) -> TurnState | None:
-        index = self.scroll.index.get(self._selected or "")
-        return self.scroll.states[index] if index is not None else None
+        return self._state(self._selected or "")
 
     # Finding (Ctrl+F) and highlighting (a search result)
 

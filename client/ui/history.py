@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 
 from client.core.conversation import Conversation, Turn
-from client.ui.actions import add_command
+from client.ui.actions import add_command, menu_titled
 from client.ui.export_actions import ExportActions
 from client.ui.jobs import JobHandle
 from client.ui.live import TurnState
@@ -102,9 +102,9 @@ class HistoryController(QObject):
         return add_command(self._window, "&Turn", text, shortcut, tip)
 
     def _menu_tooltips(self) -> None:
-        for action in self._window.menuBar().actions():
-            if action.text() == "&Turn" and action.menu() is not None:
-                action.menu().setToolTipsVisible(True)  # the reasoning setting explains itself
+        menu = menu_titled(self._window, "&Turn")
+        if menu is not None:
+            menu.setToolTipsVisible(True)  # the reasoning setting explains itself
 
     def _connect_signals(self) -> None:
         w = self._window
@@ -237,7 +237,7 @@ class HistoryController(QObject):
         if conversation_id != w.current_id or target not in ids:
             return
         below = turns[ids.index(target) :]
-        states = [w.runner.state(t.id) or TurnState(t, live=False) for t in below]
+        states = [w.runner.state_for(t) for t in below]
         w.conversation.show_version(below[0].parent_id, states)
         self._show_positions([s.id for s in states])
         self._show_save_notes([s.id for s in states])

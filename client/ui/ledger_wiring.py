@@ -76,8 +76,6 @@ class LedgerController(QObject):
         self._jobs = window.jobs
         self.confirm = confirm or ask_to_cross
         self.figures: NextTurnFigures | None = None
-        self.estimate: Estimate | None = None
-        self.check: BudgetCheck | None = None
         self.summary = ""
         self.spend_dialog: SpendDialog | None = None
         self._estimate_job: JobHandle | None = None
@@ -138,6 +136,16 @@ class LedgerController(QObject):
 
     # What this conversation cost
 
+    @property
+    def estimate(self) -> Estimate | None:
+        """The next turn's estimate (from the last figures worked out)."""
+        return self.figures.estimate if self.figures is not None else None
+
+    @property
+    def check(self) -> BudgetCheck | None:
+        """The next turn against the budgets (from the last figures worked out)."""
+        return self.figures.check if self.figures is not None else None
+
     def update_summary(self) -> None:
         if self._summary_job is not None:
             self._summary_job.cancel()
@@ -194,12 +202,11 @@ class LedgerController(QObject):
         choice = w.composer.choice
         if choice is None:
             return None
-        states = w.conversation.states() if w.current_id is not None else []
         return NextTurn(
             w.current_id,
-            states[-1].id if states else None,
+            w.conversation.leaf_id() if w.current_id is not None else None,
             prompt,
-            getattr(w, "_draft_system", None),
+            w.draft_system,
             choice.provider,
             choice.model,
             choice.base_url,
@@ -213,7 +220,7 @@ class LedgerController(QObject):
             self._estimate_job = None
         nxt = self._next_turn(self._window.composer.edit.toPlainText().strip())
         if nxt is None:
-            self.figures = self.estimate = self.check = None
+            self.figures = None
             self._window.composer.set_estimate("")
             return
         store = self._store
@@ -225,14 +232,14 @@ class LedgerController(QObject):
 
     def _on_estimate_made(self, figures: NextTurnFigures) -> None:
         self._estimate_job = None
-        self.figures, self.estimate, self.check = figures, figures.estimate, figures.check
+        self.figures = figures
         self._window.composer.set_estimate(
             next_turn_line(figures), next_turn_tip(figures), warn=figures.warn
         )
 
     def _on_estimate_failed(self, exc: BaseException) -> None:
         self._estimate_job = None
-        self.figures = self.estimate = self.check = None
+        self.figures = None
         self._window.composer.set_estimate(f"Next turn: no estimate ({exc})")
 
     def check_turn(self, nxt: NextTurn, proceed: Callable[[bool], None]) -> None:

@@ -15,8 +15,6 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-ALLOWED_SCHEMES = ("http", "https", "mailto")
-
 
 def href_of(url: QUrl) -> str:
     """The link as written in the HTML (percent-encoding kept, as the render helpers expect)."""

@@ -74,8 +74,6 @@ class TurnState:
         self.reasoning = TextParts()
         self.kinds: set[Visibility] = set()
         self.notices: list[str] = []
-        self.started_at = time.monotonic()
-        self.first_token_at: float | None = None
         self.first_reasoning_at: float | None = None
         self.first_answer_at: float | None = None
         if not live:
@@ -124,12 +122,10 @@ class TurnState:
             text = event.text if self.reasoning.length else event.text.lstrip()
             if not text:
                 return
-            self.first_token_at = self.first_token_at or now
             self.first_reasoning_at = self.first_reasoning_at or now
             self.reasoning.append(text)
             self.kinds.add(event.kind)
         elif isinstance(event, AnswerDelta):
-            self.first_token_at = self.first_token_at or now
             self.first_answer_at = self.first_answer_at or now
             self.answer.append(event.text)
         elif isinstance(event, Reclassify):

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
         self.current_id: str | None = None
-        self._draft_system: str | None = None
+        self.draft_system: str | None = None
         self._draft_key: str | None = None
         self._load_job: JobHandle | None = None
         self._select_after_load: str | None = None
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
         if conversation is None or conversation.id != self.current_id:
             return
         self._conversations[conversation.id] = conversation
-        states = [self.runner.state(t.id) or TurnState(t, live=False) for t in turns]
+        states = [self.runner.state_for(t) for t in turns]
         self.conversation.show_turns(conversation.id, states)
         if self._select_after_load:
             self.conversation.select(self._select_after_load)
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         if self._load_job is not None:
             self._load_job.cancel()
         self.current_id = None
-        self._draft_system = None
+        self.draft_system = None
         self.sidebar.select(None)
         self.conversation.show_turns(None, [])
         self.composer.set_system_prompt_set(False)
@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
             return
         settings = self.composer.settings()
         if self.current_id is None:
-            settings.system = self._draft_system
+            settings.system = self.draft_system
         send = SendRequest(
             choice.provider,
             choice.model,
@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
 
     def edit_system_prompt(self) -> None:
         conversation = self._conversations.get(self.current_id or "")
-        current = conversation.system if conversation else self._draft_system
+        current = conversation.system if conversation else self.draft_system
         text, ok = QInputDialog.getMultiLineText(
             self,
             "System prompt",
@@ -504,7 +504,7 @@ class MainWindow(QMainWindow):
     def set_system_prompt(self, text: str | None) -> None:
         self.composer.set_system_prompt_set(bool(text))
         if self.current_id is None:
-            self._draft_system = text
+            self.draft_system = text
             return
         conversation_id, store = self.current_id, self.store
         if conversation_id in self._conversations:

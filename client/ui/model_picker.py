@@ -152,6 +152,45 @@ class ModelPicker(QComboBox):
             self.sig_choice_changed.emit(data)
 
 
+class ModelFields:
+    """A provider, a model id and a base URL, as typed: the fields of "Other model…" and of the
+    critic dialog (client/ui/audit_critic_dialog.py)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.provider_box = QComboBox(parent)
+        for profile in PROFILES.values():
+            self.provider_box.addItem(profile.label, profile.name)
+        self.model_edit = QLineEdit(parent)
+        self.model_edit.setPlaceholderText("The model id, as the provider names it")
+        self.url_edit = QLineEdit(parent)
+
+    def profile(self) -> Any:
+        return PROFILES[self.provider_box.currentData()]
+
+    def fill(self, provider: str, model: str, base_url: str | None) -> None:
+        self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(provider)))
+        self.model_edit.setText(model)
+        self.url_edit.setText(base_url or "")
+
+    def read(self) -> tuple[str, str, str | None] | None:
+        """Provider, model id and base URL (None: the default); None without a model id."""
+        model = self.model_edit.text().strip()
+        if not model:
+            return None
+        url = self.url_edit.text().strip().rstrip("/") or None
+        return self.provider_box.currentData(), model, url
+
+    def show_url_placeholder(self) -> None:
+        self.url_edit.setPlaceholderText(
+            self.profile().default_base_url or "Required: for example http://127.0.0.1:8080/v1"
+        )
+
+    def complete(self) -> bool:
+        """A model id, and a base URL where the provider has no default one."""
+        has_url = self.profile().default_base_url is not None or bool(self.url_edit.text().strip())
+        return bool(self.model_edit.text().strip()) and has_url
+
+
 class OtherModelDialog(QDialog):
     """Any provider, model id and base URL: the escape hatch when a model is not listed.
 
@@ -161,12 +200,10 @@ class OtherModelDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, initial: ModelChoice | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Choose a model")
-        self.provider_box = QComboBox(self)
-        for profile in PROFILES.values():
-            self.provider_box.addItem(profile.label, profile.name)
-        self.model_edit = QLineEdit(self)
-        self.model_edit.setPlaceholderText("The model id, as the provider names it")
-        self.url_edit = QLineEdit(self)
+        self.fields = ModelFields(self)
+        self.provider_box = self.fields.provider_box
+        self.model_edit = self.fields.model_edit
+        self.url_edit = self.fields.url_edit
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         buttons = QDialogButtonBox(
@@ -185,25 +222,17 @@ class OtherModelDialog(QDialog):
         self.model_edit.textChanged.connect(self._on_edit_text_changed)
         self.url_edit.textChanged.connect(self._on_edit_text_changed)
         if initial is not None:
-            self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(initial.provider)))
-            self.model_edit.setText(initial.model)
-            self.url_edit.setText(initial.base_url or "")
+            self.fields.fill(initial.provider, initial.model, initial.base_url)
         self._on_provider_box_current_index_changed(self.provider_box.currentIndex())
 
     def choice(self) -> ModelChoice | None:
-        model = self.model_edit.text().strip()
-        if not model:
-            return None
-        url = self.url_edit.text().strip().rstrip("/") or None
-        return ModelChoice(self.provider_box.currentData(), model, url)
+        read = self.fields.read()
+        return ModelChoice(*read) if read is not None else None
 
     @Slot(int)
     def _on_provider_box_current_index_changed(self, _index: int) -> None:
-        profile = PROFILES[self.provider_box.currentData()]
-        default = profile.default_base_url
-        self.url_edit.setPlaceholderText(
-            default or "Required: for example http://127.0.0.1:8080/v1"
-        )
+        profile = self.fields.profile()
+        self.fields.show_url_placeholder()
         needs = (
             "needs no key"
             if profile.local
@@ -214,6 +243,4 @@ class OtherModelDialog(QDialog):
 
     @Slot(str)
     def _on_edit_text_changed(self, _text: str) -> None:
-        profile = PROFILES[self.provider_box.currentData()]
-        has_url = profile.default_base_url is not None or bool(self.url_edit.text().strip())
-        self.ok_button.setEnabled(bool(self.model_edit.text().strip()) and has_url)
+        self.ok_button.setEnabled(self.fields.complete())

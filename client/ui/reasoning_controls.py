@@ -142,18 +142,6 @@ class ReasoningControls(QWidget):
             summary=self.summary_box.currentData() if self.summary_box.isEnabled() else None,
         )
 
-    def set_settings(self, settings: TurnSettings) -> None:
-        for widget in (self.effort_box, self.budget_spin, self.summary_box):
-            widget.blockSignals(True)
-        self.effort_box.setCurrentIndex(max(0, self.effort_box.findData(settings.effort)))
-        self.budget_spin.setValue(
-            -1 if settings.thinking_budget is None else settings.thinking_budget
-        )
-        self.summary_box.setCurrentIndex(max(0, self.summary_box.findData(settings.summary)))
-        for widget in (self.effort_box, self.budget_spin, self.summary_box):
-            widget.blockSignals(False)
-        self._update()
-
     def set_choice(self, choice: ModelChoice | None) -> None:
         self._choice = choice
         self._adapter = _adapter(choice.provider) if choice else None

@@ -238,6 +238,11 @@ class TurnRunner(QObject):
         """A running turn's picture, or a finished one's that is kept in memory (not saved yet)."""
         return self._states.get(turn_id) or self.unsaved.state(turn_id)
 
+    def state_for(self, turn: Turn) -> TurnState:
+        """The picture to show for a turn read from the store: the one in memory if the turn is
+        running or not saved yet, else a finished turn's."""
+        return self.state(turn.id) or TurnState(turn, live=False)
+
     def streaming_turns(self, conversation_id: str | None) -> list[TurnState]:
         """The turns streaming in one conversation (None, a new one, has none yet)."""
         return [s for s in self.all_streaming_turns() if s.turn.conversation_id == conversation_id]

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from client.core.cancel import CancelToken
@@ -20,20 +19,13 @@ from client.core.conversation import Conversation, Turn, TurnSettings, new_id
 from client.core.cost import Cost
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError
 from client.core.events import (
-    AnswerDelta,
     Failed,
     Finished,
-    Notice,
-    OpaqueReasoning,
-    ReasoningDelta,
-    Reclassify,
     StreamEvent,
     TurnStatus,
-    UsageReport,
-    Visibility,
 )
+from client.core.fold import TurnFold
 from client.core.request import HistoryTurn, TurnRequest
-from client.core.usage import Usage
 from client.providers.registry import ProviderProfile, adapter_for, profile
 from client.store.secrets import get_api_key
 from client.store.store import Store
@@ -240,7 +232,8 @@ def backfill_audits(store: Store, limit: int = 500) -> int:
 
 
 class _TurnRun:
-    """The mutable state of one running turn; text kept as parts and joined only when stored."""
+    """One running turn: the shared event fold (client.core.fold), plus what only the worker
+    does around it: create the conversation, checkpoint, time, price and store the turn."""
 
     def __init__(
         self,
@@ -252,19 +245,18 @@ class _TurnRun:
         self.prepared = prepared
         self.turn = prepared.turn
         self.on_event = on_event
-        self.reasoning: list[str] = []
-        self.answer: list[str] = []
-        self.kinds: set[Visibility] = set()
-        self.usage = Usage()
-        self.provider_cost: Decimal | None = None
-        self.outcome: Finished | Failed | None = None
-        self.output_seen = False
+        self.fold = TurnFold(self.turn, local=prepared.profile.local)
         self.started = 0.0
-        self.first_token: float | None = None
-        self.first_reasoning: float | None = None
-        self.first_answer: float | None = None
         self.last_checkpoint = 0.0
         self.finished = False
+
+    @property
+    def outcome(self) -> Finished | Failed | None:
+        return self.fold.outcome
+
+    @property
+    def output_seen(self) -> bool:
+        return self.fold.output_seen
 
     def begin(self) -> None:
         self.started = self.c._clock()
@@ -283,110 +275,35 @@ class _TurnRun:
 
     def apply(self, event: StreamEvent) -> None:
         now = self.c._clock()
-        if isinstance(event, ReasoningDelta | AnswerDelta):
-            self.output_seen = True
-            if self.first_token is None:
-                self.first_token = now
-            if isinstance(event, ReasoningDelta):
-                if not self.reasoning:
-                    text = event.text.lstrip()
-                    if not text:
-                        return
-                    event = ReasoningDelta(text, event.kind)
-                    self.first_reasoning = now
-                self.reasoning.append(event.text)
-                self.kinds.add(event.kind)
-            else:
-                if self.first_answer is None:
-                    self.first_answer = now
-                self.answer.append(event.text)
-        elif isinstance(event, Reclassify):
-            moved = ("".join(self.reasoning) + "".join(self.answer)).lstrip()
-            self.reasoning = [moved] if moved else []
-            self.answer = []
-            self.kinds.add(Visibility.RAW)
-            self.first_reasoning = self.first_reasoning or self.first_answer
-            self.first_answer = None
-        elif isinstance(event, OpaqueReasoning):
-            self.turn.reasoning.opaque.append(event.item)
-            if event.redacted:
-                self.turn.reasoning.redacted_blocks += 1
-        elif isinstance(event, UsageReport):
-            self.usage = event.usage
-            self.provider_cost = event.provider_cost
-            self.turn.model_reported = event.model_reported or self.turn.model_reported
-        elif isinstance(event, Finished | Failed):
-            if self.outcome is None:
-                self.outcome = event
-            if isinstance(event, Finished) and event.model_reported:
-                self.turn.model_reported = event.model_reported
-        elif isinstance(event, Notice):
-            pass
-        self._sync(text=False)
+        folded = self.fold.apply(event, now)
+        if folded is None:
+            return
         if self.on_event is not None:
-            self.on_event(self.turn, event)
+            self.on_event(self.turn, folded)
         if self.c.store is not None and now - self.last_checkpoint >= self.c._checkpoint_interval_s:
             self.last_checkpoint = now
-            self._sync(text=True)
+            # Joining the text costs only what arrived since the last checkpoint (TextParts), and
+            # happens only here and at the end, never per event (a 100,000-character trace
+            # streams in tens of thousands of deltas).
+            self.fold.sync_text()
             self.c.store.checkpoint_turn(self.turn)
-
-    def _sync(self, *, text: bool) -> None:
-        """Bring the Turn up to date. Joining the text parts is O(length), so it happens only at
-        checkpoints and at the end, never per event (a 100,000-character trace streams in
-        tens of thousands of deltas)."""
-        if text:
-            if len(self.reasoning) > 1:
-                self.reasoning = ["".join(self.reasoning)]
-            if len(self.answer) > 1:
-                self.answer = ["".join(self.answer)]
-            self.turn.reasoning.text = self.reasoning[0] if self.reasoning else ""
-            self.turn.answer = self.answer[0] if self.answer else ""
-        self.turn.usage = self.usage
-        self.turn.reasoning.tokens = self.usage.reasoning_tokens
-        self.turn.reasoning.visibility = self._visibility()
-
-    def _visibility(self) -> Visibility:
-        if self.reasoning:  # leading whitespace is dropped as it arrives, so non-empty means text
-            if self.prepared.profile.local or Visibility.SUMMARY not in self.kinds:
-                return Visibility.RAW
-            return Visibility.SUMMARY
-        if self.turn.reasoning.opaque or (self.usage.reasoning_tokens or 0) > 0:
-            return Visibility.HIDDEN
-        return Visibility.NONE
 
     def finish(self) -> Turn:
         if self.finished:
             return self.turn
         self.finished = True
-        turn = self.turn
-        self.reasoning = ["".join(self.reasoning).rstrip()] if self.reasoning else []
-        self._sync(text=True)
+        turn, fold = self.turn, self.fold
+        fold.sync_text(final=True)
+        fold.end()
         end = self.c._clock()
-        outcome = self.outcome
-        if isinstance(outcome, Finished):
-            turn.status = outcome.status
-            turn.stop_reason = outcome.stop_reason
-            turn.note = outcome.note
-        elif isinstance(outcome, Failed):
-            turn.error = outcome.error
-            if outcome.error.kind is ErrorKind.CANCELLED:
-                turn.status = TurnStatus.INTERRUPTED
-                turn.note = "stopped by the user"
-            elif outcome.after_output or self.output_seen:
-                turn.status = TurnStatus.INTERRUPTED
-            else:
-                turn.status = TurnStatus.ERROR
-        else:
-            turn.status = TurnStatus.INTERRUPTED
-            turn.error = ErrorInfo(ErrorKind.PROTOCOL, "The stream ended without a final event.")
         timing = turn.timing
         timing.total_s = end - self.started
-        if self.first_token is not None:
-            timing.time_to_first_token_s = self.first_token - self.started
-        if self.first_answer is not None:
-            timing.time_to_first_answer_token_s = self.first_answer - self.started
-        if self.first_reasoning is not None:
-            timing.reasoning_s = (self.first_answer or end) - self.first_reasoning
+        if fold.first_token_at is not None:
+            timing.time_to_first_token_s = fold.first_token_at - self.started
+        if fold.first_answer_at is not None:
+            timing.time_to_first_answer_token_s = fold.first_answer_at - self.started
+        if fold.first_reasoning_at is not None:
+            timing.reasoning_s = (fold.first_answer_at or end) - fold.first_reasoning_at
         turn.cost = self._price()
         if self.c.store is not None:
             self.c.store.finalise_turn(turn)
@@ -407,9 +324,9 @@ class _TurnRun:
             cost = cost_for(
                 turn.provider,
                 name,
-                self.usage,
+                turn.usage,
                 base_url=turn.base_url,
-                provider_cost=self.provider_cost,
+                provider_cost=self.fold.provider_cost,
                 overrides=overrides,
                 when=datetime.now(UTC),
             )

@@ -20,6 +20,7 @@ from client.audit import PRINCIPLE, agreeing_steps
 from client.core.audit import AuditResult, CriticOpinion, Finding, Severity
 from client.core.conversation import Turn
 from client.core.events import Visibility
+from client.core.fold import visibility_of
 
 SUMMARY_CAVEAT = "This is the provider's summary, not the model's own reasoning; findings on a summary are weaker."
 NO_REASONING = "No reasoning in this turn."
@@ -49,14 +50,6 @@ def nothing_to_audit(tokens: int | None, redacted_blocks: int = 0) -> str:
     if redacted_blocks:
         sentence += f" Redacted blocks: {redacted_blocks}."
     return sentence
-
-
-def visibility_of(turn: Turn) -> Visibility:
-    """What the turn's reasoning is; raw or summary text that is blank counts as none."""
-    visibility = Visibility(turn.reasoning.visibility)
-    if visibility in (Visibility.RAW, Visibility.SUMMARY) and not turn.reasoning.text.strip():
-        return Visibility.NONE
-    return visibility
 
 
 def what_was_audited(turn: Turn) -> str:

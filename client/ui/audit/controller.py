@@ -214,7 +214,7 @@ class AuditController(QObject):
 
     @Slot(str)
     def _on_view_strip_changed(self, text: str) -> None:
-        from client.audit.report import visibility_of
+        from client.core.fold import visibility_of
 
         turn, loaded = self.view.turn, self.view.loaded
         no_reasoning = loaded is not None and visibility_of(turn) is Visibility.NONE

@@ -10,72 +10,24 @@ arrived, not what came before. Stored turns get the same picture, with one part 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 from client.core.conversation import Turn
 from client.core.errors import ErrorInfo
-from client.core.events import (
-    AnswerDelta,
-    Failed,
-    Finished,
-    Notice,
-    OpaqueReasoning,
-    ReasoningDelta,
-    Reclassify,
-    StreamEvent,
-    TurnStatus,
-    UsageReport,
-    Visibility,
-)
+from client.core.events import StreamEvent, TurnStatus, Visibility
+from client.core.fold import STOPPED_NOTE, TextParts, TurnFold, visibility_of
 
-STOPPED_NOTE = "stopped by the user"
+__all__ = ["STOPPED_NOTE", "TextParts", "TurnState"]
 
 
-@dataclass
-class TextParts:
-    """Text that grows by appending; `since(n)` is what came after the first n parts.
-
-    Parts are never merged (a viewer's count must stay valid); the joined text is cached.
-    """
-
-    parts: list[str] = field(default_factory=list)
-    length: int = 0
-    _joined: str = ""
-    _joined_parts: int = 0
-
-    def append(self, text: str) -> None:
-        self.parts.append(text)
-        self.length += len(text)
-
-    def since(self, count: int) -> str:
-        return "".join(self.parts[count:])
-
-    def text(self) -> str:
-        if self._joined_parts < len(self.parts):
-            self._joined += "".join(self.parts[self._joined_parts :])
-            self._joined_parts = len(self.parts)
-        return self._joined
-
-    def __len__(self) -> int:
-        return len(self.parts)
-
-
-class TurnState:
-    """One turn as the window sees it. `generation` changes when earlier text was rewritten
-    (a `Reclassify` moved the answer into the reasoning): viewers then start again from part 0."""
+class TurnState(TurnFold):
+    """One turn as the window sees it: the shared event fold (client.core.fold, the same rules
+    the worker applies), plus what only the window knows: whether it is still live, and whether
+    the user stopped it."""
 
     def __init__(self, turn: Turn, *, live: bool, local: bool = False) -> None:
-        self.turn = turn
+        super().__init__(turn, local=local)
         self.live = live
-        self.local = local
         self.stopped = False
-        self.generation = 0
-        self.answer = TextParts()
-        self.reasoning = TextParts()
-        self.kinds: set[Visibility] = set()
-        self.notices: list[str] = []
-        self.first_reasoning_at: float | None = None
-        self.first_answer_at: float | None = None
         if not live:
             if turn.answer:
                 self.answer.append(turn.answer)
@@ -96,15 +48,7 @@ class TurnState:
 
     @property
     def visibility(self) -> Visibility:
-        if not self.live:
-            return self.turn.reasoning.visibility
-        if self.reasoning.length:
-            if self.local or Visibility.SUMMARY not in self.kinds:
-                return Visibility.RAW
-            return Visibility.SUMMARY
-        if self.turn.reasoning.redacted_blocks or (self.turn.usage.reasoning_tokens or 0) > 0:
-            return Visibility.HIDDEN
-        return Visibility.NONE
+        return super().visibility if self.live else self.turn.reasoning.visibility
 
     def reasoning_seconds(self) -> float | None:
         """How long the model has thought: stored once finished, measured while streaming."""
@@ -116,39 +60,8 @@ class TurnState:
 
     # Applying events (GUI thread only)
 
-    def apply(self, event: StreamEvent) -> None:
-        now = time.monotonic()
-        if isinstance(event, ReasoningDelta):
-            text = event.text if self.reasoning.length else event.text.lstrip()
-            if not text:
-                return
-            self.first_reasoning_at = self.first_reasoning_at or now
-            self.reasoning.append(text)
-            self.kinds.add(event.kind)
-        elif isinstance(event, AnswerDelta):
-            self.first_answer_at = self.first_answer_at or now
-            self.answer.append(event.text)
-        elif isinstance(event, Reclassify):
-            moved = (self.reasoning.text() + self.answer.text()).lstrip()
-            self.reasoning, self.answer = TextParts(), TextParts()
-            if moved:
-                self.reasoning.append(moved)
-            self.kinds.add(Visibility.RAW)
-            self.first_reasoning_at = self.first_reasoning_at or self.first_answer_at
-            self.first_answer_at = None
-            self.generation += 1
-        elif isinstance(event, OpaqueReasoning):
-            if event.redacted:
-                self.turn.reasoning.redacted_blocks += 1
-        elif isinstance(event, UsageReport):
-            self.turn.usage = event.usage
-            self.turn.reasoning.tokens = event.usage.reasoning_tokens
-        elif isinstance(event, Failed):
-            self.turn.error = event.error
-        elif isinstance(event, Finished):
-            self.turn.stop_reason = event.stop_reason
-        elif isinstance(event, Notice):
-            self.notices.append(event.message)
+    def apply(self, event: StreamEvent, now: float | None = None) -> StreamEvent | None:
+        return super().apply(event, time.monotonic() if now is None else now)
 
     def mark_stopped(self) -> None:
         """The user pressed Stop: the turn is over for the window, whatever the worker does next."""
@@ -171,13 +84,11 @@ class TurnState:
 
     def visibility_from(self, final: Turn) -> Visibility:
         # The stored verdict, unless the window dropped text the worker kept after a stop.
-        if (
-            self.stopped
-            and not self.reasoning.length
-            and final.reasoning.visibility in (Visibility.RAW, Visibility.SUMMARY)
-        ):
-            return Visibility.NONE
-        return final.reasoning.visibility
+        return (
+            visibility_of(final, has_text=bool(self.reasoning.length))
+            if self.stopped
+            else (final.reasoning.visibility)
+        )
 
     def fail(self, error: ErrorInfo) -> None:
         """The worker itself broke (a bug, not a provider error): show it as the turn's error."""

@@ -30,8 +30,9 @@ from client.core import format as fmt
 from client.core.context import TOKENS_PER_MESSAGE, estimate_tokens
 from client.core.conversation import Turn
 from client.core.cost import CostSource
-from client.core.events import TurnStatus, Visibility
+from client.core.events import Visibility
 from client.core.prices import PriceOverride
+from client.core.request import sent_back
 from client.core.usage import Usage
 from client.pricing import cost_for
 from client.store.store import Store
@@ -41,7 +42,6 @@ CONVERSATION_KEY = "budget.conversation_usd"
 ASK_KEY = "budget.ask_before_sending"
 
 # The turns the controller sends back as history (see client.session): answered chat turns.
-_SENT_BACK = frozenset({TurnStatus.COMPLETE, TurnStatus.LENGTH, TurnStatus.INTERRUPTED})
 _CENT = Decimal("0.01")
 
 Level = Literal["ok", "warn", "over"]
@@ -69,10 +69,6 @@ class Estimate:
     @property
     def covers_output(self) -> bool:
         return self.output_tokens is not None
-
-
-def _sent_back(history: Sequence[Turn]) -> list[Turn]:
-    return [t for t in history if t.status in _SENT_BACK and t.purpose == "chat"]
 
 
 def _answer_tokens(turn: Turn) -> int:
@@ -142,7 +138,7 @@ def estimate_next_turn(
     `reported_input` False counts every message from its characters, as context_usage does,
     even where a turn's input was reported: the window sets one count against the context window.
     """
-    turns = _sent_back(history)
+    turns = sent_back(history)
     input_tokens = _input_tokens(turns, prompt, system, send_reasoning, reported_input)
     typical = _typical_output(turns, provider, model)
     output, reasoning = typical if typical is not None else (0, 0)

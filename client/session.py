@@ -25,13 +25,12 @@ from client.core.events import (
     TurnStatus,
 )
 from client.core.fold import TurnFold
-from client.core.request import HistoryTurn, TurnRequest
+from client.core.request import HistoryTurn, TurnRequest, sent_back
 from client.providers.registry import ProviderProfile, adapter_for, profile
 from client.store.secrets import get_api_key
 from client.store.store import Store
 
 CHECKPOINT_INTERVAL_S = 1.0
-_ANSWERED = {TurnStatus.COMPLETE, TurnStatus.LENGTH, TurnStatus.INTERRUPTED}
 
 
 @dataclass
@@ -42,6 +41,50 @@ class PreparedTurn:
     request: TurnRequest
     conversation: Conversation | None
     profile: ProviderProfile
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """What a next turn goes with: its conversation (None: a new one), the branch before it
+    (root first), the system prompt it is sent with, and whether earlier reasoning goes back."""
+
+    conversation: Conversation | None
+    history: list[Turn]
+    system: str | None
+    send_reasoning: bool
+
+
+def context_for(
+    store: Store | None,
+    conversation_id: str | None,
+    parent_id: str | None,
+    *,
+    with_history: bool = True,
+    system: str | None = None,
+    newest_if_missing: bool = False,
+) -> TurnContext:
+    """The one reading of a next turn's context, for sending it (`TurnController.prepare`) and
+    for estimating it before it is sent (the window's next-turn line and budget check).
+
+    The history is the branch ending at `parent_id` (None: the newest branch), or nothing
+    without `with_history`; `system` (set: a new conversation's, or a turn's own) wins over the
+    conversation's. `newest_if_missing` falls back to the newest branch when `parent_id` is not
+    stored yet (an estimate made while the turn shown last is still starting)."""
+    conversation = store.get_conversation(conversation_id) if store and conversation_id else None
+    history: list[Turn] = []
+    if store is not None and conversation is not None and with_history:
+        try:
+            history = store.branch(conversation.id, parent_id)
+        except KeyError:
+            if not newest_if_missing:
+                raise
+            history = store.branch(conversation.id)
+    return TurnContext(
+        conversation,
+        history,
+        system if system is not None else (conversation.system if conversation else None),
+        bool(conversation and conversation.settings.get("send_reasoning")),
+    )
 
 
 def title_from(prompt: str) -> str:
@@ -91,26 +134,23 @@ class TurnController:
         if not key and not prof.local and prof.name != "openai-compatible":
             raise ThinkpaneError(ErrorKind.AUTH, f"No API key for {prof.label}: {prof.key_hint}")
         settings = settings or TurnSettings()
-        conversation: Conversation | None = None
-        history: list[Turn] = []
-        if conversation_id:
-            if self.store is None:
-                raise ThinkpaneError(
-                    ErrorKind.NOT_FOUND, "--conversation needs the local database; drop --no-save."
-                )
-            conversation = self.store.get_conversation(conversation_id)
-            if conversation is None:
-                raise ThinkpaneError(
-                    ErrorKind.NOT_FOUND,
-                    f"No conversation {conversation_id} in the local database. `thinkpane usage --by conversation` lists them.",
-                )
-            if with_history:
-                history = self.store.branch(conversation_id, parent_id)
-        system = (
-            settings.system
-            if settings.system is not None
-            else (conversation.system if conversation else None)
+        if conversation_id and self.store is None:
+            raise ThinkpaneError(
+                ErrorKind.NOT_FOUND, "--conversation needs the local database; drop --no-save."
+            )
+        context = context_for(
+            self.store,
+            conversation_id,
+            parent_id,
+            with_history=with_history,
+            system=settings.system,
         )
+        conversation, history, system = context.conversation, context.history, context.system
+        if conversation_id and conversation is None:
+            raise ThinkpaneError(
+                ErrorKind.NOT_FOUND,
+                f"No conversation {conversation_id} in the local database. `thinkpane usage --by conversation` lists them.",
+            )
         settings = TurnSettings(
             settings.effort,
             settings.thinking_budget,
@@ -118,7 +158,6 @@ class TurnController:
             settings.max_output_tokens,
             system,
         )
-        send_reasoning = bool(conversation and conversation.settings.get("send_reasoning"))
         request = TurnRequest(
             provider=prof.name,
             model=model,
@@ -134,15 +173,14 @@ class TurnController:
                     t.reasoning.text,
                     tuple(t.reasoning.opaque),
                 )
-                for t in history
-                if t.status in _ANSWERED and t.purpose == "chat"
+                for t in sent_back(history)
             ),
             system=system,
             effort=settings.effort,
             thinking_budget=settings.thinking_budget,
             summary=settings.summary,
             max_output_tokens=settings.max_output_tokens,
-            send_reasoning=send_reasoning,
+            send_reasoning=context.send_reasoning,
         )
         # A setting this provider or model cannot take is refused now, before anything is sent
         # or stored (every adapter builds its request body without I/O).
@@ -162,6 +200,18 @@ class TurnController:
             purpose=purpose,
         )
         return PreparedTurn(turn, request, conversation, prof)
+
+    def open_conversation(self, prepared: PreparedTurn) -> None:
+        """Store a new conversation for the prepared turn, under the id the turn already carries
+        (once; the one place a conversation is created for a turn)."""
+        if self.store is None or prepared.conversation is not None:
+            return
+        turn = prepared.turn
+        prepared.conversation = self.store.create_conversation(
+            title_from(turn.prompt),
+            system=turn.settings.system,
+            conversation_id=turn.conversation_id,
+        )
 
     # -- running -----------------------------------------------------------------------------
 
@@ -264,13 +314,7 @@ class _TurnRun:
         store = self.c.store
         if store is None:
             return
-        if self.prepared.conversation is None:
-            conversation = store.create_conversation(
-                title_from(self.turn.prompt), system=self.turn.settings.system
-            )
-            # The conversation id was drawn before the store existed for it; keep the store's.
-            self.turn.conversation_id = conversation.id
-            self.prepared.conversation = conversation
+        self.c.open_conversation(self.prepared)
         store.insert_turn(self.turn)
 
     def apply(self, event: StreamEvent) -> None:

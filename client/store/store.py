@@ -119,11 +119,16 @@ class Store:
     # Conversations
 
     def create_conversation(
-        self, title: str = "", system: str | None = None, settings: dict[str, Any] | None = None
+        self,
+        title: str = "",
+        system: str | None = None,
+        settings: dict[str, Any] | None = None,
+        conversation_id: str | None = None,
     ) -> Conversation:
+        """A new conversation; `conversation_id` keeps an id drawn before it was stored."""
         now = utc_now()
         conversation = Conversation(
-            id=new_id("c"),
+            id=conversation_id or new_id("c"),
             title=title,
             created_at=now,
             updated_at=now,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.conversation import Conversation, Turn
+from client.core.request import SendRequest
 from client.ui.actions import build_actions
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
@@ -41,7 +42,7 @@ from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.theme import ThemeController
-from client.ui.turns.runner import SendRequest, TurnRunner
+from client.ui.turns.runner import TurnRunner
 
 if TYPE_CHECKING:  # built when first opened (loaded once the window shows: startup.py)
     from client.ui.settings_dialog import SettingsDialog
@@ -328,15 +329,16 @@ class MainWindow(QMainWindow):
 
     # Sending, stopping, retrying (the runner does the work; see runner.py)
 
-    def send(self, prompt: str) -> None:
+    def request_for(self, prompt: str) -> SendRequest | None:
+        """The composer's next turn: `prompt` to the model chosen, after the branch shown (None
+        until a model is chosen). Send sends it; the next-turn line estimates it."""
         choice = self.composer.choice
         if choice is None:
-            self.composer.restore_prompt(prompt)
-            return
+            return None
         settings = self.composer.settings()
         if self.current_id is None:
             settings.system = self.draft_system
-        send = SendRequest(
+        return SendRequest(
             choice.provider,
             choice.model,
             prompt,
@@ -345,10 +347,23 @@ class MainWindow(QMainWindow):
             parent_id=self.conversation.leaf_id() if self.current_id else None,  # the branch shown
             settings=settings,
         )
-        key = self.runner.start(send)
+
+    def send(self, prompt: str) -> None:
+        send = self.request_for(prompt)
+        if send is None:
+            self.composer.restore_prompt(prompt)
+            return
+        self.composer.set_checking(True)
+        self.ledger.send_checked(send, lambda key: self._on_send_started(send, key))
+
+    def _on_send_started(self, send: SendRequest, key: str | None) -> None:
+        self.composer.set_checking(False)
+        if key is None:  # cancelled at the budget question: the prompt goes back
+            self.composer.restore_prompt(send.prompt)
+            return
         if self.current_id is None:
             self._draft_key = key
-        self.prefs.remember_model(choice)
+        self.prefs.remember_model(ModelChoice(send.provider, send.model, send.base_url))
         self.banner.hide()
         self._update_composer_state()
 

@@ -4,14 +4,12 @@ Enter sends, Shift+Enter adds a line; while the conversation streams, Send becom
 does the same from anywhere in the window). The model picker and the reasoning controls sit
 above the text, with the exact reasoning settings that will be sent, and a button for the
 conversation's system prompt. Under the prompt, one line says what the next turn will send, its
-share of the model's context window and its cost (the window's ledger works it out); and before a
-prompt goes, the window may check it against the user's budgets (`set_send_check`): the prompt is
-held until the check says go, or given back.
+share of the model's context window and its cost (the window's ledger works it out). Send only
+emits the prompt; the window checks it against the user's budgets and sends it, or gives it back
+(`restore_prompt`), with Send held meanwhile (`set_checking`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QPalette
@@ -98,7 +96,6 @@ class Composer(QWidget):
         super().__init__(parent)
         self.streaming = False
         self.checking = False  # a prompt is held while the window checks it (budgets)
-        self._send_check: Callable[[str, Callable[[bool], None]], None] | None = None
         self.picker = ModelPicker(self)
         self.controls = ReasoningControls(self)
         self.system_button = QToolButton(self)
@@ -190,10 +187,10 @@ class Composer(QWidget):
         self.estimate_label.setForegroundRole(role)
         self.estimate_label.setVisible(bool(text))
 
-    def set_send_check(self, check: Callable[[str, Callable[[bool], None]], None] | None) -> None:
-        """`check(prompt, proceed)` runs before a prompt is sent; it calls `proceed(True)` to send
-        it or `proceed(False)` to give it back to the editor. None: send at once."""
-        self._send_check = check
+    def set_checking(self, checking: bool) -> None:
+        """Hold Send while a prompt sent a moment ago is checked against the budgets."""
+        self.checking = checking
+        self._update_buttons()
 
     def can_send(self) -> bool:
         return (
@@ -213,21 +210,7 @@ class Composer(QWidget):
     def _on_edit_submitted(self) -> None:
         if not self.can_send():
             return
-        prompt = self.take_prompt()
-        if self._send_check is None:
-            self.sig_send_requested.emit(prompt)
-            return
-        self.checking = True
-        self._update_buttons()
-        self._send_check(prompt, lambda go: self._on_send_checked(prompt, go))
-
-    def _on_send_checked(self, prompt: str, go: bool) -> None:
-        self.checking = False
-        if go:
-            self.sig_send_requested.emit(prompt)
-        else:
-            self.restore_prompt(prompt)
-        self._update_buttons()
+        self.sig_send_requested.emit(self.take_prompt())
 
     @Slot()
     def _on_edit_text_changed(self) -> None:

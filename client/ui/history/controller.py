@@ -24,13 +24,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 
 from client.core.conversation import Conversation, Turn
+from client.core.request import SendRequest
 from client.ui.actions import add_command, menu_titled
 from client.ui.conversation.live import TurnState
 from client.ui.history.export_actions import ExportActions
 from client.ui.history.search_results import SearchResults
 from client.ui.history.turn_tree import TurnTree
 from client.ui.jobs import JobHandle
-from client.ui.turns.runner import SendRequest
 
 if TYPE_CHECKING:
     from client.ui.history.search_dialog import SearchDialog
@@ -204,9 +204,12 @@ class HistoryController(QObject):
             as_root=turn.parent_id is None,
             settings=settings,
         )
-        w.ledger.send_checked(
-            send, on_refused=(lambda: self._reopen_editor(state.id, prompt)) if edited else None
-        )
+
+        def then(key: str | None) -> None:
+            if key is None and edited:  # cancelled at the budget question: back to the editor
+                self._reopen_editor(state.id, prompt)
+
+        w.ledger.send_checked(send, then)
 
     def _reopen_editor(self, turn_id: str, prompt: str) -> None:
         widget = self._window.conversation.widget_for(turn_id)

@@ -21,7 +21,7 @@ of the same shape, so tests answer it without a modal dialog.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -30,6 +30,8 @@ from client.core.cost import CostSource
 
 if TYPE_CHECKING:
     from client.budget import BudgetCheck, Estimate
+    from client.core.request import SendRequest
+    from client.store.store import Store
 
 NEXT_TURN_TIP = (
     "An estimate of what the next turn sends: the system prompt, every earlier prompt and "
@@ -41,23 +43,6 @@ NEXT_TURN_TIP = (
 )
 REASONING_TOO = ", and the earlier reasoning, which this conversation sends back"
 BUDGET_WORDS = {"warn": "crosses a budget", "over": "over budget"}
-
-
-@dataclass(frozen=True)
-class NextTurn:
-    """What would be sent next: where, to whom, and the prompt as it stands.
-
-    `leaf_id` is the last turn of the history (None: the newest branch's); `as_root` sends with
-    no history at all (a conversation's first turn asked again)."""
-
-    conversation_id: str | None
-    leaf_id: str | None
-    prompt: str
-    draft_system: str | None  # a new conversation's system prompt, not stored yet
-    provider: str
-    model: str
-    base_url: str | None
-    as_root: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,34 +80,35 @@ def _priced_url(provider: str, base_url: str | None) -> str | None:
         return base_url
 
 
-def next_turn_figures(store: Any, nxt: NextTurn) -> NextTurnFigures:
-    """The estimate of the next turn and whether it keeps within budgets. Runs on a worker."""
+def next_turn_figures(store: Store, send: SendRequest) -> NextTurnFigures:
+    """The estimate of a turn about to be sent and whether it keeps within budgets, read with
+    the same context the turn is sent with (client.session.context_for). Runs on a worker."""
     from client.budget import check_budget, estimate_next_turn
     from client.core.context import context_window
+    from client.session import context_for
 
-    cid = nxt.conversation_id
-    conversation = store.get_conversation(cid) if cid else None
-    history = []
-    if conversation is not None and not nxt.as_root:
-        try:
-            history = store.branch(cid, nxt.leaf_id)
-        except KeyError:  # the turn shown last is not stored yet: the newest branch
-            history = store.branch(cid)
-    system = conversation.system if conversation is not None else nxt.draft_system
-    send_reasoning = bool(conversation and conversation.settings.get("send_reasoning"))
+    context = context_for(
+        store,
+        send.conversation_id,
+        send.parent_id,
+        with_history=not send.as_root,
+        system=send.settings.system,
+        newest_if_missing=True,
+    )
     estimate = estimate_next_turn(
-        history,
-        nxt.prompt,
-        system,
-        nxt.provider,
-        nxt.model,
-        _priced_url(nxt.provider, nxt.base_url),
+        context.history,
+        send.prompt,
+        context.system,
+        send.provider,
+        send.model,
+        _priced_url(send.provider, send.base_url),
         store.price_overrides(),
-        send_reasoning=send_reasoning,
+        send_reasoning=context.send_reasoning,
         reported_input=False,  # one count for the price and the context window
     )
-    check = check_budget(store, cid if conversation is not None else None, estimate)
-    return NextTurnFigures(estimate, check, context_window(nxt.model), send_reasoning)
+    conversation = context.conversation
+    check = check_budget(store, conversation.id if conversation is not None else None, estimate)
+    return NextTurnFigures(estimate, check, context_window(send.model), context.send_reasoning)
 
 
 def _share(tokens: int, window: int) -> str:

@@ -8,8 +8,8 @@ every branch, stopped and critic turn), with a link to the spend view, which Vie
 much of the model's context window that is, and what it will cost (client/ui/ledger/budget_prompt.py);
 it follows the typing (debounced), the model, the branch shown and the reasoning setting.
 
-Every way of sending a turn passes the same check first: Send (the composer's send check), and
-Retry, Regenerate and Edit (`send_checked`). A turn that would cross a budget says so in the
+Every way of sending a turn (Send, Retry, Regenerate, Edit) builds one SendRequest and goes
+through `send_checked`: the budget check, then the runner. A turn that would cross a budget says so in the
 banner above the composer and, if the user asked for it, waits for "Send anyway". Every store
 read runs on the window's store worker.
 """
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel, QVB
 from client.ui.actions import add_command
 from client.ui.jobs import JobHandle
 from client.ui.ledger.budget_prompt import (
-    NextTurn,
     NextTurnFigures,
     ask_to_cross,
     next_turn_figures,
@@ -37,7 +36,7 @@ from client.ui.ledger.budget_prompt import (
 
 if TYPE_CHECKING:  # client.budget loads genai-prices: on a worker, after the window shows
     from client.budget import BudgetCheck, Estimate
-    from client.ui.turns.runner import SendRequest
+    from client.core.request import SendRequest
 
 ESTIMATE_DELAY_MS = 300  # after the last keystroke: typing is not slowed by store reads
 SPEND_LINK = ' · <a href="spend">Spend…</a>'
@@ -105,7 +104,6 @@ class LedgerController(QObject):
             "Ctrl+Shift+S",
             "What the day, week or month cost, by model, provider or conversation",
         )
-        window.composer.set_send_check(self._check_before_sending)
         self._connect_signals()
         self._estimate_timer.start()  # the first estimate, once the window is running
         window.installEventFilter(self)  # closing: no estimate starts after the store is done
@@ -198,29 +196,13 @@ class LedgerController(QObject):
 
     # The next turn: its line, and the budgets before it is sent
 
-    def _next_turn(self, prompt: str) -> NextTurn | None:
-        """The composer's next turn: the model chosen, after the branch shown."""
-        w = self._window
-        choice = w.composer.choice
-        if choice is None:
-            return None
-        return NextTurn(
-            w.current_id,
-            w.conversation.leaf_id() if w.current_id is not None else None,
-            prompt,
-            w.draft_system,
-            choice.provider,
-            choice.model,
-            choice.base_url,
-        )
-
     def update_estimate(self) -> None:
         """Work out the next-turn line now (the timer calls this once typing pauses)."""
         self._estimate_timer.stop()
         if self._estimate_job is not None:
             self._estimate_job.cancel()  # a late answer for an older prompt must not land
             self._estimate_job = None
-        nxt = self._next_turn(self._window.composer.edit.toPlainText().strip())
+        nxt = self._window.request_for(self._window.composer.edit.toPlainText().strip())
         if nxt is None:
             self.figures = None
             self._window.composer.set_estimate("")
@@ -244,46 +226,25 @@ class LedgerController(QObject):
         self.figures = None
         self._window.composer.set_estimate(f"Next turn: no estimate ({exc})")
 
-    def check_turn(self, nxt: NextTurn, proceed: Callable[[bool], None]) -> None:
-        """Check a turn against the budgets before it goes, with the prompt as it will go; then
-        `proceed(True)` to send it, or `proceed(False)` when the user cancelled at the question."""
+    def send_checked(
+        self, send: SendRequest, then: Callable[[str | None], None] | None = None
+    ) -> None:
+        """The one way a turn is sent (Send, Retry, Regenerate, Edit): check `send` against the
+        budgets with the prompt as it will go, then start it on the runner; `then(key)` follows
+        with the runner's key, or None when the user cancelled at the question."""
         store = self._store
+
+        def proceed(go: bool) -> None:
+            key = self._window.runner.start(send) if go else None
+            if then is not None:
+                then(key)
+
         handle = self._jobs.run(
-            lambda: next_turn_figures(store, nxt),
+            lambda: next_turn_figures(store, send),
             lambda figures: self._on_send_checked(handle, figures, proceed),
             lambda exc: self._on_send_check_failed(handle, exc, proceed),
         )
         self._check_jobs.add(handle)
-
-    def send_checked(self, send: SendRequest, on_refused: Callable[[], None] | None = None) -> None:
-        """Start `send` on the runner once it passes the budget check, as Send does (Retry,
-        Regenerate, Edit); `on_refused()` runs when the user cancels at the question."""
-        nxt = NextTurn(
-            send.conversation_id,
-            send.parent_id,
-            send.prompt,
-            None,
-            send.provider,
-            send.model,
-            send.base_url,
-            as_root=send.as_root,
-        )
-
-        def proceed(go: bool) -> None:
-            if go:
-                self._window.runner.start(send)
-            elif on_refused is not None:
-                on_refused()
-
-        self.check_turn(nxt, proceed)
-
-    def _check_before_sending(self, prompt: str, proceed: Callable[[bool], None]) -> None:
-        """The composer's send check."""
-        nxt = self._next_turn(prompt)
-        if nxt is None:
-            proceed(True)  # the window says what is missing
-        else:
-            self.check_turn(nxt, proceed)
 
     def _on_send_checked(
         self, handle: JobHandle, figures: NextTurnFigures, proceed: Callable[[bool], None]

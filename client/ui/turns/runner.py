@@ -23,34 +23,20 @@ from __future__ import annotations
 import copy
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from client.core.cancel import CancelToken
-from client.core.conversation import Turn, TurnSettings
+from client.core.conversation import Turn
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
 from client.core.events import Failed, Finished, StreamEvent
+from client.core.request import SendRequest
 from client.store.db import StoreError
 from client.ui.conversation.live import TurnState
 from client.ui.turns.saving import SavingStore, UnsavedTurns
 from client.ui.turns.throttle import Throttle
-
-
-@dataclass(frozen=True)
-class SendRequest:
-    """What the user asked to send. `conversation_id` None starts a new conversation;
-    `as_root` sends with no parent and no history (retrying a conversation's first turn)."""
-
-    provider: str
-    model: str
-    prompt: str
-    base_url: str | None = None
-    conversation_id: str | None = None
-    parent_id: str | None = None
-    as_root: bool = False
-    settings: TurnSettings = field(default_factory=TurnSettings)
 
 
 class _Outbox:
@@ -148,26 +134,19 @@ class _TurnTask(QRunnable):
         self.signals.sig_finished.emit(turn_id, turn)
 
     def _prepare(self) -> Any:
-        from client.session import title_from
-
         send = self.send
         try:
-            conversation_id = send.conversation_id
-            if conversation_id is None:
-                conversation = self.store.create_conversation(
-                    title_from(send.prompt), system=send.settings.system
-                )
-                conversation_id = conversation.id
             prepared = self.controller.prepare(
                 provider=send.provider,
                 model=send.model,
                 prompt=send.prompt,
                 base_url=send.base_url,
-                conversation_id=conversation_id,
+                conversation_id=send.conversation_id,
                 parent_id=None if send.as_root else send.parent_id,
                 settings=send.settings,
                 with_history=not send.as_root,
             )
+            self.controller.open_conversation(prepared)  # stored before the window hears of it
         except (UsageError, StoreError) as exc:
             self.signals.sig_not_started.emit(self.key, str(exc))
             return None

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from client.audit import agreeing_steps, audit_trace, build_critic_prompt, parse_critic_reply
+from client.audit import agreeing_steps, build_critic_prompt, parse_critic_reply
+from client.audit.service import audit_of
 from client.core.audit import AuditResult, CriticOpinion
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings
 from client.core.events import StreamEvent, TurnStatus
 from client.session import TurnController
+from client.store.store import Store
 
 CRITIC = "critic"
 
@@ -37,7 +39,8 @@ def agreement(audit: AuditResult, opinion: CriticOpinion) -> tuple[int, ...]:
 
 
 def review_of(audited: Turn, critic_turn: Turn) -> CriticReview:
-    audit = audit_trace(audited.reasoning.text, problem=audited.prompt, answer=audited.answer)
+    """What a stored critic turn said about the audited turn's steps."""
+    audit = audit_of(audited)
     opinion = parse_critic_reply(critic_turn.answer, audit.steps)
     return CriticReview(critic_turn, opinion, agreement(audit, opinion))
 
@@ -53,7 +56,7 @@ def run_critic(
     on_event: Callable[[Turn, StreamEvent], None] | None = None,
 ) -> CriticReview:
     """Send the audited turn's numbered steps to a critic model and read its verdicts."""
-    audit = audit_trace(audited.reasoning.text, problem=audited.prompt, answer=audited.answer)
+    audit = audit_of(audited)
     prompt = build_critic_prompt(audited.prompt, audit.steps, audited.answer)
     stored = controller.store is not None and controller.store.get_turn(audited.id) is not None
     prepared = controller.prepare(
@@ -74,8 +77,20 @@ def run_critic(
     return CriticReview(turn, opinion, agreement(audit, opinion))
 
 
-def critic_turns(controller: TurnController, audited: Turn) -> list[Turn]:
-    """The critic reviews stored for a turn, oldest first."""
-    if controller.store is None:
+def critic_turns(store: Store | None, audited: Turn) -> list[Turn]:
+    """The critic reviews stored for a turn that ran to their end, oldest first."""
+    if store is None:
         return []
-    return [t for t in controller.store.children(audited.id) if t.purpose == CRITIC]
+    return [
+        t
+        for t in store.children(audited.id)
+        if t.purpose == CRITIC and t.status in (TurnStatus.COMPLETE, TurnStatus.LENGTH)
+    ]
+
+
+def latest_review(store: Store | None, audited: Turn) -> CriticReview | None:
+    """The latest stored critic's review of the turn (None: no critic, or no steps to judge)."""
+    critics = critic_turns(store, audited)
+    if not critics or not audit_of(audited).steps:
+        return None
+    return review_of(audited, critics[-1])

@@ -255,20 +255,17 @@ class TurnController:
 
 
 def record_audit(store: Store, turn: Turn) -> bool:
-    """Audit a finished chat turn's reasoning and keep the summary for search. The audit is only
-    an index here: a failure of it must never cost the user their turn, so it is swallowed."""
+    """Keep the summary of a finished chat turn's audit for search (the audit itself is the one
+    client.audit.service keeps, so the window that shows the turn next does not audit it again).
+    The audit is only an index here: a failure of it must never cost the user their turn, so it
+    is swallowed."""
     if turn.purpose != "chat" or not turn.reasoning.text or turn.status is TurnStatus.STREAMING:
         return False
-    from client.audit import AUDITOR_VERSION, audit_trace
+    from client.audit import AUDITOR_VERSION
+    from client.audit.service import audit_of
 
     try:
-        result = audit_trace(
-            turn.reasoning.text,
-            problem=turn.prompt,
-            answer=turn.answer or None,
-            truncated=turn.status is TurnStatus.LENGTH,
-        )
-        store.set_audit_summary(turn.id, result.summary(AUDITOR_VERSION))
+        store.set_audit_summary(turn.id, audit_of(turn).summary(AUDITOR_VERSION))
     except Exception:
         return False
     return True

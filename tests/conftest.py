@@ -62,6 +62,16 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def fresh_audits() -> Iterator[None]:
+    """Audits are kept per process (client.audit.service); each test starts without any."""
+    from client.audit.service import forget
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def replay() -> Iterator[ReplayServer]:
     with ReplayServer() as server:

@@ -76,7 +76,7 @@ def test_critic_verdicts_are_checked_against_the_steps_and_stored_as_a_turn(repl
         assert [v.quote for v in review.opinion.verdicts] == ["17 × 3 = 41"]
         assert review.opinion.dropped == 1
         assert 1 in review.agreement  # the arithmetic check flags step 1 too
-        [stored] = critic_turns(controller, audited)
+        [stored] = critic_turns(controller.store, audited)
         assert stored.purpose == "critic" and stored.parent_id == audited.id
         assert review_of(audited, stored).opinion == review.opinion
         # The critic's tokens are part of what the conversation cost; it never becomes the branch.

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from client.audit import audit_trace, parse_critic_reply
 from client.core.audit import AuditResult
 from client.core.conversation import Turn
-from client.core.events import TurnStatus, Visibility
 from client.store.db import StoreError
 from client.store.store import Store
 
@@ -42,34 +40,19 @@ class AuditLoad:
 
 
 def load_audit(store: Store | None, turn: Turn, generation: int = 0) -> AuditLoad:
-    """Audit `turn`'s reasoning and read what the store keeps about it. Runs on any thread."""
-    from client.critic import CRITIC, CriticReview, agreement
+    """The turn's audit (client.audit.service: audited once, whoever asks first) and what the
+    store keeps about it. Runs on any thread."""
+    from client.audit.service import audit_of, has_trace
+    from client.critic import latest_review
 
-    visible = turn.reasoning.visibility in (Visibility.RAW, Visibility.SUMMARY)
-    if visible and turn.reasoning.text.strip():
-        audit = audit_trace(
-            turn.reasoning.text,
-            problem=turn.prompt or None,
-            answer=turn.answer or None,
-            truncated=turn.status is TurnStatus.LENGTH,
-        )
-    else:
-        audit = AuditResult(steps=[])
+    audit = audit_of(turn) if has_trace(turn) else AuditResult(steps=[])
     if store is None:
         return AuditLoad(turn.id, generation, audit)
     try:
         verdicts = store.verdicts(turn.id)
-        critics = [
-            t
-            for t in store.children(turn.id)
-            if t.purpose == CRITIC and t.status in (TurnStatus.COMPLETE, TurnStatus.LENGTH)
-        ]
+        review = latest_review(store, turn)
     except StoreError as exc:
         return AuditLoad(turn.id, generation, audit, problem=f"Verdicts could not be read: {exc}")
-    review = None
-    if critics and audit.steps:
-        opinion = parse_critic_reply(critics[-1].answer, audit.steps)
-        review = CriticReview(critics[-1], opinion, agreement(audit, opinion))
     return AuditLoad(turn.id, generation, audit, verdicts, review)
 
 

@@ -260,3 +260,36 @@ def test_the_turn_menu_exports_the_audit_report(qtbot, window, replay, tmp_path)
     page = target.read_text(encoding="utf-8")
     assert '<mark class="error"' in page and "17 × 3 = 41" in page and "<script" not in page
     assert f"Report saved to {target}." == window.audit.view.status_label.text()
+
+
+def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic(
+    qtbot, window, replay, store, monkeypatch
+):
+    import client.audit.service as service
+
+    audited: list[str] = []
+    real_audit = service.audit_trace
+
+    def counting(reasoning, **options):
+        audited.append(reasoning)
+        return real_audit(reasoning, **options)
+
+    monkeypatch.setattr(service, "audit_trace", counting)
+    state = stream_false_equation(qtbot, window, replay)
+    # The worker stored the summary search filters on; the window shows the same audit.
+    assert store.audit_summary(state.id).errors == 1
+    assert window.audit.view.loaded.audit.first_error_step == 1
+    replay.add(CHAT_PATH, stream_reply([chunk(content=CRITIC_REPLY), chunk(finish="stop")]))
+    window.audit.ask_critic = lambda _s, _p: CriticChoice(
+        "openai-compatible", "critic-model", replay.url + "/v1"
+    )
+    with qtbot.waitSignal(window.audit.sig_critic_finished, timeout=10_000) as finished:
+        window.audit.view.critic_button.click()
+    assert finished.args[0].agreement == (1,)
+    # Opened again: the stored turn, its critic and the strip, still from the one audit.
+    conversation_id = state.turn.conversation_id
+    window.new_conversation()
+    window.open_conversation(conversation_id)
+    qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
+    assert window.audit.view.critic is not None
+    assert audited == [REASONING]

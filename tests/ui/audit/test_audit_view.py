@@ -282,7 +282,7 @@ def test_a_failing_check_gives_a_sentence_not_a_traceback(qtbot, view, audit_sto
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a check divided by zero")
 
-    monkeypatch.setattr("client.ui.audit.task.audit_trace", broken)
+    monkeypatch.setattr("client.audit.service.audit_trace", broken)
     view.show_turn(make_turn(audit_store))
     assert view.strip_label.text() == "The audit could not be made."
     assert "a check divided by zero" in view.status_label.text()

@@ -36,14 +36,14 @@ from client.ui.jobs import JobHandle
 
 if TYPE_CHECKING:  # the auditor, and the critic's turn controller with keyring: loaded later
     from client.critic import CriticReview
-    from client.ui.audit.critic_dialog import CriticChoice
     from client.ui.audit.view import AuditView
+    from client.ui.composer.model_picker import ModelChoice
 
 STEPS_TAB = "Steps"
 NOTHING_SELECTED = "Select an answer to see the audit of its reasoning."
 
 
-def ask_with_dialog(store: Any, parent: QWidget) -> CriticChoice | None:
+def ask_with_dialog(store: Any, parent: QWidget) -> ModelChoice | None:
     """The critic model, chosen in CriticDialog (None: the user cancelled)."""
     from client.ui.audit.critic_dialog import CriticDialog
 
@@ -68,7 +68,7 @@ def _as_shown(state: TurnState) -> Turn:
 @dataclass
 class _CriticRun:
     turn_id: str
-    choice: CriticChoice
+    choice: ModelChoice
     cancel: CancelToken
     handle: JobHandle | None = None
     stopped: bool = False
@@ -125,7 +125,7 @@ class AuditController(QObject):
         self.page.setWidget(QLabel(NOTHING_SELECTED, self.page))
         self._view: AuditView | None = None
         self.inspector.add_view(self.page, STEPS_TAB)
-        self.ask_critic: Callable[[Any, QWidget], CriticChoice | None] = ask_with_dialog
+        self.ask_critic: Callable[[Any, QWidget], ModelChoice | None] = ask_with_dialog
         self.state: TurnState | None = None
         self.critic: _CriticRun | None = None
         self._fetch: JobHandle | None = None
@@ -259,7 +259,7 @@ class AuditController(QObject):
             return
         self.start_critic(turn, choice)
 
-    def start_critic(self, turn: Turn, choice: CriticChoice) -> None:
+    def start_critic(self, turn: Turn, choice: ModelChoice) -> None:
         """Ask `choice` to judge `turn`'s steps on a worker; the review lands in the view."""
         from client.critic import run_critic  # the turn controller, keyring: when first asked
 

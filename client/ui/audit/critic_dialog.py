@@ -10,7 +10,6 @@ the next request is one click. The main window opens it on the audit view's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Slot
@@ -22,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.providers.registry import PROFILES
 from client.store.db import StoreError
-from client.ui.composer.model_picker import ModelFields
+from client.ui.composer.model_picker import ModelChoice, ModelFields
 
 SETTING = "audit.critic"
 EXPLANATION = (
@@ -32,27 +30,6 @@ EXPLANATION = (
     "checks' findings, and says which step it thinks is the first wrong one. Its opinion is "
     "shown apart from the checks. It is one more query, counted in this conversation's ledger."
 )
-
-
-@dataclass(frozen=True)
-class CriticChoice:
-    """The model to ask: provider profile name, model id, and a base URL (None: the default)."""
-
-    provider: str
-    model: str
-    base_url: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
-
-    @classmethod
-    def from_json(cls, data: Any) -> CriticChoice | None:
-        if not isinstance(data, dict) or data.get("provider") not in PROFILES:
-            return None
-        if not isinstance(data.get("model"), str) or not data["model"].strip():
-            return None
-        url = data.get("base_url")
-        return cls(data["provider"], data["model"], url if isinstance(url, str) and url else None)
 
 
 class CriticDialog(QDialog):
@@ -101,18 +78,18 @@ class CriticDialog(QDialog):
         last = None
         if self._store is not None:
             try:
-                last = CriticChoice.from_json(self._store.get_setting(SETTING))
+                last = ModelChoice.from_json(self._store.get_setting(SETTING))
             except StoreError:
                 last = None  # a choice not remembered is no reason to refuse the dialog
         if last is not None:
             self.fields.fill(last.provider, last.model, last.base_url)
 
-    def choice(self) -> CriticChoice | None:
+    def choice(self) -> ModelChoice | None:
         read = self.fields.read()
-        return CriticChoice(*read) if read is not None else None
+        return ModelChoice(*read) if read is not None else None
 
     @classmethod
-    def ask(cls, store: Any = None, parent: QWidget | None = None) -> CriticChoice | None:
+    def ask(cls, store: Any = None, parent: QWidget | None = None) -> ModelChoice | None:
         """Show the dialog; the choice, or None when the user cancelled."""
         dialog = cls(store, parent)
         try:

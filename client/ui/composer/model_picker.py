@@ -31,7 +31,8 @@ _CHOICE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 @dataclass(frozen=True)
 class ModelChoice:
-    """A model the user can send to: provider profile name, model id, and an optional base URL."""
+    """A model the user can send to (or ask as a critic): provider profile name, model id, and an
+    optional base URL (None: the provider's default)."""
 
     provider: str
     model: str
@@ -46,11 +47,14 @@ class ModelChoice:
 
     @classmethod
     def from_json(cls, data: Any) -> ModelChoice | None:
-        if not isinstance(data, dict) or not data.get("provider") or not data.get("model"):
+        """The choice stored as `to_json` wrote it; None for anything else (a provider no longer
+        known, a blank model)."""
+        if not isinstance(data, dict) or data.get("provider") not in PROFILES:
             return None
-        if data["provider"] not in PROFILES:
+        model, url = data.get("model"), data.get("base_url")
+        if not isinstance(model, str) or not model.strip():
             return None
-        return cls(str(data["provider"]), str(data["model"]), data.get("base_url") or None)
+        return cls(data["provider"], model, url if isinstance(url, str) and url else None)
 
 
 def group_label(choice: ModelChoice, local_kind: str | None = None) -> str:

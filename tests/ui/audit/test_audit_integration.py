@@ -12,8 +12,8 @@ from client.core.conversation import ReasoningTrace, Turn
 from client.core.errors import ErrorKind
 from client.core.events import TurnStatus, Visibility
 from client.core.prices import PriceOverride
-from client.ui.audit.critic_dialog import CriticChoice
 from client.ui.audit.view import STREAMING
+from client.ui.composer.model_picker import ModelChoice
 from tests.support.chat import chunk, simple_stream, usage_chunk
 from tests.support.replay import Reply, sse
 from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
@@ -168,7 +168,7 @@ def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, wind
 
     def ask(store_, parent):
         asked.append(parent)
-        return CriticChoice("openai-compatible", "critic-model", replay.url + "/v1")
+        return ModelChoice("openai-compatible", "critic-model", replay.url + "/v1")
 
     window.audit.ask_critic = ask
     view = window.audit.view
@@ -205,7 +205,7 @@ def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, wind
 def test_a_running_critic_can_be_stopped(qtbot, window, replay, store):
     state = stream_false_equation(qtbot, window, replay)
     replay.add(CHAT_PATH, Reply(chunks=sse(chunk(content="{")), hang_s=30))  # never ends
-    window.audit.ask_critic = lambda _s, _p: CriticChoice(
+    window.audit.ask_critic = lambda _s, _p: ModelChoice(
         "openai-compatible", "slow-critic", replay.url + "/v1"
     )
     view = window.audit.view
@@ -223,7 +223,7 @@ def test_a_running_critic_can_be_stopped(qtbot, window, replay, store):
 
 def test_a_critic_that_cannot_start_says_why(qtbot, window, replay, store):
     state = stream_false_equation(qtbot, window, replay)
-    window.audit.ask_critic = lambda _s, _p: CriticChoice("anthropic", "claude-sonnet-4-5")
+    window.audit.ask_critic = lambda _s, _p: ModelChoice("anthropic", "claude-sonnet-4-5")
     view = window.audit.view
     with qtbot.waitSignal(window.audit.sig_critic_finished, timeout=10_000) as finished:
         view.critic_button.click()
@@ -280,7 +280,7 @@ def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic
     assert store.audit_summary(state.id).errors == 1
     assert window.audit.view.loaded.audit.first_error_step == 1
     replay.add(CHAT_PATH, stream_reply([chunk(content=CRITIC_REPLY), chunk(finish="stop")]))
-    window.audit.ask_critic = lambda _s, _p: CriticChoice(
+    window.audit.ask_critic = lambda _s, _p: ModelChoice(
         "openai-compatible", "critic-model", replay.url + "/v1"
     )
     with qtbot.waitSignal(window.audit.sig_critic_finished, timeout=10_000) as finished:

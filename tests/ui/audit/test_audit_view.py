@@ -18,9 +18,10 @@ from client.core.conversation import ReasoningTrace, Turn
 from client.core.events import TurnStatus, Visibility
 from client.critic import CriticReview
 from client.store.store import Store
-from client.ui.audit.critic_dialog import CriticChoice, CriticDialog
+from client.ui.audit.critic_dialog import CriticDialog
 from client.ui.audit.steps import CRITIC_ROLE, FINDINGS_ROLE, SEVERITY_ROLE
 from client.ui.audit.view import AuditView
+from client.ui.composer.model_picker import ModelChoice
 
 FALSE = "17 × 3 = 41, so the notebooks cost 41."
 REASONING = f"""First, find 17 times 3 and add 4.
@@ -249,7 +250,7 @@ def test_the_critic_dialog_remembers_the_last_model(qtbot, audit_store):
     dialog.accept()
     again = CriticDialog(audit_store)
     qtbot.addWidget(again)
-    assert again.choice() == CriticChoice("ollama", "qwen3:1.7b", None)
+    assert again.choice() == ModelChoice("ollama", "qwen3:1.7b", None)
 
 
 def test_marks_are_made_again_for_a_dark_palette(qtbot, view, audit_store):

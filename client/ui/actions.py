@@ -1,8 +1,10 @@
 """The window's menus and keyboard shortcuts, in one table.
 
-Every command a desktop user expects has a menu entry showing its shortcut (ARCHITECTURE.md:
-Ctrl+N, Ctrl+F, Ctrl+K, Ctrl+,, Esc, Ctrl+Shift+C, Ctrl+Q), so the shortcuts are discoverable
-and there is one QAction per command: the menu item, the shortcut and any button share it.
+Every command a desktop user expects has a menu entry showing its shortcut (Ctrl+N, Ctrl+F,
+Ctrl+K, Ctrl+,, Esc, Ctrl+Shift+C, Ctrl+Q), so the shortcuts are discoverable and there is one
+QAction per command: the menu item, the shortcut and any button share it. Every command is
+declared here, the features' too: a controller is handed the actions it answers and never adds
+a menu item of its own.
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow
+
+from client.ui.history.export_actions import EXPORT_TIPS, KINDS
+
+SEND_REASONING_TIP = (
+    "On: this conversation sends the model's earlier reasoning back with every prompt, where the "
+    "provider accepts it, so the model sees how it thought before; each turn then costs more "
+    "input tokens. Off: only what the provider requires goes back (Anthropic's signed thinking, "
+    "OpenAI's encrypted reasoning, Gemini's thought signatures)."
+)
 
 
 @dataclass
@@ -29,6 +40,17 @@ class WindowActions:
     system_prompt: QAction
     show_conversations: QAction
     show_inspector: QAction
+    # The features' commands: the controllers named in the comments connect them.
+    export_conversation: dict[str, QAction]  # by kind: markdown, html, json (history/export)
+    import_conversation: QAction  # history/export
+    export_audit: QAction  # audit
+    edit_prompt: QAction  # history
+    regenerate: QAction  # history
+    regenerate_chosen: QAction  # history
+    previous_version: QAction  # history
+    next_version: QAction  # history
+    send_reasoning: QAction  # history
+    spend: QAction  # ledger
 
 
 def _action(
@@ -78,7 +100,54 @@ def build_actions(window: QMainWindow) -> WindowActions:
         show_inspector=_action(
             window, "&Reasoning Inspector", "Ctrl+Shift+R", "Show or hide the reasoning inspector"
         ),
+        export_conversation={
+            kind: _action(window, f"Export Conversation as {label}…", None, EXPORT_TIPS[kind])
+            for kind, (label, _suffix, _filter) in KINDS.items()
+        },
+        import_conversation=_action(
+            window, "&Import Conversation…", None, "Add a conversation from a Thinkpane JSON export"
+        ),
+        export_audit=_action(
+            window,
+            "Export &Audit Report…",
+            None,
+            "Save the selected turn's audit, your verdicts and any critic as Markdown or HTML",
+        ),
+        edit_prompt=_action(
+            window, "&Edit Prompt…", None, "Edit the selected prompt and send it as a new version"
+        ),
+        regenerate=_action(
+            window,
+            "Re&generate",
+            "Ctrl+R",
+            "Ask the selected turn again, as a new version beside it",
+        ),
+        regenerate_chosen=_action(
+            window,
+            "Regenerate with the &Chosen Model",
+            None,
+            "Ask again with the model and effort chosen in the composer",
+        ),
+        previous_version=_action(
+            window, "&Previous Version", "Alt+Left", "Show the version before the selected turn's"
+        ),
+        next_version=_action(
+            window, "Ne&xt Version", "Alt+Right", "Show the version after the selected turn's"
+        ),
+        send_reasoning=_action(window, "Send &Reasoning Back", None, SEND_REASONING_TIP),
+        spend=_action(
+            window,
+            "&Spend…",
+            "Ctrl+Shift+S",
+            "What the day, week or month cost, by model, provider or conversation",
+        ),
     )
+    for kind, action in a.export_conversation.items():
+        action.setData(kind)
+    a.export_audit.setEnabled(False)
+    a.send_reasoning.setCheckable(True)
+    a.send_reasoning.setToolTip(SEND_REASONING_TIP)
+    a.send_reasoning.setEnabled(False)
     a.stop.setEnabled(False)
     for toggle in (a.show_conversations, a.show_inspector):
         toggle.setCheckable(True)
@@ -88,6 +157,9 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for action in (a.new_conversation, a.rename_conversation, a.delete_conversation):
         file_menu.addAction(action)
     file_menu.addSeparator()
+    for action in (*a.export_conversation.values(), a.import_conversation):
+        file_menu.addAction(action)
+    file_menu.addSeparator()
     file_menu.addAction(a.settings)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
@@ -95,32 +167,21 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for action in (a.copy_answer, a.find, a.search_everything):
         edit_menu.addAction(action)
     turn_menu = bar.addMenu("&Turn")
-    for action in (a.stop, a.retry, a.system_prompt):
+    turn_menu.setToolTipsVisible(True)  # the reasoning setting explains itself
+    for action in (
+        a.stop,
+        a.retry,
+        a.system_prompt,
+        a.export_audit,
+        a.edit_prompt,
+        a.regenerate,
+        a.regenerate_chosen,
+        a.previous_version,
+        a.next_version,
+        a.send_reasoning,
+    ):
         turn_menu.addAction(action)
     view_menu = bar.addMenu("&View")
-    view_menu.addAction(a.show_conversations)
-    view_menu.addAction(a.show_inspector)
+    for action in (a.show_conversations, a.show_inspector, a.spend):
+        view_menu.addAction(action)
     return a
-
-
-def add_command(
-    window: QMainWindow, menu_title: str, text: str, shortcut: str | None = None, tip: str = ""
-) -> QAction:
-    """A command a feature's controller adds after the table above: an action with its shortcut,
-    at the end of the menu titled `menu_title` ("&Turn"), which is made if there is none."""
-    action = _action(window, text, shortcut, tip)
-    menu = menu_titled(window, menu_title) or window.menuBar().addMenu(menu_title)
-    menu.addAction(action)
-    return action
-
-
-def menu_titled(window: QMainWindow, menu_title: str) -> QMenu | None:
-    """The menu bar's menu titled `menu_title` ("&Turn"), or None when there is none."""
-    return next(
-        (
-            a.menu()
-            for a in window.menuBar().actions()
-            if a.menu() is not None and a.text() == menu_title
-        ),
-        None,
-    )

@@ -34,7 +34,10 @@ from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
 from client.ui.conversation.welcome import WelcomePage
+from client.ui.focus import ConversationFocus
 from client.ui.history.controller import HistoryController
+from client.ui.history.export_actions import ExportActions
+from client.ui.history.search_results import SearchResults
 from client.ui.history.sidebar import ConversationList
 from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs, JobHandle
@@ -86,8 +89,7 @@ class MainWindow(QMainWindow):
         self.net_jobs = net_jobs or jobs
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
-        self.current_id: str | None = None
-        self.draft_system: str | None = None
+        self.focus = ConversationFocus(self)
         self._draft_key: str | None = None
         self._load_job: JobHandle | None = None
         self._select_after_load: str | None = None
@@ -128,10 +130,90 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self.composer.set_choice(prefs.default_model or (prefs.recent_models or [None])[0])
         self.catalog.changed()
-        self.audit = AuditController(self)  # #6: the Steps tab, the audit strip, the critic
-        self.ledger = LedgerController(self)  # #5: the cost line, the estimate, budgets, spend
+        self._build_controllers(centre_layout)
+
+    def _build_controllers(self, centre_layout: QVBoxLayout) -> None:
+        """The features' controllers, each handed what it works with; their widgets placed here."""
+        a, status = self.actions_, self.statusBar()
+        self.audit = AuditController(  # #6: the Steps tab, the audit strip, the critic
+            self.store,
+            self.jobs,
+            self.net_jobs,
+            self.runner,
+            self.conversation,
+            self.inspector,
+            status,
+            a.export_audit,
+            self,
+        )
+        status.addPermanentWidget(self.audit.critic_status)
+        self.ledger = LedgerController(  # #5: the cost line, the estimate, budgets, spend
+            self.store,
+            self.jobs,
+            self.runner,
+            self.composer,
+            self.banner,
+            status,
+            self.focus,
+            a.spend,
+            self.request_for,
+            self,
+        )
+        centre_layout.insertWidget(0, self.ledger.summary_label)
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
-        self.history = HistoryController(self)  # #7: branches, search, export, context, saving
+        exports = ExportActions(
+            self.store,
+            self.jobs,
+            self.conversation,
+            self.focus,
+            status,
+            a.export_conversation,
+            a.import_conversation,
+            self,
+        )
+        search = SearchResults(
+            self.store,
+            self.jobs,
+            self.conversation,
+            self.inspector,
+            a.show_inspector,
+            self.focus,
+            status,
+            self,
+        )
+        self.history = HistoryController(  # #7: branches, search, export, context, saving
+            self.store,
+            self.jobs,
+            self.runner,
+            self.conversation,
+            self.composer,
+            self.banner,
+            status,
+            self.focus,
+            self.ledger,
+            exports,
+            search,
+            a,
+            self,
+        )
+
+    # The conversation shown, kept in the focus the controllers follow
+
+    @property
+    def current_id(self) -> str | None:
+        return self.focus.current_id
+
+    @current_id.setter
+    def current_id(self, conversation_id: str | None) -> None:
+        self.focus.current_id = conversation_id
+
+    @property
+    def draft_system(self) -> str | None:
+        return self.focus.draft_system
+
+    @draft_system.setter
+    def draft_system(self, text: str | None) -> None:
+        self.focus.draft_system = text
 
     def _connect_signals(self) -> None:
         a = self.actions_
@@ -176,6 +258,9 @@ class MainWindow(QMainWindow):
         self.catalog.sig_catalog_changed.connect(self.composer.picker.set_groups)
         self.catalog.sig_servers_found.connect(self._on_catalog_servers_found)
 
+        self.sig_conversation_shown.connect(self.focus.sig_conversation_shown)
+        self.focus.sig_open_requested.connect(self.open_conversation)
+        self.focus.sig_list_changed.connect(self.refresh_conversations)
         self.runner.sig_turn_started.connect(self._on_runner_turn_started)
         self.runner.sig_turn_not_started.connect(self._on_runner_turn_not_started)
         self.runner.sig_turns_updated.connect(self._on_runner_turns_updated)
@@ -567,6 +652,8 @@ class MainWindow(QMainWindow):
         """Stop every streaming turn, wait until what arrived is stored, then save the layout."""
         if not self._closing:
             self._closing = True
+            self.ledger.shutdown()  # no estimate or budget check starts now, and no turn
+            self.audit.shutdown()  # a critic must not keep the window waiting for its job
             self.save_layout()
             self.runner.shutdown()
             self.jobs.wait()

@@ -22,20 +22,33 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStatusBar,
+    QWidget,
+)
 
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn
 from client.core.events import TurnStatus, Visibility
-from client.ui.actions import add_command
 from client.ui.conversation.live import TurnState
-from client.ui.jobs import JobHandle
+from client.ui.conversation.view import ConversationView
+from client.ui.inspector.reasoning_pane import ReasoningInspector
+from client.ui.jobs import BackgroundJobs, JobHandle
+from client.ui.turns.runner import TurnRunner
 
 if TYPE_CHECKING:  # the auditor, and the critic's turn controller with keyring: loaded later
     from client.critic import CriticReview
+    from client.session import TurnController
+    from client.store.store import Store
     from client.ui.audit.view import AuditView
     from client.ui.composer.model_picker import ModelChoice
 
@@ -43,7 +56,7 @@ STEPS_TAB = "Steps"
 NOTHING_SELECTED = "Select an answer to see the audit of its reasoning."
 
 
-def ask_with_dialog(store: Any, parent: QWidget) -> ModelChoice | None:
+def ask_with_dialog(store: Store, parent: QWidget | None) -> ModelChoice | None:
     """The critic model, chosen in CriticDialog (None: the user cancelled)."""
     from client.ui.audit.critic_dialog import CriticDialog
 
@@ -112,36 +125,38 @@ class AuditController(QObject):
 
     sig_critic_finished = Signal(object)
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self._window = window
-        self._store = window.store
-        self.inspector = window.inspector
+    def __init__(
+        self,
+        store: Store,
+        jobs: BackgroundJobs,
+        net_jobs: BackgroundJobs,
+        runner: TurnRunner,
+        view: ConversationView,
+        inspector: ReasoningInspector,
+        status: QStatusBar,
+        export_action: QAction,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store, self._jobs, self._net_jobs, self._runner = store, jobs, net_jobs, runner
+        self._conversation, self._status, self._parent = view, status, parent
+        self.inspector = inspector
         # In a scroll area: a narrow inspector scrolls the steps' controls instead of making
         # the whole window wider.
-        self.page = QScrollArea(window.inspector)
+        self.page = QScrollArea(inspector)
         self.page.setWidgetResizable(True)
         self.page.setFrameShape(QFrame.Shape.NoFrame)
         self.page.setWidget(QLabel(NOTHING_SELECTED, self.page))
         self._view: AuditView | None = None
         self.inspector.add_view(self.page, STEPS_TAB)
-        self.ask_critic: Callable[[Any, QWidget], ModelChoice | None] = ask_with_dialog
+        self.ask_critic: Callable[[Store, QWidget | None], ModelChoice | None] = ask_with_dialog
         self.state: TurnState | None = None
         self.critic: _CriticRun | None = None
         self._fetch: JobHandle | None = None
-        self._turn_controller: Any = None
-        self.export_action = add_command(
-            window,
-            "&Turn",
-            "Export &Audit Report…",
-            None,
-            "Save the selected turn's audit, your verdicts and any critic as Markdown or HTML",
-        )
-        self.export_action.setEnabled(False)
-        self.critic_status = CriticStatus(window)
-        window.statusBar().addPermanentWidget(self.critic_status)
+        self._turn_controller: TurnController | None = None
+        self.export_action = export_action
+        self.critic_status = CriticStatus(parent)  # the window puts it in its status bar
         self._connect_signals()
-        window.installEventFilter(self)  # to stop a critic before the window waits for its jobs
 
     @property
     def view(self) -> AuditView:
@@ -160,9 +175,8 @@ class AuditController(QObject):
         view.sig_critic_requested.connect(self._on_view_critic_requested)
 
     def _connect_signals(self) -> None:
-        w = self._window
-        w.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
-        w.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        self._conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
+        self._runner.sig_turn_finished.connect(self._on_runner_turn_finished)
         self.inspector.tabs.currentChanged.connect(self._on_inspector_tab_changed)
         self.inspector.sig_strip_clicked.connect(self._on_inspector_strip_clicked)
         self.export_action.triggered.connect(self._on_export_action_triggered)
@@ -187,7 +201,7 @@ class AuditController(QObject):
         else:  # finished in this window: its text lives in the state; the store has the record
             self.view.show_turn(dataclasses.replace(state.turn, status=TurnStatus.STREAMING))
             store, turn_id = self._store, state.id
-            self._fetch = self._window.jobs.run(
+            self._fetch = self._jobs.run(
                 lambda: store.get_turn(turn_id),
                 lambda stored: self._on_stored_turn_read(state, stored),
                 lambda _exc: self._on_stored_turn_read(state, None),
@@ -217,7 +231,9 @@ class AuditController(QObject):
         from client.core.fold import visibility_of
 
         turn, loaded = self.view.turn, self.view.loaded
-        no_reasoning = loaded is not None and visibility_of(turn) is Visibility.NONE
+        no_reasoning = (
+            loaded is not None and turn is not None and visibility_of(turn) is Visibility.NONE
+        )
         # Nothing selected, or an answer without reasoning: the inspector already says so.
         self.inspector.set_audit_strip("" if turn is None or no_reasoning else text)
         self.export_action.setEnabled(loaded is not None)
@@ -253,7 +269,7 @@ class AuditController(QObject):
         if self.critic is not None:
             self.view.say("A critic is already reading; stop it first to ask another.")
             return
-        choice = self.ask_critic(self._store, self._window)
+        choice = self.ask_critic(self._store, self._parent)
         if choice is None:
             self.view.say("")
             return
@@ -280,7 +296,7 @@ class AuditController(QObject):
                 cancel=cancel,
             )
 
-        run.handle = self._window.net_jobs.run(
+        run.handle = self._net_jobs.run(
             work,
             lambda review: self._on_critic_done(run, review),
             lambda exc: self._on_critic_failed(run, exc),
@@ -314,7 +330,7 @@ class AuditController(QObject):
                 self.view.show_critic(review)
                 self.view.say("")
             else:
-                self._window.statusBar().showMessage(
+                self._status.showMessage(
                     f"{run.choice.model} has read the turn you asked about; select it to see.",
                     10_000,
                 )
@@ -327,16 +343,13 @@ class AuditController(QObject):
         if self.view.turn is not None and self.view.turn.id == run.turn_id:
             self.view.say(f"The critic could not be asked: {message}")
         else:
-            self._window.statusBar().showMessage(
-                f"The critic could not be asked: {message}", 10_000
-            )
+            self._status.showMessage(f"The critic could not be asked: {message}", 10_000)
         self.sig_critic_finished.emit(None)
 
     # Quitting: a critic must not keep the window waiting for its network job
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._window and event.type() == QEvent.Type.Close:
-            self.stop_critic()
-            if self._view is not None:
-                self._view.wait(10_000)
-        return False
+    def shutdown(self) -> None:
+        """The window is closing: stop a critic and let the audit view's pool finish."""
+        self.stop_critic()
+        if self._view is not None:
+            self._view.wait(10_000)

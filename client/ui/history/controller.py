@@ -18,32 +18,34 @@ The window's side of a conversation's history, wired to the window in one place:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from client.core.conversation import Conversation, Turn
 from client.core.request import SendRequest
-from client.ui.actions import add_command, menu_titled
+from client.ui.actions import SEND_REASONING_TIP, WindowActions
+from client.ui.composer.banner import Banner
+from client.ui.composer.composer import Composer
 from client.ui.conversation.live import TurnState
+from client.ui.conversation.view import ConversationView
+from client.ui.focus import ConversationFocus
 from client.ui.history.export_actions import ExportActions
 from client.ui.history.search_results import SearchResults
 from client.ui.history.turn_tree import TurnTree
-from client.ui.jobs import JobHandle
+from client.ui.jobs import BackgroundJobs, JobHandle
+from client.ui.ledger.controller import LedgerController
+from client.ui.turns.runner import TurnRunner
 
 if TYPE_CHECKING:
+    from client.store.store import Store
     from client.ui.history.search_dialog import SearchDialog
 
-SEND_REASONING_TIP = (
-    "On: this conversation sends the model's earlier reasoning back with every prompt, where the "
-    "provider accepts it, so the model sees how it thought before; each turn then costs more "
-    "input tokens. Off: only what the provider requires goes back (Anthropic's signed thinking, "
-    "OpenAI's encrypted reasoning, Gemini's thought signatures)."
-)
+__all__ = ["SEND_REASONING_TIP", "HistoryController", "read_tree"]
 
 
-def read_tree(store: Any, conversation_id: str, shown: list[tuple[str, str | None]]) -> TurnTree:
+def read_tree(store: Store, conversation_id: str, shown: list[tuple[str, str | None]]) -> TurnTree:
     """The shape of the conversation's tree (on a worker). With one branch, the common case, it
     is the branch on screen (`shown`: id and parent of each turn); only a conversation with
     versions has all its turns read."""
@@ -65,58 +67,51 @@ class HistoryController(QObject):
 
     sig_branch_shown = Signal(str)
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(
+        self,
+        store: Store,
+        jobs: BackgroundJobs,
+        runner: TurnRunner,
+        view: ConversationView,
+        composer: Composer,
+        banner: Banner,
+        status: QStatusBar,
+        focus: ConversationFocus,
+        ledger: LedgerController,
+        exports: ExportActions,
+        search: SearchResults,
+        actions: WindowActions,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store, self._jobs, self._runner, self._view = store, jobs, runner, view
+        self._composer, self._banner, self._status, self._focus = composer, banner, status, focus
+        self._ledger = ledger
         self.tree: TurnTree | None = None
         self.conversation: Conversation | None = None
         self._load_job: JobHandle | None = None
         self._version_job: JobHandle | None = None
-        self.edit_action = self._command(
-            "&Edit Prompt…", None, "Edit the selected prompt and send it as a new version"
-        )
-        self.regenerate_action = self._command(
-            "Re&generate", "Ctrl+R", "Ask the selected turn again, as a new version beside it"
-        )
-        self.regenerate_chosen_action = self._command(
-            "Regenerate with the &Chosen Model",
-            None,
-            "Ask again with the model and effort chosen in the composer",
-        )
-        self.previous_action = self._command(
-            "&Previous Version", "Alt+Left", "Show the version before the selected turn's"
-        )
-        self.next_action = self._command(
-            "Ne&xt Version", "Alt+Right", "Show the version after the selected turn's"
-        )
-        self.send_reasoning_action = self._command("Send &Reasoning Back", None, SEND_REASONING_TIP)
-        self.send_reasoning_action.setCheckable(True)
-        self.send_reasoning_action.setToolTip(SEND_REASONING_TIP)
-        self.send_reasoning_action.setEnabled(False)
-        self._menu_tooltips()
-        self.exports = ExportActions(window)
-        self.search = SearchResults(window)
+        self.edit_action = actions.edit_prompt
+        self.regenerate_action = actions.regenerate
+        self.regenerate_chosen_action = actions.regenerate_chosen
+        self.previous_action = actions.previous_version
+        self.next_action = actions.next_version
+        self.send_reasoning_action = actions.send_reasoning
+        self.exports = exports
+        self.search = search
         self._connect_signals()
 
-    def _command(self, text: str, shortcut: str | None, tip: str) -> QAction:
-        return add_command(self._window, "&Turn", text, shortcut, tip)
-
-    def _menu_tooltips(self) -> None:
-        menu = menu_titled(self._window, "&Turn")
-        if menu is not None:
-            menu.setToolTipsVisible(True)  # the reasoning setting explains itself
-
     def _connect_signals(self) -> None:
-        w = self._window
-        w.sig_conversation_shown.connect(self._on_window_conversation_shown)
-        view = w.conversation
+        self._focus.sig_conversation_shown.connect(self._on_focus_conversation_shown)
+        view = self._view
         view.sig_edit_submitted.connect(self._on_conversation_edit_submitted)
         view.sig_regenerate_requested.connect(self._on_conversation_regenerate_requested)
         view.sig_version_requested.connect(self._on_conversation_version_requested)
-        w.runner.sig_turn_started.connect(self._on_runner_turn_started)
-        w.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
-        w.runner.sig_turn_unsaved.connect(self._on_runner_turn_unsaved)
-        w.runner.sig_turn_saved.connect(self._on_runner_turn_saved)
+        runner = self._runner
+        runner.sig_turn_started.connect(self._on_runner_turn_started)
+        runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        runner.sig_turn_unsaved.connect(self._on_runner_turn_unsaved)
+        runner.sig_turn_saved.connect(self._on_runner_turn_saved)
         self.edit_action.triggered.connect(self._on_edit_action_triggered)
         self.regenerate_action.triggered.connect(self._on_regenerate_action_triggered)
         self.regenerate_chosen_action.triggered.connect(self._on_regenerate_chosen_action_triggered)
@@ -130,9 +125,9 @@ class HistoryController(QObject):
     def _load(self, conversation_id: str) -> None:
         if self._load_job is not None:
             self._load_job.cancel()
-        store = self._window.store
-        shown = [(s.id, s.turn.parent_id) for s in self._window.conversation.states()]
-        self._load_job = self._window.jobs.run(
+        store = self._store
+        shown = [(s.id, s.turn.parent_id) for s in self._view.states()]
+        self._load_job = self._jobs.run(
             lambda: (
                 store.get_conversation(conversation_id),
                 read_tree(store, conversation_id, shown),
@@ -143,13 +138,13 @@ class HistoryController(QObject):
     def _on_loaded(self, result: tuple[Conversation | None, TurnTree]) -> None:
         self._load_job = None
         conversation, tree = result
-        if conversation is None or conversation.id != self._window.current_id:
+        if conversation is None or conversation.id != self._focus.current_id:
             return
         if self.tree is not None and self.tree.conversation_id == tree.conversation_id:
             for turn_id, parent_id in self.tree.parent.items():
                 tree.add(turn_id, parent_id)  # turns that started while it loaded
         self.conversation, self.tree = conversation, tree
-        self._show_positions([s.id for s in self._window.conversation.states()])
+        self._show_positions([s.id for s in self._view.states()])
         self.send_reasoning_action.setEnabled(True)
         self.send_reasoning_action.setChecked(bool(conversation.settings.get("send_reasoning")))
         self.exports.set_conversation(conversation.id, conversation.title)
@@ -157,12 +152,12 @@ class HistoryController(QObject):
 
     def _show_positions(self, turn_ids: list[str]) -> None:
         if self.tree is not None:
-            self._window.conversation.set_versions(self.tree.positions(turn_ids))
+            self._view.set_versions(self.tree.positions(turn_ids))
 
     def _show_save_notes(self, turn_ids: list[str]) -> None:
-        unsaved = self._window.runner.unsaved
+        unsaved = self._runner.unsaved
         for turn_id in set(turn_ids).intersection(unsaved.ids()):
-            self._window.conversation.set_save_note(turn_id, unsaved.sentence(turn_id))
+            self._view.set_save_note(turn_id, unsaved.sentence(turn_id))
 
     # Versions of a turn
 
@@ -175,17 +170,17 @@ class HistoryController(QObject):
 
         With `use_composer` the model and reasoning settings chosen in the composer are used,
         else the turn's own."""
-        w, turn = self._window, state.turn
-        choice = w.composer.choice if use_composer else None
+        turn = state.turn
+        choice = self._composer.choice if use_composer else None
         if use_composer and choice is None:
-            w.statusBar().showMessage("Choose a model below first.", 8000)
+            self._status.showMessage("Choose a model below first.", 8000)
             return
         if choice is not None:
             provider, model, base_url, settings = (
                 choice.provider,
                 choice.model,
                 choice.base_url,
-                w.composer.settings(),
+                self._composer.settings(),
             )
         else:
             provider, model, base_url, settings = (
@@ -209,13 +204,14 @@ class HistoryController(QObject):
             if key is None and edited:  # cancelled at the budget question: back to the editor
                 self._reopen_editor(state.id, prompt)
 
-        w.ledger.send_checked(send, then)
+        self._ledger.send_checked(send, then)
 
     def _reopen_editor(self, turn_id: str, prompt: str) -> None:
-        widget = self._window.conversation.widget_for(turn_id)
+        widget = self._view.widget_for(turn_id)
         if widget is not None:
             widget.open_editor()
-            widget.editor.setPlainText(prompt)
+            if widget.editor is not None:
+                widget.editor.setPlainText(prompt)
 
     def show_version(self, state: TurnState, step: int) -> None:
         """Show the version `step` places from the turn's (-1 the one before), down to its leaf."""
@@ -224,24 +220,23 @@ class HistoryController(QObject):
             return
         if self._version_job is not None:
             self._version_job.cancel()
-        store, conversation_id = self._window.store, state.turn.conversation_id
-        self._version_job = self._window.jobs.run(
+        store, conversation_id = self._store, state.turn.conversation_id
+        self._version_job = self._jobs.run(
             lambda: store.branch(conversation_id, store.leaf_of(target).id),
             lambda turns: self._on_version_loaded(conversation_id, target, turns),
-            lambda exc: self._window.statusBar().showMessage(
+            lambda exc: self._status.showMessage(
                 f"That version could not be opened: {exc}", 10_000
             ),
         )
 
     def _on_version_loaded(self, conversation_id: str, target: str, turns: list[Turn]) -> None:
         self._version_job = None
-        w = self._window
         ids = [t.id for t in turns]
-        if conversation_id != w.current_id or target not in ids:
+        if conversation_id != self._focus.current_id or target not in ids:
             return
         below = turns[ids.index(target) :]
-        states = [w.runner.state_for(t) for t in below]
-        w.conversation.show_version(below[0].parent_id, states)
+        states = [self._runner.state_for(t) for t in below]
+        self._view.show_version(below[0].parent_id, states)
         self._show_positions([s.id for s in states])
         self._show_save_notes([s.id for s in states])
         self.sig_branch_shown.emit(conversation_id)
@@ -254,13 +249,13 @@ class HistoryController(QObject):
 
     def set_send_reasoning(self, on: bool) -> None:
         """Whether this conversation sends earlier reasoning back (stored with the conversation)."""
-        w, conversation = self._window, self.conversation
-        if conversation is None or conversation.id != w.current_id:
+        conversation = self.conversation
+        if conversation is None or conversation.id != self._focus.current_id:
             return
         conversation.settings["send_reasoning"] = bool(on)
         self.send_reasoning_action.setChecked(bool(on))
-        store, conversation_id = w.store, conversation.id
-        w.jobs.run(
+        store, conversation_id = self._store, conversation.id
+        self._jobs.run(
             lambda: store.update_conversation_settings(
                 conversation_id, {"send_reasoning": bool(on)}
             )
@@ -270,13 +265,13 @@ class HistoryController(QObject):
             if on
             else "sends back only what the provider requires"
         )
-        w.statusBar().showMessage(f"This conversation now {said}.", 8000)
-        w.ledger.update_estimate()  # after the setting is stored: the same worker, in order
+        self._status.showMessage(f"This conversation now {said}.", 8000)
+        self._ledger.update_estimate()  # after the setting is stored: the same worker, in order
 
     # Slots
 
     @Slot(object)
-    def _on_window_conversation_shown(self, conversation_id: str | None) -> None:
+    def _on_focus_conversation_shown(self, conversation_id: str | None) -> None:
         if conversation_id is None:
             self.tree, self.conversation = None, None
             self.send_reasoning_action.setEnabled(False)
@@ -285,12 +280,12 @@ class HistoryController(QObject):
             return
         if self.tree is None or self.tree.conversation_id != conversation_id:
             self.tree = None
-        self._show_save_notes([s.id for s in self._window.conversation.states()])
+        self._show_save_notes([s.id for s in self._view.states()])
         self._load(conversation_id)
 
     @Slot(object, str)
     def _on_conversation_edit_submitted(self, state: TurnState, prompt: str) -> None:
-        use_composer = self._window.composer.choice is not None
+        use_composer = self._composer.choice is not None
         self.send_version(state, prompt, use_composer, edited=True)
 
     @Slot(object, bool)
@@ -304,7 +299,7 @@ class HistoryController(QObject):
     @Slot(str, object)
     def _on_runner_turn_started(self, _key: str, state: TurnState) -> None:
         conversation_id = state.turn.conversation_id
-        if conversation_id != self._window.current_id or state.turn.purpose != "chat":
+        if conversation_id != self._focus.current_id or state.turn.purpose != "chat":
             return
         if self.tree is None or self.tree.conversation_id != conversation_id:
             self.tree = TurnTree(conversation_id)
@@ -315,42 +310,41 @@ class HistoryController(QObject):
 
     @Slot(object)
     def _on_runner_turn_finished(self, state: TurnState) -> None:
-        if state.turn.conversation_id == self._window.current_id:
+        if state.turn.conversation_id == self._focus.current_id:
             self.sig_branch_shown.emit(state.turn.conversation_id)
 
     @Slot(str, str)
     def _on_runner_turn_unsaved(self, turn_id: str, sentence: str) -> None:
-        w = self._window
-        w.conversation.set_save_note(turn_id, sentence)
-        if any(s.id == turn_id for s in w.conversation.states()):
-            w.banner.say(sentence)
+        self._view.set_save_note(turn_id, sentence)
+        if any(s.id == turn_id for s in self._view.states()):
+            self._banner.say(sentence)
         else:
-            w.statusBar().showMessage(sentence, 30_000)
+            self._status.showMessage(sentence, 30_000)
 
     @Slot(str)
     def _on_runner_turn_saved(self, turn_id: str) -> None:
         from client.ui.turns.saving import DISK_FULL, SAVED
 
-        w = self._window
-        w.conversation.set_save_note(turn_id, "")
-        if w.banner.label.text() == DISK_FULL and not w.runner.unsaved.ids():
-            w.banner.hide()
-        w.statusBar().showMessage(SAVED, 10_000)
+        self._view.set_save_note(turn_id, "")
+        if self._banner.label.text() == DISK_FULL and not self._runner.unsaved.ids():
+            self._banner.hide()
+        self._status.showMessage(SAVED, 10_000)
 
     @Slot(str)
     def _on_self_branch_shown(self, _conversation_id: str) -> None:
-        self._window.ledger.update_estimate()  # the next-turn line counts the branch shown
+        self._ledger.update_estimate()  # the next-turn line counts the branch shown
 
     def _selected(self) -> TurnState | None:
-        state = self._window.conversation.selected_state()
+        state = self._view.selected_state()
         return state if state is not None and not state.streaming else None
 
     @Slot()
     def _on_edit_action_triggered(self) -> None:
         if (state := self._selected()) is not None:
-            view = self._window.conversation
+            view = self._view
             view.reveal(state.id)
-            view.widget_for(state.id).open_editor()
+            if (widget := view.widget_for(state.id)) is not None:
+                widget.open_editor()
 
     @Slot()
     def _on_regenerate_action_triggered(self) -> None:
@@ -364,10 +358,10 @@ class HistoryController(QObject):
 
     @Slot()
     def _on_previous_action_triggered(self) -> None:
-        if (state := self._window.conversation.selected_state()) is not None:
+        if (state := self._view.selected_state()) is not None:
             self.show_version(state, -1)
 
     @Slot()
     def _on_next_action_triggered(self) -> None:
-        if (state := self._window.conversation.selected_state()) is not None:
+        if (state := self._view.selected_state()) is not None:
             self.show_version(state, 1)

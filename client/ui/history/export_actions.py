@@ -10,11 +10,19 @@ file happen on the window's background jobs, and the result is one sentence in t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
+
+from client.core.conversation import Conversation
+
+if TYPE_CHECKING:
+    from client.store.store import Store
+    from client.ui.conversation.view import ConversationView
+    from client.ui.focus import ConversationFocus
+    from client.ui.jobs import BackgroundJobs
 
 KINDS = {
     "markdown": ("Markdown", "md", "Markdown (*.md)"),
@@ -30,7 +38,7 @@ STATUS_MS = 15_000
 
 
 def write_export(
-    store: Any, conversation_id: str, kind: str, leaf_id: str | None, path: Path
+    store: Store, conversation_id: str, kind: str, leaf_id: str | None, path: Path
 ) -> None:
     """Render the export and write it (on a worker). KeyError for an unknown conversation."""
     from client.exports import export_html, export_json, export_markdown
@@ -45,7 +53,7 @@ def write_export(
     partial.replace(path)  # never a half-written file under the name the user chose
 
 
-def read_import(store: Any, path: Path) -> Any:
+def read_import(store: Store, path: Path) -> Conversation:
     """Add the conversation in a JSON export to the store (on a worker); returns it."""
     from client.exports import InvalidExport, import_json
 
@@ -83,34 +91,25 @@ class ExportActions(QObject):
     sig_conversation_imported = Signal(str)
     sig_transfer_failed = Signal(str)
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(
+        self,
+        store: Store,
+        jobs: BackgroundJobs,
+        view: ConversationView,
+        focus: ConversationFocus,
+        status: QStatusBar,
+        export_actions: dict[str, QAction],
+        import_action: QAction,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store, self._jobs, self._view = store, jobs, view
+        self._focus, self._status, self._parent = focus, status, parent
         self._title = ""
-        self.export_actions: dict[str, QAction] = {}
-        for kind, (label, _suffix, _filter) in KINDS.items():
-            action = QAction(f"Export Conversation as {label}…", window)
-            action.setStatusTip(EXPORT_TIPS[kind])
-            action.setData(kind)
-            self.export_actions[kind] = action
-        self.import_action = QAction("&Import Conversation…", window)
-        self.import_action.setStatusTip("Add a conversation from a Thinkpane JSON export")
-        self._add_to_file_menu()
+        self.export_actions = export_actions  # by kind, each carrying its kind as data
+        self.import_action = import_action
         self._connect_signals()
         self.set_conversation(None)
-
-    def _add_to_file_menu(self) -> None:
-        """After the conversation commands, before Settings, in a group of their own."""
-        w = self._window
-        menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&File")
-        actions = menu.actions()
-        index = actions.index(w.actions_.settings)
-        before = (
-            actions[index - 1] if index > 0 and actions[index - 1].isSeparator() else actions[index]
-        )
-        menu.insertSeparator(before)
-        for action in (*self.export_actions.values(), self.import_action):
-            menu.insertAction(before, action)
 
     def _connect_signals(self) -> None:
         for action in self.export_actions.values():
@@ -127,14 +126,14 @@ class ExportActions(QObject):
 
     def export_to(self, path: str | Path, kind: str) -> None:
         """Export the conversation shown ("markdown", "html" or "json") to `path`."""
-        w, target = self._window, Path(path)
-        conversation_id, store = w.current_id, w.store
+        target = Path(path)
+        conversation_id, store = self._focus.current_id, self._store
         if conversation_id is None:
             return
-        leaf_id = w.conversation.leaf_id()
+        leaf_id = self._view.leaf_id()
         label = KINDS[kind][0]
-        w.statusBar().showMessage(f"Exporting to {target.name}…")
-        w.jobs.run(
+        self._status.showMessage(f"Exporting to {target.name}…")
+        self._jobs.run(
             lambda: write_export(store, conversation_id, kind, leaf_id, target),
             lambda _none: self._on_exported(target, label),
             lambda exc: self._fail(failure_sentence(exc, f"export to {target}")),
@@ -142,44 +141,43 @@ class ExportActions(QObject):
 
     def import_from(self, path: str | Path) -> None:
         """Add the conversation in a JSON export and open it; a bad file changes nothing."""
-        w, source = self._window, Path(path)
-        store = w.store
-        w.statusBar().showMessage(f"Importing {source.name}…")
-        w.jobs.run(
+        source, store = Path(path), self._store
+        self._status.showMessage(f"Importing {source.name}…")
+        self._jobs.run(
             lambda: read_import(store, source),
             self._on_imported,
             lambda exc: self._fail(failure_sentence(exc, f"import {source.name}")),
         )
 
     def _on_exported(self, path: Path, label: str) -> None:
-        self._window.statusBar().showMessage(
-            f"Exported this conversation as {label} to {path}.", STATUS_MS
-        )
+        self._status.showMessage(f"Exported this conversation as {label} to {path}.", STATUS_MS)
         self.sig_conversation_exported.emit(str(path))
 
-    def _on_imported(self, conversation: Any) -> None:
-        w = self._window
+    def _on_imported(self, conversation: Conversation) -> None:
         title = conversation.title or "New conversation"
-        w.statusBar().showMessage(f"Imported “{title}”.", STATUS_MS)
-        w.refresh_conversations()
-        w.open_conversation(conversation.id)
+        self._status.showMessage(f"Imported “{title}”.", STATUS_MS)
+        self._focus.sig_list_changed.emit()
+        self._focus.open(conversation.id)
         self.sig_conversation_imported.emit(conversation.id)
 
     def _fail(self, sentence: str) -> None:
-        self._window.statusBar().showMessage(sentence, STATUS_MS * 2)
+        self._status.showMessage(sentence, STATUS_MS * 2)
         self.sig_transfer_failed.emit(sentence)
 
     # Slots: the dialogs
 
     @Slot()
     def _on_export_action_triggered(self) -> None:
-        w = self._window
-        kind = self.sender().data()
+        sender = self.sender()
+        kind = sender.data() if isinstance(sender, QAction) else "json"
         label, suffix, name_filter = KINDS[kind]
-        states = w.conversation.states()
+        states = self._view.states()
         stem = _file_stem(self._title or (states[0].turn.prompt if states else ""))
         path, _ = QFileDialog.getSaveFileName(
-            w, f"Export conversation as {label}", str(Path.home() / f"{stem}.{suffix}"), name_filter
+            self._parent,
+            f"Export conversation as {label}",
+            str(Path.home() / f"{stem}.{suffix}"),
+            name_filter,
         )
         if path:
             self.export_to(path, kind)
@@ -187,7 +185,7 @@ class ExportActions(QObject):
     @Slot()
     def _on_import_action_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self._window, "Import conversation", str(Path.home()), KINDS["json"][2]
+            self._parent, "Import conversation", str(Path.home()), KINDS["json"][2]
         )
         if path:
             self.import_from(path)

@@ -10,12 +10,19 @@ word the index marked.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 if TYPE_CHECKING:  # the dialog is built on the first Ctrl+K, not while the window starts
+    from client.store.store import Store
+    from client.ui.conversation.view import ConversationView
+    from client.ui.focus import ConversationFocus
     from client.ui.history.search_dialog import SearchDialog, SearchHit
+    from client.ui.inspector.reasoning_pane import ReasoningInspector
+    from client.ui.jobs import BackgroundJobs
 
 
 def match_term(query: str, text: str, marked: list[str]) -> str:
@@ -38,48 +45,54 @@ class SearchResults(QObject):
 
     sig_hit_shown = Signal(object)
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(
+        self,
+        store: Store,
+        jobs: BackgroundJobs,
+        view: ConversationView,
+        inspector: ReasoningInspector,
+        show_inspector: QAction,
+        focus: ConversationFocus,
+        status: QStatusBar,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store, self._jobs, self._view, self._inspector = store, jobs, view, inspector
+        self._show_inspector, self._focus, self._status = show_inspector, focus, status
+        self._parent = parent
         self.dialog: SearchDialog | None = None
         self._pending: SearchHit | None = None
         self._connect_signals()
 
     def _connect_signals(self) -> None:
-        self._window.sig_conversation_shown.connect(self._on_window_conversation_shown)
+        self._focus.sig_conversation_shown.connect(self._on_focus_conversation_shown)
 
     def open_search(self) -> SearchDialog:
         """Ctrl+K: one dialog per window, kept with its words and filters between uses."""
         if self.dialog is None:
             from client.ui.history.search_dialog import SearchDialog
 
-            w = self._window
-            self.dialog = SearchDialog(w.store, w.jobs, w)
+            self.dialog = SearchDialog(self._store, self._jobs, self._parent)
             self.dialog.sig_result_chosen.connect(self._on_dialog_result_chosen)
         self.dialog.open_fresh()
         return self.dialog
 
     def open_hit(self, hit: SearchHit) -> None:
         """Open a result's conversation on the result's branch; the match is shown once it loads."""
-        w = self._window
         self._pending = hit
-        store = w.store
-        w.jobs.run(
+        store = self._store
+        self._jobs.run(
             lambda: store.leaf_of(hit.turn_id).id,
             lambda leaf_id: self._on_leaf_found(hit, leaf_id),
-            lambda exc: w.statusBar().showMessage(
-                f"That result could not be opened: {exc}", 10_000
-            ),
+            lambda exc: self._status.showMessage(f"That result could not be opened: {exc}", 10_000),
         )
 
     def _on_leaf_found(self, hit: SearchHit, leaf_id: str) -> None:
         if self._pending is hit:
-            self._window.open_conversation(
-                hit.conversation_id, select_turn=hit.turn_id, leaf_id=leaf_id
-            )
+            self._focus.open(hit.conversation_id, select_turn=hit.turn_id, leaf_id=leaf_id)
 
     def _show(self, hit: SearchHit) -> None:
-        view = self._window.conversation
+        view = self._view
         state = next((s for s in view.states() if s.id == hit.turn_id), None)
         if state is None:
             return
@@ -94,9 +107,8 @@ class SearchResults(QObject):
 
     def _find_in_reasoning(self, term: str) -> None:
         """Drive the inspector's own search field with the words."""
-        w = self._window
-        w.actions_.show_inspector.setChecked(True)
-        inspector = w.inspector
+        self._show_inspector.setChecked(True)
+        inspector = self._inspector
         inspector.tabs.setCurrentIndex(0)
         edit = inspector.find_bar.edit
         if edit.text() != term:
@@ -105,7 +117,7 @@ class SearchResults(QObject):
             inspector.find(term)
 
     @Slot(object)
-    def _on_window_conversation_shown(self, conversation_id: str | None) -> None:
+    def _on_focus_conversation_shown(self, conversation_id: str | None) -> None:
         hit, self._pending = self._pending, None
         if hit is not None and hit.conversation_id == conversation_id:
             self._show(hit)

@@ -143,7 +143,7 @@ def next_turn_tip(figures: NextTurnFigures) -> str:
     return f"{figures.check.message}\n\n{tip}" if figures.check.message else tip
 
 
-def ask_to_cross(parent: QWidget, sentence: str) -> bool:
+def ask_to_cross(parent: QWidget | None, sentence: str) -> bool:
     """Ask before a turn that would cross a budget; True to send it anyway."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)

@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QBoxLayout, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QPalette
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QStatusBar, QVBoxLayout, QWidget
 
-from client.ui.actions import add_command
-from client.ui.jobs import JobHandle
+from client.ui.composer.banner import Banner
+from client.ui.composer.composer import Composer
+from client.ui.composer.model_picker import ModelChoice
+from client.ui.conversation.live import TurnState
+from client.ui.focus import ConversationFocus
+from client.ui.jobs import BackgroundJobs, JobHandle
 from client.ui.ledger.budget_prompt import (
     NextTurnFigures,
     ask_to_cross,
@@ -33,10 +37,12 @@ from client.ui.ledger.budget_prompt import (
     next_turn_line,
     next_turn_tip,
 )
+from client.ui.turns.runner import TurnRunner
 
 if TYPE_CHECKING:  # client.budget loads genai-prices: on a worker, after the window shows
     from client.budget import BudgetCheck, Estimate
     from client.core.request import SendRequest
+    from client.store.store import Store
 
 ESTIMATE_DELAY_MS = 300  # after the last keystroke: typing is not slowed by store reads
 SPEND_LINK = ' · <a href="spend">Spend…</a>'
@@ -45,7 +51,7 @@ SPEND_LINK = ' · <a href="spend">Spend…</a>'
 class SpendDialog(QDialog):
     """The spend view in a window of its own, kept and reopened (View → Spend…)."""
 
-    def __init__(self, store: Any, jobs: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, jobs: BackgroundJobs, parent: QWidget | None = None) -> None:
         from client.ui.ledger.spend_view import (
             SpendView,  # client.budget: genai-prices, when first asked
         )
@@ -65,16 +71,32 @@ class LedgerController(QObject):
     """The cost line, the spend view, the next-turn line and the budget check before sending.
 
     `confirm(parent, sentence)` asks before a turn that would cross a budget (a QMessageBox by
-    default; tests pass their own answer).
+    default; tests pass their own answer). `request_for(prompt)` is the composer's next turn
+    (None until a model is chosen): what the next-turn line estimates. The window places
+    `summary_label` at the top of the conversation column and calls `shutdown()` as it closes.
 
-    Signals: none; it listens to the window, the runner and the composer.
+    Signals: none; it listens to the focus, the runner and the composer.
     """
 
-    def __init__(self, window: Any, confirm: Callable[[QWidget, str], bool] | None = None) -> None:
-        super().__init__(window)
-        self._window = window
-        self._store = window.store
-        self._jobs = window.jobs
+    def __init__(
+        self,
+        store: Store,
+        jobs: BackgroundJobs,
+        runner: TurnRunner,
+        composer: Composer,
+        banner: Banner,
+        status: QStatusBar,
+        focus: ConversationFocus,
+        spend_action: QAction,
+        request_for: Callable[[str], SendRequest | None],
+        parent: QWidget | None = None,
+        confirm: Callable[[QWidget | None, str], bool] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store, self._jobs, self._runner = store, jobs, runner
+        self._composer, self._banner, self._status, self._focus = composer, banner, status, focus
+        self._request_for = request_for
+        self._parent = parent
         self.confirm = confirm or ask_to_cross
         self.figures: NextTurnFigures | None = None
         self.summary = ""
@@ -86,7 +108,7 @@ class LedgerController(QObject):
         self._estimate_timer.setSingleShot(True)
         self._estimate_timer.setInterval(ESTIMATE_DELAY_MS)
 
-        self.summary_label = QLabel(window)
+        self.summary_label = QLabel(parent)
         self.summary_label.setObjectName("conversation_cost")
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)  # the link; words are escaped
         self.summary_label.setWordWrap(True)
@@ -96,33 +118,15 @@ class LedgerController(QObject):
             "Everything this conversation cost: every branch, stopped turn and critic counts."
         )
         self.summary_label.hide()
-        self._place_summary()
-        self.spend_action = add_command(
-            window,
-            "&View",
-            "&Spend…",
-            "Ctrl+Shift+S",
-            "What the day, week or month cost, by model, provider or conversation",
-        )
+        self.spend_action = spend_action
         self._connect_signals()
         self._estimate_timer.start()  # the first estimate, once the window is running
-        window.installEventFilter(self)  # closing: no estimate starts after the store is done
-
-    def _place_summary(self) -> None:
-        """At the top of the conversation column (the status bar if that column has no box)."""
-        centre = self._window.centre_pages.parentWidget()
-        layout = centre.layout() if centre is not None else None
-        if isinstance(layout, QBoxLayout):
-            layout.insertWidget(0, self.summary_label)
-        else:
-            self._window.statusBar().addPermanentWidget(self.summary_label)
 
     def _connect_signals(self) -> None:
-        w = self._window
-        w.sig_conversation_shown.connect(self._on_window_conversation_shown)
-        w.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
-        w.composer.sig_prompt_edited.connect(self._on_composer_prompt_edited)
-        w.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
+        self._focus.sig_conversation_shown.connect(self._on_focus_conversation_shown)
+        self._runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        self._composer.sig_prompt_edited.connect(self._on_composer_prompt_edited)
+        self._composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.spend_action.triggered.connect(self.open_spend)
         self.summary_label.linkActivated.connect(self._on_summary_label_link_activated)
         self._estimate_timer.timeout.connect(self.update_estimate)
@@ -150,7 +154,7 @@ class LedgerController(QObject):
         if self._summary_job is not None:
             self._summary_job.cancel()
             self._summary_job = None
-        cid = self._window.current_id
+        cid = self._focus.current_id
         if cid is None:
             self.summary = ""
             self.summary_label.hide()
@@ -168,7 +172,7 @@ class LedgerController(QObject):
 
     def _on_summary_read(self, cid: str, text: str) -> None:
         self._summary_job = None
-        if cid != self._window.current_id:
+        if cid != self._focus.current_id:
             return
         self.summary = text
         self.summary_label.setText(f"This conversation: {html.escape(text)}{SPEND_LINK}")
@@ -184,7 +188,7 @@ class LedgerController(QObject):
     def open_spend(self) -> SpendDialog:
         dialog = self.spend_dialog
         if dialog is None:
-            dialog = self.spend_dialog = SpendDialog(self._store, self._jobs, self._window)
+            dialog = self.spend_dialog = SpendDialog(self._store, self._jobs, self._parent)
         elif dialog.view.report is not None:
             dialog.view.refresh()
         if dialog.isVisible():  # behind the window: bring it forward
@@ -202,10 +206,10 @@ class LedgerController(QObject):
         if self._estimate_job is not None:
             self._estimate_job.cancel()  # a late answer for an older prompt must not land
             self._estimate_job = None
-        nxt = self._window.request_for(self._window.composer.edit.toPlainText().strip())
+        nxt = self._request_for(self._composer.edit.toPlainText().strip())
         if nxt is None:
             self.figures = None
-            self._window.composer.set_estimate("")
+            self._composer.set_estimate("")
             return
         store = self._store
         self._estimate_job = self._jobs.run(
@@ -217,14 +221,14 @@ class LedgerController(QObject):
     def _on_estimate_made(self, figures: NextTurnFigures) -> None:
         self._estimate_job = None
         self.figures = figures
-        self._window.composer.set_estimate(
+        self._composer.set_estimate(
             next_turn_line(figures), next_turn_tip(figures), warn=figures.warn
         )
 
     def _on_estimate_failed(self, exc: BaseException) -> None:
         self._estimate_job = None
         self.figures = None
-        self._window.composer.set_estimate(f"Next turn: no estimate ({exc})")
+        self._composer.set_estimate(f"Next turn: no estimate ({exc})")
 
     def send_checked(
         self, send: SendRequest, then: Callable[[str | None], None] | None = None
@@ -235,7 +239,7 @@ class LedgerController(QObject):
         store = self._store
 
         def proceed(go: bool) -> None:
-            key = self._window.runner.start(send) if go else None
+            key = self._runner.start(send) if go else None
             if then is not None:
                 then(key)
 
@@ -254,26 +258,26 @@ class LedgerController(QObject):
         if check.level == "ok":
             proceed(True)
             return
-        go = not check.ask_before_sending or self.confirm(self._window, check.message)
+        go = not check.ask_before_sending or self.confirm(self._parent, check.message)
         proceed(go)  # sending hides the banner; the sentence is said after it
-        self._window.banner.say(check.message, "Settings…")
+        self._banner.say(check.message, "Settings…")
 
     def _on_send_check_failed(
         self, handle: JobHandle, exc: BaseException, proceed: Callable[[bool], None]
     ) -> None:
         self._check_jobs.discard(handle)
         proceed(True)  # a budget is advice: failing to read it must not stop the user
-        self._window.statusBar().showMessage(f"Budgets could not be checked: {exc}", 10_000)
+        self._status.showMessage(f"Budgets could not be checked: {exc}", 10_000)
 
     # Slots
 
     @Slot(object)
-    def _on_window_conversation_shown(self, _conversation_id: str | None) -> None:
+    def _on_focus_conversation_shown(self, _conversation_id: str | None) -> None:
         self.update_summary()
         self.update_estimate()
 
     @Slot(object)
-    def _on_runner_turn_finished(self, _state: Any) -> None:
+    def _on_runner_turn_finished(self, _state: TurnState) -> None:
         self.refresh()
 
     @Slot()
@@ -281,19 +285,18 @@ class LedgerController(QObject):
         self._estimate_timer.start()
 
     @Slot(object)
-    def _on_composer_choice_changed(self, _choice: Any) -> None:
+    def _on_composer_choice_changed(self, _choice: ModelChoice | None) -> None:
         self._estimate_timer.start()
 
     @Slot(str)
     def _on_summary_label_link_activated(self, _link: str) -> None:
         self.open_spend()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._window and event.type() == QEvent.Type.Close:
-            self._estimate_timer.stop()
-            for job in (self._estimate_job, self._summary_job, *self._check_jobs):
-                if job is not None:
-                    job.cancel()  # and no turn starts once the window is closing
-            self._estimate_job = self._summary_job = None
-            self._check_jobs.clear()
-        return False
+    def shutdown(self) -> None:
+        """The window is closing: no estimate starts after the store is done, and no turn."""
+        self._estimate_timer.stop()
+        for job in (self._estimate_job, self._summary_job, *self._check_jobs):
+            if job is not None:
+                job.cancel()
+        self._estimate_job = self._summary_job = None
+        self._check_jobs.clear()

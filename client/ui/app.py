@@ -36,12 +36,13 @@ def tune_interpreter() -> None:
 def run_app(argv: list[str] | None = None) -> int:
     tune_interpreter()
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Thinkpane")
     app.setOrganizationName("Thinkpane")
-    app.setDesktopFileName("io.github.thinkpane.Thinkpane")
+    QGuiApplication.setDesktopFileName("io.github.thinkpane.Thinkpane")
 
     from client.ui.recovery import ask_what_to_do, open_store
 

@@ -48,6 +48,7 @@ from client.ui.theme import ThemeController
 from client.ui.turns.runner import TurnRunner
 
 if TYPE_CHECKING:  # built when first opened (loaded once the window shows: startup.py)
+    from client.store.store import Store
     from client.ui.settings_dialog import SettingsDialog
 
 
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         prefs: Preferences,
         jobs: BackgroundJobs,
         runner: TurnRunner,
@@ -128,7 +129,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
         self._connect_signals()
-        self.composer.set_choice(prefs.default_model or (prefs.recent_models or [None])[0])
+        self.composer.set_choice(prefs.default_model or next(iter(prefs.recent_models), None))
         self.catalog.changed()
         self._build_controllers(centre_layout)
 

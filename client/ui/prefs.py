@@ -7,10 +7,13 @@ they go to the keyring through client.store.secrets and nowhere else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.ui.composer.model_picker import ModelChoice
 from client.ui.jobs import BackgroundJobs
+
+if TYPE_CHECKING:
+    from client.store.store import Store
 
 RECENT_LIMIT = 12
 
@@ -28,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
 class Preferences:
     """In-memory copy of the settings the window uses, written back through the store."""
 
-    def __init__(self, store: Any, jobs: BackgroundJobs | None) -> None:
+    def __init__(self, store: Store, jobs: BackgroundJobs | None) -> None:
         self._store = store
         self._jobs = jobs
         self._values = {key: store.get_setting(key, default) for key, default in DEFAULTS.items()}

@@ -11,7 +11,7 @@ prices (client.ui.ledger.settings).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -37,6 +37,9 @@ from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
 from client.ui.theme import CHOICE_LABELS, CHOICES
+
+if TYPE_CHECKING:
+    from client.store.store import Store
 
 
 def key_rows() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -113,7 +116,7 @@ class SettingsDialog(QDialog):
         jobs: BackgroundJobs,
         parent: QWidget | None = None,
         *,
-        store: Any = None,
+        store: Store | None = None,
         net_jobs: BackgroundJobs | None = None,
     ) -> None:
         super().__init__(parent)
@@ -293,7 +296,7 @@ class SettingsDialog(QDialog):
 
             self._jobs.run(
                 work,
-                lambda _r, row=row: self._after_key_change(
+                lambda _r, row=row: self._after_key_change(  # type: ignore[misc]
                     row, True, f"Saved the {row.label} key in the keyring."
                 ),
                 self._on_key_job_failed,

@@ -13,9 +13,12 @@ a file of our own.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray
+
+if TYPE_CHECKING:  # the window calls these; typed only
+    from client.ui.main_window import MainWindow
 
 WARM_UP_MARKDOWN = (
     "# Title\n\nSome *text* with `code` and a [link](https://example.com).\n\n"
@@ -54,7 +57,7 @@ def _decode(text: str) -> QByteArray:
     return QByteArray(base64.b64decode(text))
 
 
-def layout_state(window: Any) -> dict[str, Any]:
+def layout_state(window: MainWindow) -> dict[str, Any]:
     """The window's layout as a small JSON-able dict."""
     return {
         "geometry": _encode(window.saveGeometry()),
@@ -64,7 +67,7 @@ def layout_state(window: Any) -> dict[str, Any]:
     }
 
 
-def restore_layout(window: Any, saved: dict[str, Any]) -> None:
+def restore_layout(window: MainWindow, saved: dict[str, Any]) -> None:
     if geometry := saved.get("geometry"):
         window.restoreGeometry(_decode(geometry))
     if splitter := saved.get("splitter"):

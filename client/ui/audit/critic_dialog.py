@@ -10,7 +10,7 @@ the next request is one click. The main window opens it on the audit view's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -31,6 +31,9 @@ EXPLANATION = (
     "shown apart from the checks. It is one more query, counted in this conversation's ledger."
 )
 
+if TYPE_CHECKING:
+    from client.store.store import Store
+
 
 class CriticDialog(QDialog):
     """Provider, model id and base URL for a critic; remembers the last one.
@@ -38,7 +41,7 @@ class CriticDialog(QDialog):
     Signals: QDialog's (accepted/rejected); `choice()` reads the result.
     """
 
-    def __init__(self, store: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Ask a critic")
         self._store = store
@@ -89,7 +92,7 @@ class CriticDialog(QDialog):
         return ModelChoice(*read) if read is not None else None
 
     @classmethod
-    def ask(cls, store: Any = None, parent: QWidget | None = None) -> ModelChoice | None:
+    def ask(cls, store: Store | None = None, parent: QWidget | None = None) -> ModelChoice | None:
         """Show the dialog; the choice, or None when the user cancelled."""
         dialog = cls(store, parent)
         try:

@@ -13,7 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -52,7 +61,7 @@ def _blend(a: QColor, b: QColor, share: float) -> QColor:
     return QColor.fromRgbF(
         *(
             x * (1 - share) + y * share
-            for x, y in zip(a.getRgbF()[:3], b.getRgbF()[:3], strict=True)
+            for x, y in zip(a.getRgbF()[:3], b.getRgbF()[:3], strict=True)  # type: ignore[index]
         )
     )
 
@@ -177,10 +186,12 @@ class StepListModel(QAbstractListModel):
     def critic_of(self, step: int) -> tuple[CriticVerdict, ...]:
         return self._critic.get(step, ())
 
-    def rowCount(self, parent: QModelIndex | None = None) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:  # noqa: N802 - Qt's name
         return 0 if parent is not None and parent.isValid() else len(self._rows)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         step = self.audit.steps[self._rows[index.row()]]
@@ -228,7 +239,7 @@ class StepDelegate(QStyledItemDelegate):
     def forget(self) -> None:
         self._laid.clear()
 
-    def laid_out(self, index: QModelIndex) -> Laid:
+    def laid_out(self, index: QModelIndex | QPersistentModelIndex) -> Laid:
         """The step's document, wrapped to the list's current width."""
         width = self._text_width()
         step: Step = index.data(STEP_ROLE)
@@ -271,12 +282,14 @@ class StepDelegate(QStyledItemDelegate):
     def _text_origin(self, rect: QRect) -> QPointF:
         return QPointF(rect.left() + _INDENT + _PAD, rect.top() + _PAD + self._header_height() + 2)
 
-    def sizeHint(self, option: Any, index: QModelIndex) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self, option: Any, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802 - Qt's name
         laid = self.laid_out(index)
         height = _PAD + self._header_height() + 2 + int(laid.doc.size().height()) + _PAD
         return QSize(self._text_width() + _INDENT + 2 * _PAD, height)
 
-    def paint(self, painter: QPainter, option: Any, index: QModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: Any, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         palette: QPalette = option.palette
         rect: QRect = option.rect
         role = QPalette.ColorRole
@@ -303,7 +316,11 @@ class StepDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _paint_header(
-        self, painter: QPainter, palette: QPalette, rect: QRect, index: QModelIndex
+        self,
+        painter: QPainter,
+        palette: QPalette,
+        rect: QRect,
+        index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         step: Step = index.data(STEP_ROLE)
         line = QRect(
@@ -327,7 +344,9 @@ class StepDelegate(QStyledItemDelegate):
         critic = index.data(CRITIC_ROLE)
         if critic:  # the critic's word in the link colour of its frame: apart from the user's
             said = "error" if any(v.verdict == "error" for v in critic) else critic[0].verdict
-            agrees = " · agrees" if step.index in index.model().agreement else ""
+            model = index.model()
+            agreement = model.agreement if isinstance(model, StepListModel) else ()
+            agrees = " · agrees" if step.index in agreement else ""
             tag = f"critic: {said}{agrees}"
             painter.setPen(palette.color(QPalette.ColorRole.Link))
             painter.drawText(line, right, tag)
@@ -341,7 +360,9 @@ class StepDelegate(QStyledItemDelegate):
             painter.setPen(palette.color(QPalette.ColorRole.Text))
             painter.drawText(line, right, tag)
 
-    def tooltip_at(self, index: QModelIndex, rect: QRect, pos: Any) -> str | None:
+    def tooltip_at(
+        self, index: QModelIndex | QPersistentModelIndex, rect: QRect, pos: Any
+    ) -> str | None:
         """The explanation under `pos` (viewport coordinates): the mark's, else the step's."""
         laid = self.laid_out(index)
         point = QPointF(pos) - self._text_origin(rect)
@@ -351,7 +372,9 @@ class StepDelegate(QStyledItemDelegate):
                 return tip
         return index.data(Qt.ItemDataRole.ToolTipRole)
 
-    def helpEvent(self, event: Any, view: Any, option: Any, index: QModelIndex) -> bool:  # noqa: N802
+    def helpEvent(
+        self, event: Any, view: Any, option: Any, index: QModelIndex | QPersistentModelIndex
+    ) -> bool:  # noqa: N802
         if not index.isValid():
             return False
         tip = self.tooltip_at(index, option.rect, event.pos())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QPalette
@@ -48,6 +48,7 @@ from client.ui.audit.verdict import VerdictPanel
 
 if TYPE_CHECKING:  # client.critic brings the turn controller: loaded when a critic runs
     from client.critic import CriticReview
+    from client.store.store import Store
 
 STREAMING = "The audit starts when the reasoning is complete."
 
@@ -67,7 +68,7 @@ class AuditView(QWidget):
     sig_verdict_changed = Signal(str, int, str)
     sig_strip_changed = Signal(str)
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._pool = QThreadPool(self)  # first child: destroyed first, waiting for its jobs

@@ -48,12 +48,12 @@ class SafeBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_self_anchor_clicked)
         self.highlighted.connect(self._on_self_highlighted)
 
-    def loadResource(self, type_: int, name: QUrl) -> Any:  # noqa: N802 - Qt's name
+    def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt's name
         """Refuse everything: model output may not make Qt read a file or touch the network."""
-        self.refused_resources.append(name.toString())
+        self.refused_resources.append(name.toString() if isinstance(name, QUrl) else name)
         return None
 
-    def setSource(self, name: QUrl, type_: Any = None) -> None:  # noqa: N802 - Qt's name
+    def setSource(self, name: QUrl | str, type_: Any = None) -> None:  # noqa: N802 - Qt's name
         # QTextBrowser would load `name` itself on backward/forward/home; it never navigates.
         return
 

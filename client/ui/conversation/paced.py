@@ -11,11 +11,15 @@ later instead of the window stalling.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QTextDocument
 
 from client.ui.conversation.browser import StreamingWriter
+
+if TYPE_CHECKING:  # the renderer loads after the window shows
+    from client.render import StreamingDocument
 
 SLICE_CHARS = 256
 BUDGET_S = 0.008
@@ -30,7 +34,7 @@ class PacedRenderer(QObject):
     def __init__(self, document: QTextDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._writer = StreamingWriter(document)
-        self._stream = None  # client.render.StreamingDocument while the answer grows
+        self._stream: StreamingDocument | None = None  # while the answer grows
         self._backlog = ""
         self._offset = 0
         self._reset = False

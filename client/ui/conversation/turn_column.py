@@ -175,7 +175,7 @@ class TurnColumn(QScrollArea):
         self._update_hints()
         self._schedule_fill()
 
-    def widget(self, turn_id: str) -> TurnWidget | None:
+    def widget(self, turn_id: str) -> TurnWidget | None:  # type: ignore[override]  # by turn
         return self._widgets.get(turn_id)
 
     def widgets(self) -> Iterator[TurnWidget]:

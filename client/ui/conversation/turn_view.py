@@ -16,6 +16,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -253,6 +254,7 @@ class TurnWidget(QFrame):
             row.addWidget(cancel)
             row.addWidget(send)
             layout = self.layout()
+            assert isinstance(layout, QBoxLayout)  # the turn's column, made in __init__
             index = layout.indexOf(self.prompt_view)
             layout.insertWidget(index + 1, self._editor)
             layout.insertWidget(index + 2, self._editor_row)
@@ -261,7 +263,8 @@ class TurnWidget(QFrame):
         self._editor.setPlainText(self.state.turn.prompt)
         self.prompt_view.hide()
         self._editor.show()
-        self._editor_row.show()
+        if self._editor_row is not None:
+            self._editor_row.show()
         self._editor.setFocus()
 
     @property
@@ -274,6 +277,7 @@ class TurnWidget(QFrame):
     def close_editor(self) -> None:
         if self._editor is not None:
             self._editor.hide()
+        if self._editor_row is not None:
             self._editor_row.hide()
         self.prompt_view.show()
 

@@ -28,6 +28,7 @@ __all__ = ["ConversationView", "FindBar"]
 
 
 class ConversationView(QWidget):
+    scroll: TurnColumn  # type: ignore[assignment]  # a name QWidget.scroll() had first
     """The turns of one branch of a conversation, newest at the bottom.
 
     Signals:
@@ -197,7 +198,7 @@ class ConversationView(QWidget):
     def open_find(self) -> None:
         self.find_bar.open_bar()
 
-    def find(self, text: str, backward: bool = False) -> bool:
+    def find(self, text: str, backward: bool = False) -> bool:  # type: ignore[override]
         """Select the next match after the current one, wrapping; False if there is none.
 
         Turns not built are searched in their text first and built only when they match."""

@@ -89,7 +89,8 @@ class WelcomePage(QWidget):
     def set_servers(self, servers: list[Any]) -> None:
         """Show discovery's result: LocalServer values (kind, base_url, provider, models)."""
         while self._server_area.count():
-            widget = self._server_area.takeAt(0).widget()
+            item = self._server_area.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         if not servers:

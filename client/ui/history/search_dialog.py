@@ -14,9 +14,20 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QKeyEvent,
@@ -42,6 +53,9 @@ from PySide6.QtWidgets import (
 )
 
 from client.ui.jobs import BackgroundJobs, JobHandle
+
+if TYPE_CHECKING:
+    from client.store.store import Store
 
 RESULT_LIMIT = 50
 FIELD_WORDS = {
@@ -82,7 +96,7 @@ class SearchHit:
         return _MARKED.findall(self.snippet)
 
 
-def find_hits(store: Any, query: str, filters: SearchFilters) -> list[SearchHit]:
+def find_hits(store: Store, query: str, filters: SearchFilters) -> list[SearchHit]:
     """Run a search with its filters and name each result's conversation (on a worker)."""
     if filters.has_findings:
         from client.session import backfill_audits
@@ -141,7 +155,10 @@ class _HitDelegate(QStyledItemDelegate):
     in the palette's colours, selected or not."""
 
     def _document(
-        self, option: QStyleOptionViewItem, index: QModelIndex, selected: bool = False
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        selected: bool = False,
     ) -> QTextDocument:
         palette = option.palette
         role = (
@@ -154,7 +171,12 @@ class _HitDelegate(QStyledItemDelegate):
         document.setTextWidth(max(100, option.rect.width()))
         return document
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         self.initStyleOption(option, index)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         background = QStyleOptionViewItem(option)
@@ -173,7 +195,9 @@ class _HitDelegate(QStyledItemDelegate):
         document.documentLayout().draw(painter, context)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         document = self._document(option, index)
         return QSize(int(document.idealWidth()), int(document.size().height()) + 2)
 
@@ -187,7 +211,7 @@ class SearchDialog(QDialog):
 
     sig_result_chosen = Signal(object)
 
-    def __init__(self, store: Any, jobs: BackgroundJobs, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, jobs: BackgroundJobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Search everything")
         self.resize(720, 520)
@@ -277,7 +301,8 @@ class SearchDialog(QDialog):
 
     def filters(self) -> SearchFilters:
         def day(check: QCheckBox, edit: QDateEdit) -> date | None:
-            return edit.date().toPython() if check.isChecked() else None
+            shown = edit.date()
+            return date(shown.year(), shown.month(), shown.day()) if check.isChecked() else None
 
         return SearchFilters(
             provider=self.provider_box.currentData(),

@@ -61,15 +61,14 @@ class FindBar(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         # Esc belongs to the find field while it has focus, not to the window's Stop.
-        is_key = isinstance(event, QKeyEvent)
         if (
-            is_key
+            isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.ShortcutOverride
             and event.key() == Qt.Key.Key_Escape
         ):
             event.accept()
             return True
-        if is_key and event.type() == QEvent.Type.KeyPress:
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:
                 self.close_bar()
                 return True

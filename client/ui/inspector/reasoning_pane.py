@@ -210,7 +210,7 @@ class ReasoningInspector(QWidget):
     def open_find(self) -> None:
         self.find_bar.open_bar()
 
-    def find(self, text: str, backward: bool = False) -> bool:
+    def find(self, text: str, backward: bool = False) -> bool:  # type: ignore[override]
         if not text:
             self.find_bar.result_label.setText("")
             return False

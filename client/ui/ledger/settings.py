@@ -12,7 +12,7 @@ client.budget and client.pricing (genai-prices) are imported on the workers.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -41,6 +41,9 @@ PRICES_NOTE = (
     "Your own prices, in $ per million tokens, win over the price data. Local models cost $0 "
     "unless you set a price here. A cache rate left empty is charged at the input rate."
 )
+
+if TYPE_CHECKING:
+    from client.store.store import Store
 
 
 def _amount(text: str, what: str, *, optional: bool) -> Decimal | None:
@@ -172,7 +175,9 @@ class PriceBox(QGroupBox):
         """The prices in the table; ValueError with a sentence for the first bad cell."""
         prices: dict[tuple[str, str], PriceOverride] = {}
         for row in range(self.table.rowCount()):
-            provider = self.table.cellWidget(row, 0).currentData()
+            picker = self.table.cellWidget(row, 0)
+            assert isinstance(picker, QComboBox)  # every row starts with its provider's box
+            provider = picker.currentData()
             model = self._text(row, 1)
             if not model:
                 raise ValueError(f"Price row {row + 1} needs a model id.")
@@ -190,7 +195,8 @@ class PriceBox(QGroupBox):
     def _on_add_button_clicked(self) -> None:
         row = self.add_row()
         self.table.setCurrentCell(row, 1)
-        self.table.editItem(self.table.item(row, 1))
+        if (item := self.table.item(row, 1)) is not None:
+            self.table.editItem(item)
 
     @Slot()
     def _on_remove_button_clicked(self) -> None:
@@ -236,7 +242,7 @@ class MoneySettings(QWidget):
     """The Costs page of Settings: budgets and prices, read from and written to the store."""
 
     def __init__(
-        self, store: Any, jobs: BackgroundJobs, net_jobs: BackgroundJobs, parent: QWidget | None
+        self, store: Store, jobs: BackgroundJobs, net_jobs: BackgroundJobs, parent: QWidget | None
     ) -> None:
         super().__init__(parent)
         self._store, self._jobs = store, jobs

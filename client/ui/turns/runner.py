@@ -24,7 +24,7 @@ import copy
 import secrets
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -37,6 +37,10 @@ from client.store.db import StoreError
 from client.ui.conversation.live import TurnState
 from client.ui.turns.saving import SavingStore, UnsavedTurns
 from client.ui.turns.throttle import Throttle
+
+if TYPE_CHECKING:
+    from client.session import TurnController
+    from client.store.store import Store
 
 
 class _Outbox:
@@ -92,8 +96,8 @@ class _TurnTask(QRunnable):
         self,
         key: str,
         send: SendRequest,
-        store: Any,
-        controller: Any,
+        store: Store,
+        controller: TurnController,
         signals: _TaskSignals,
         cancel: CancelToken,
     ) -> None:
@@ -194,7 +198,9 @@ class TurnRunner(QObject):
     sig_turn_unsaved = Signal(str, str)
     sig_turn_saved = Signal(str)
 
-    def __init__(self, store: Any, parent: QObject | None = None, controller: Any = None) -> None:
+    def __init__(
+        self, store: Store, parent: QObject | None = None, controller: TurnController | None = None
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._controller = controller
@@ -247,7 +253,8 @@ class TurnRunner(QObject):
         if self._controller is None:
             from client.session import TurnController  # imports keyring: after the window shows
 
-            self._controller = TurnController(SavingStore(self._store, self.unsaved.signals))
+            saving = SavingStore(self._store, self.unsaved.signals)  # stands in for the Store
+            self._controller = TurnController(saving)  # type: ignore[arg-type]
         key = secrets.token_hex(6)
         signals = _TaskSignals()
         running = _Running(key, send, signals, CancelToken())

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from client.core.conversation import Turn
 from client.store.db import StoreError
 from client.ui.conversation.live import TurnState
+
+if TYPE_CHECKING:
+    from client.store.store import Store
 
 DISK_FULL = "The disk is full: this turn is kept in memory; free some space and it will be saved."
 SAVED = "Saved: this turn, kept in memory while the disk was full, is now stored."
@@ -52,7 +55,7 @@ class SavingStore:
     Everything but the two saves goes straight to the store. Thread-safe, like the store.
     """
 
-    def __init__(self, store: Any, signals: SaveSignals) -> None:
+    def __init__(self, store: Store, signals: SaveSignals) -> None:
         self._store = store
         self._signals = signals
         self._lock = threading.Lock()
@@ -91,7 +94,7 @@ class SavingStore:
 class _SaveTask(QRunnable):
     """Saving a finished turn again, on a pool thread."""
 
-    def __init__(self, store: Any, turn: Turn, signals: SaveSignals) -> None:
+    def __init__(self, store: Store, turn: Turn, signals: SaveSignals) -> None:
         super().__init__()
         self.store, self.turn, self.signals = store, turn, signals
 
@@ -115,7 +118,7 @@ class UnsavedTurns(QObject):
     sig_turn_unsaved = Signal(str, str)
     sig_turn_saved = Signal(str)
 
-    def __init__(self, store: Any, pool: QThreadPool, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, pool: QThreadPool, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._pool = pool

@@ -157,7 +157,7 @@ def run(args: list[str]) -> dict:
         window.composer.set_choice(ModelChoice("openai-compatible", "bench", server.url + "/v1"))
         clock.start()
         probe.start()
-        window.send("Stream a long answer")
+        window.sending.send("Stream a long answer")
         started = time.perf_counter()
 
         def done() -> bool:

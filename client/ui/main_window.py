@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.conversation import Conversation, Turn
-from client.core.request import SendRequest
 from client.ui.actions import build_actions
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
@@ -46,6 +45,7 @@ from client.ui.prefs import Preferences
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.theme import ThemeController
 from client.ui.turns.runner import TurnRunner
+from client.ui.turns.sending import SendController, request_for
 
 if TYPE_CHECKING:  # built when first opened (loaded once the window shows: startup.py)
     from client.store.store import Store
@@ -91,7 +91,6 @@ class MainWindow(QMainWindow):
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
         self.focus = ConversationFocus(self)
-        self._draft_key: str | None = None
         self._load_job: JobHandle | None = None
         self._select_after_load: str | None = None
         self._conversations: dict[str, Conversation] = {}
@@ -136,6 +135,35 @@ class MainWindow(QMainWindow):
     def _build_controllers(self, centre_layout: QVBoxLayout) -> None:
         """The features' controllers, each handed what it works with; their widgets placed here."""
         a, status = self.actions_, self.statusBar()
+        self.ledger = LedgerController(  # #5: the cost line, the estimate, budgets, spend
+            self.store,
+            self.jobs,
+            self.runner,
+            self.composer,
+            self.banner,
+            status,
+            self.focus,
+            a.spend,
+            lambda prompt: request_for(self.composer, self.focus, self.conversation, prompt),
+            self,
+        )
+        centre_layout.insertWidget(0, self.ledger.summary_label)
+        self.sending = SendController(  # Send and Stop; turns starting, streaming and ending
+            self.store,
+            self.jobs,
+            self.runner,
+            self.composer,
+            self.conversation,
+            self.inspector,
+            self.sidebar,
+            self.banner,
+            status,
+            self.focus,
+            self.prefs,
+            self.ledger,
+            a.stop,
+            self,
+        )
         self.audit = AuditController(  # #6: the Steps tab, the audit strip, the critic
             self.store,
             self.jobs,
@@ -148,19 +176,6 @@ class MainWindow(QMainWindow):
             self,
         )
         status.addPermanentWidget(self.audit.critic_status)
-        self.ledger = LedgerController(  # #5: the cost line, the estimate, budgets, spend
-            self.store,
-            self.jobs,
-            self.runner,
-            self.composer,
-            self.banner,
-            status,
-            self.focus,
-            a.spend,
-            self.request_for,
-            self,
-        )
-        centre_layout.insertWidget(0, self.ledger.summary_label)
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         exports = ExportActions(
             self.store,
@@ -226,8 +241,6 @@ class MainWindow(QMainWindow):
         a.copy_answer.triggered.connect(self.copy_answer)
         a.find.triggered.connect(self.conversation.open_find)
         a.search_everything.triggered.connect(self.open_search)
-        a.stop.triggered.connect(self.stop)
-        a.retry.triggered.connect(self._on_retry_action_triggered)
         a.system_prompt.triggered.connect(self.edit_system_prompt)
         a.show_conversations.toggled.connect(self.sidebar.setVisible)
         a.show_inspector.toggled.connect(self.inspector.setVisible)
@@ -240,12 +253,9 @@ class MainWindow(QMainWindow):
         self.sidebar.sig_restore_requested.connect(self._on_sidebar_restore_requested)
 
         self.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
-        self.conversation.sig_retry_requested.connect(self.retry)
         self.conversation.sig_link_clicked.connect(self.links.handle)
         self.conversation.sig_code_copied.connect(self._on_conversation_code_copied)
 
-        self.composer.sig_send_requested.connect(self.send)
-        self.composer.sig_stop_requested.connect(self.stop)
         self.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.composer.sig_other_model_requested.connect(self.choose_other_model)
         self.composer.sig_system_prompt_requested.connect(self.edit_system_prompt)
@@ -262,10 +272,6 @@ class MainWindow(QMainWindow):
         self.sig_conversation_shown.connect(self.focus.sig_conversation_shown)
         self.focus.sig_open_requested.connect(self.open_conversation)
         self.focus.sig_list_changed.connect(self.refresh_conversations)
-        self.runner.sig_turn_started.connect(self._on_runner_turn_started)
-        self.runner.sig_turn_not_started.connect(self._on_runner_turn_not_started)
-        self.runner.sig_turns_updated.connect(self._on_runner_turns_updated)
-        self.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
         self.links.sig_link_refused.connect(self._on_links_link_refused)
         self.theme.sig_theme_changed.connect(self._on_theme_theme_changed)
 
@@ -309,7 +315,7 @@ class MainWindow(QMainWindow):
     def _on_conversations_listed(self, conversations: list[Conversation], open_last: bool) -> None:
         self._conversations = {c.id: c for c in conversations}
         self.sidebar.set_conversations(conversations, self.current_id)
-        self._update_streaming_marks()
+        self.sending.update_streaming_marks()
         if open_last:
             last = self.prefs.get("ui.last_conversation")
             target = (
@@ -357,7 +363,7 @@ class MainWindow(QMainWindow):
         choice = ModelChoice.from_json(conversation.settings.get("model"))
         if choice is not None:
             self.composer.set_choice(choice)
-        self._update_composer_state()
+        self.sending.update_composer_state()
         self.sig_conversation_shown.emit(conversation.id)
 
     def _on_conversation_load_failed(self, exc: BaseException) -> None:
@@ -374,7 +380,7 @@ class MainWindow(QMainWindow):
         self.composer.set_system_prompt_set(False)
         self.centre_pages.setCurrentWidget(self.conversation)
         self.banner.hide()
-        self._update_composer_state()
+        self.sending.update_composer_state()
         self.composer.focus_prompt()
         self.sig_conversation_shown.emit(None)
 
@@ -412,127 +418,6 @@ class MainWindow(QMainWindow):
     def _on_delete_action_triggered(self) -> None:
         if self.current_id is not None:
             self.delete_conversation(self.current_id)
-
-    # Sending, stopping, retrying (the runner does the work; see runner.py)
-
-    def request_for(self, prompt: str) -> SendRequest | None:
-        """The composer's next turn: `prompt` to the model chosen, after the branch shown (None
-        until a model is chosen). Send sends it; the next-turn line estimates it."""
-        choice = self.composer.choice
-        if choice is None:
-            return None
-        settings = self.composer.settings()
-        if self.current_id is None:
-            settings.system = self.draft_system
-        return SendRequest(
-            choice.provider,
-            choice.model,
-            prompt,
-            choice.base_url,
-            conversation_id=self.current_id,
-            parent_id=self.conversation.leaf_id() if self.current_id else None,  # the branch shown
-            settings=settings,
-        )
-
-    def send(self, prompt: str) -> None:
-        send = self.request_for(prompt)
-        if send is None:
-            self.composer.restore_prompt(prompt)
-            return
-        self.composer.set_checking(True)
-        self.ledger.send_checked(send, lambda key: self._on_send_started(send, key))
-
-    def _on_send_started(self, send: SendRequest, key: str | None) -> None:
-        self.composer.set_checking(False)
-        if key is None:  # cancelled at the budget question: the prompt goes back
-            self.composer.restore_prompt(send.prompt)
-            return
-        if self.current_id is None:
-            self._draft_key = key
-        self.prefs.remember_model(ModelChoice(send.provider, send.model, send.base_url))
-        self.banner.hide()
-        self._update_composer_state()
-
-    def retry(self, state: TurnState) -> None:
-        """Ask a turn again in its place, with its own model and settings (history.py: a new
-        version beside it, after the same budget check as Send)."""
-        if not state.streaming:
-            self.history.send_version(state, state.turn.prompt, use_composer=False)
-
-    @Slot()
-    def _on_retry_action_triggered(self) -> None:
-        state = self.conversation.selected_state()
-        if state is not None:
-            self.retry(state)
-
-    def stop(self) -> None:
-        self.runner.stop_conversation(self.current_id)
-        self._update_composer_state()
-
-    @Slot(str, object)
-    def _on_runner_turn_started(self, key: str, state: TurnState) -> None:
-        conversation_id = state.turn.conversation_id
-        if key == self._draft_key:
-            self._draft_key = None
-            if self.current_id is None:
-                self.current_id = conversation_id
-                self.prefs.set("ui.last_conversation", conversation_id)
-                self.conversation.conversation_id = conversation_id
-        if conversation_id == self.current_id:
-            self.conversation.truncate_after(state.turn.parent_id)
-            self.conversation.add_turn(state)
-        if self.composer.choice is not None:
-            choice, store = self.composer.choice, self.store
-            if choice.provider == state.turn.provider and choice.model == state.turn.model:
-                self.jobs.run(
-                    lambda: store.update_conversation_settings(
-                        conversation_id, {"model": choice.to_json()}
-                    )
-                )
-        self.refresh_conversations()
-        self._update_composer_state()
-
-    @Slot(str, object, str)
-    def _on_runner_turn_not_started(self, key: str, send: SendRequest, message: str) -> None:
-        if key == self._draft_key:
-            self._draft_key = None
-        if send.conversation_id == self.current_id:
-            self.composer.restore_prompt(send.prompt)
-            needs_key = "key" in message.lower()
-            self.banner.say(message, "Settings…" if needs_key else None)
-        else:
-            self.statusBar().showMessage(message, 10_000)
-        self._update_composer_state()
-
-    @Slot(object)
-    def _on_runner_turns_updated(self, turn_ids: tuple[str, ...]) -> None:
-        self.conversation.refresh_turns(turn_ids)
-        if self.inspector.state is not None and self.inspector.state.id in turn_ids:
-            self.inspector.refresh()
-
-    @Slot(object)
-    def _on_runner_turn_finished(self, state: TurnState) -> None:
-        self.conversation.refresh_turns((state.id,))
-        if self.inspector.state is state:
-            self.inspector.refresh()
-        self._update_composer_state()
-        if not self._closing:
-            self.refresh_conversations()
-
-    def _update_composer_state(self) -> None:
-        streaming = bool(self.runner.streaming_turns(self.current_id)) or self.runner.pending(
-            self.current_id
-        )
-        if self.current_id is None and self._draft_key is not None:
-            streaming = True
-        self.composer.set_streaming(streaming)
-        self.actions_.stop.setEnabled(streaming)
-        self._update_streaming_marks()
-
-    def _update_streaming_marks(self) -> None:
-        self.sidebar.set_streaming(
-            {s.turn.conversation_id for s in self.runner.all_streaming_turns()}
-        )
 
     # Models and settings
 
@@ -654,6 +539,7 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._closing = True
             self.ledger.shutdown()  # no estimate or budget check starts now, and no turn
+            self.sending.shutdown()
             self.audit.shutdown()  # a critic must not keep the window waiting for its job
             self.save_layout()
             self.runner.shutdown()

@@ -91,6 +91,7 @@ class HistoryController(QObject):
         self.conversation: Conversation | None = None
         self._load_job: JobHandle | None = None
         self._version_job: JobHandle | None = None
+        self.retry_action = actions.retry
         self.edit_action = actions.edit_prompt
         self.regenerate_action = actions.regenerate
         self.regenerate_chosen_action = actions.regenerate_chosen
@@ -107,11 +108,13 @@ class HistoryController(QObject):
         view.sig_edit_submitted.connect(self._on_conversation_edit_submitted)
         view.sig_regenerate_requested.connect(self._on_conversation_regenerate_requested)
         view.sig_version_requested.connect(self._on_conversation_version_requested)
+        view.sig_retry_requested.connect(self.retry)
         runner = self._runner
         runner.sig_turn_started.connect(self._on_runner_turn_started)
         runner.sig_turn_finished.connect(self._on_runner_turn_finished)
         runner.sig_turn_unsaved.connect(self._on_runner_turn_unsaved)
         runner.sig_turn_saved.connect(self._on_runner_turn_saved)
+        self.retry_action.triggered.connect(self._on_retry_action_triggered)
         self.edit_action.triggered.connect(self._on_edit_action_triggered)
         self.regenerate_action.triggered.connect(self._on_regenerate_action_triggered)
         self.regenerate_chosen_action.triggered.connect(self._on_regenerate_chosen_action_triggered)
@@ -205,6 +208,12 @@ class HistoryController(QObject):
                 self._reopen_editor(state.id, prompt)
 
         self._ledger.send_checked(send, then)
+
+    def retry(self, state: TurnState) -> None:
+        """Ask a turn again in its place, with its own model and settings: a new version beside
+        it, after the same budget check as Send."""
+        if not state.streaming:
+            self.send_version(state, state.turn.prompt, use_composer=False)
 
     def _reopen_editor(self, turn_id: str, prompt: str) -> None:
         widget = self._view.widget_for(turn_id)
@@ -337,6 +346,11 @@ class HistoryController(QObject):
     def _selected(self) -> TurnState | None:
         state = self._view.selected_state()
         return state if state is not None and not state.streaming else None
+
+    @Slot()
+    def _on_retry_action_triggered(self) -> None:
+        if (state := self._view.selected_state()) is not None:
+            self.retry(state)
 
     @Slot()
     def _on_edit_action_triggered(self) -> None:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
-    QInputDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.conversation import Conversation, Turn
 from client.ui.actions import build_actions
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
@@ -35,11 +33,12 @@ from client.ui.conversation.view import ConversationView
 from client.ui.conversation.welcome import WelcomePage
 from client.ui.focus import ConversationFocus
 from client.ui.history.controller import HistoryController
+from client.ui.history.conversations import ConversationsController
 from client.ui.history.export_actions import ExportActions
 from client.ui.history.search_results import SearchResults
 from client.ui.history.sidebar import ConversationList
 from client.ui.inspector.reasoning_pane import ReasoningInspector
-from client.ui.jobs import BackgroundJobs, JobHandle
+from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
@@ -91,9 +90,6 @@ class MainWindow(QMainWindow):
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
         self.focus = ConversationFocus(self)
-        self._load_job: JobHandle | None = None
-        self._select_after_load: str | None = None
-        self._conversations: dict[str, Conversation] = {}
         self._has_key = False
         self._closing = False
         self._settings_dialog: SettingsDialog | None = None
@@ -128,9 +124,9 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
         self._connect_signals()
+        self._build_controllers(centre_layout)
         self.composer.set_choice(prefs.default_model or next(iter(prefs.recent_models), None))
         self.catalog.changed()
-        self._build_controllers(centre_layout)
 
     def _build_controllers(self, centre_layout: QVBoxLayout) -> None:
         """The features' controllers, each handed what it works with; their widgets placed here."""
@@ -164,6 +160,22 @@ class MainWindow(QMainWindow):
             a.stop,
             self,
         )
+        self.conversations = ConversationsController(  # the list, opening, new, rename, delete
+            self.store,
+            self.jobs,
+            self.runner,
+            self.prefs,
+            self.sidebar,
+            self.conversation,
+            self.composer,
+            self.banner,
+            self.focus,
+            self.sending,
+            a,
+            self,
+        )
+        self.conversations.sig_column_wanted.connect(self._on_conversations_column_wanted)
+        self.conversations.sig_first_listed.connect(self._update_welcome)
         self.audit = AuditController(  # #6: the Steps tab, the audit strip, the critic
             self.store,
             self.jobs,
@@ -233,24 +245,14 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         a = self.actions_
-        a.new_conversation.triggered.connect(self.new_conversation)
-        a.rename_conversation.triggered.connect(self._on_rename_action_triggered)
-        a.delete_conversation.triggered.connect(self._on_delete_action_triggered)
         a.settings.triggered.connect(self.open_settings)
         a.quit.triggered.connect(self.close)
         a.copy_answer.triggered.connect(self.copy_answer)
         a.find.triggered.connect(self.conversation.open_find)
         a.search_everything.triggered.connect(self.open_search)
-        a.system_prompt.triggered.connect(self.edit_system_prompt)
         a.show_conversations.toggled.connect(self.sidebar.setVisible)
         a.show_inspector.toggled.connect(self.inspector.setVisible)
         self.splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
-
-        self.sidebar.sig_conversation_selected.connect(self.open_conversation)
-        self.sidebar.sig_new_requested.connect(self.new_conversation)
-        self.sidebar.sig_rename_requested.connect(self._on_sidebar_rename_requested)
-        self.sidebar.sig_delete_requested.connect(self.delete_conversation)
-        self.sidebar.sig_restore_requested.connect(self._on_sidebar_restore_requested)
 
         self.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
         self.conversation.sig_link_clicked.connect(self.links.handle)
@@ -258,7 +260,6 @@ class MainWindow(QMainWindow):
 
         self.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.composer.sig_other_model_requested.connect(self.choose_other_model)
-        self.composer.sig_system_prompt_requested.connect(self.edit_system_prompt)
         self.banner.sig_action_clicked.connect(self.open_settings)
 
         self.welcome.sig_model_chosen.connect(self._on_welcome_model_chosen)
@@ -269,9 +270,7 @@ class MainWindow(QMainWindow):
         self.catalog.sig_catalog_changed.connect(self.composer.picker.set_groups)
         self.catalog.sig_servers_found.connect(self._on_catalog_servers_found)
 
-        self.sig_conversation_shown.connect(self.focus.sig_conversation_shown)
-        self.focus.sig_open_requested.connect(self.open_conversation)
-        self.focus.sig_list_changed.connect(self.refresh_conversations)
+        self.focus.sig_conversation_shown.connect(self.sig_conversation_shown)
         self.links.sig_link_refused.connect(self._on_links_link_refused)
         self.theme.sig_theme_changed.connect(self._on_theme_theme_changed)
 
@@ -297,127 +296,36 @@ class MainWindow(QMainWindow):
 
     def _update_welcome(self) -> None:
         nothing_configured = (
-            not self._conversations and not self._has_key and self.composer.choice is None
+            not self.conversations.conversations
+            and not self._has_key
+            and self.composer.choice is None
         )
         self.centre_pages.setCurrentWidget(
             self.welcome if nothing_configured else self.conversation
         )
 
-    # Conversations
+    # Conversations (history/conversations.py does the work)
 
     def refresh_conversations(self, open_last: bool = False) -> None:
-        store = self.store
-        self.jobs.run(
-            store.list_conversations,
-            lambda result: self._on_conversations_listed(result, open_last),
-        )
-
-    def _on_conversations_listed(self, conversations: list[Conversation], open_last: bool) -> None:
-        self._conversations = {c.id: c for c in conversations}
-        self.sidebar.set_conversations(conversations, self.current_id)
-        self.sending.update_streaming_marks()
-        if open_last:
-            last = self.prefs.get("ui.last_conversation")
-            target = (
-                last
-                if last in self._conversations
-                else (conversations[0].id if conversations else None)
-            )
-            if target is not None:
-                self.open_conversation(target)
-            self._update_welcome()
+        self.conversations.refresh_conversations(open_last)
 
     def open_conversation(
         self, conversation_id: str, select_turn: str | None = None, leaf_id: str | None = None
     ) -> None:
-        """Show a conversation: the branch ending at `leaf_id` (default: the newest turn)."""
-        if self._load_job is not None:
-            self._load_job.cancel()
-        self.current_id = conversation_id
-        self._select_after_load = select_turn
-        self.prefs.set("ui.last_conversation", conversation_id)
-        self.sidebar.select(conversation_id)
-        self.centre_pages.setCurrentWidget(self.conversation)
-        self.banner.hide()
-        store = self.store
-        self._load_job = self.jobs.run(
-            lambda: (
-                store.get_conversation(conversation_id),
-                store.branch(conversation_id, leaf_id),
-            ),
-            self._on_conversation_loaded,
-            self._on_conversation_load_failed,
-        )
-
-    def _on_conversation_loaded(self, result: tuple[Conversation | None, list[Turn]]) -> None:
-        self._load_job = None
-        conversation, turns = result
-        if conversation is None or conversation.id != self.current_id:
-            return
-        self._conversations[conversation.id] = conversation
-        states = [self.runner.state_for(t) for t in turns]
-        self.conversation.show_turns(conversation.id, states)
-        if self._select_after_load:
-            self.conversation.select(self._select_after_load)
-        self.composer.set_system_prompt_set(bool(conversation.system))
-        choice = ModelChoice.from_json(conversation.settings.get("model"))
-        if choice is not None:
-            self.composer.set_choice(choice)
-        self.sending.update_composer_state()
-        self.sig_conversation_shown.emit(conversation.id)
-
-    def _on_conversation_load_failed(self, exc: BaseException) -> None:
-        self._load_job = None
-        self.banner.say(f"This conversation could not be opened: {exc}")
+        self.conversations.open_conversation(conversation_id, select_turn, leaf_id)
 
     def new_conversation(self) -> None:
-        if self._load_job is not None:
-            self._load_job.cancel()
-        self.current_id = None
-        self.draft_system = None
-        self.sidebar.select(None)
-        self.conversation.show_turns(None, [])
-        self.composer.set_system_prompt_set(False)
-        self.centre_pages.setCurrentWidget(self.conversation)
-        self.banner.hide()
-        self.sending.update_composer_state()
-        self.composer.focus_prompt()
-        self.sig_conversation_shown.emit(None)
+        self.conversations.new_conversation()
 
     def delete_conversation(self, conversation_id: str) -> None:
-        conversation = self._conversations.get(conversation_id)
-        self.runner.stop_conversation(conversation_id)
-        store = self.store
-        self.jobs.run(lambda: store.delete_conversation(conversation_id))
-        self.sidebar.show_undo(conversation_id, conversation.title if conversation else "")
-        if conversation_id == self.current_id:
-            self.new_conversation()
-        self.refresh_conversations()
+        self.conversations.delete_conversation(conversation_id)
 
-    @Slot(str)
-    def _on_sidebar_restore_requested(self, conversation_id: str) -> None:
-        store = self.store
-        self.jobs.run(lambda: store.restore_conversation(conversation_id))
-        self.refresh_conversations()
-        self.open_conversation(conversation_id)
-
-    @Slot(str, str)
-    def _on_sidebar_rename_requested(self, conversation_id: str, title: str) -> None:
-        store = self.store
-        self.jobs.run(lambda: store.rename_conversation(conversation_id, title))
-        if conversation_id in self._conversations:
-            self._conversations[conversation_id].title = title
-        self.refresh_conversations()  # queued after the rename, so no older listing wins
+    def set_system_prompt(self, text: str | None) -> None:
+        self.conversations.set_system_prompt(text)
 
     @Slot()
-    def _on_rename_action_triggered(self) -> None:
-        if self.current_id is not None:
-            self.sidebar.rename(self.current_id)
-
-    @Slot()
-    def _on_delete_action_triggered(self) -> None:
-        if self.current_id is not None:
-            self.delete_conversation(self.current_id)
+    def _on_conversations_column_wanted(self) -> None:
+        self.centre_pages.setCurrentWidget(self.conversation)
 
     # Models and settings
 
@@ -474,28 +382,6 @@ class MainWindow(QMainWindow):
         self._has_key = True
         self.catalog.refresh_remote()
         self._update_welcome()
-
-    def edit_system_prompt(self) -> None:
-        conversation = self._conversations.get(self.current_id or "")
-        current = conversation.system if conversation else self.draft_system
-        text, ok = QInputDialog.getMultiLineText(
-            self,
-            "System prompt",
-            "Instructions sent before every prompt of this conversation:",
-            current or "",
-        )
-        if ok:
-            self.set_system_prompt(text.strip() or None)
-
-    def set_system_prompt(self, text: str | None) -> None:
-        self.composer.set_system_prompt_set(bool(text))
-        if self.current_id is None:
-            self.draft_system = text
-            return
-        conversation_id, store = self.current_id, self.store
-        if conversation_id in self._conversations:
-            self._conversations[conversation_id].system = text
-        self.jobs.run(lambda: store.set_conversation_system(conversation_id, text))
 
     # Other commands
 

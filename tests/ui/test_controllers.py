@@ -21,12 +21,14 @@ from client.ui.composer.composer import Composer
 from client.ui.conversation.view import ConversationView
 from client.ui.focus import ConversationFocus
 from client.ui.history.controller import HistoryController
+from client.ui.history.conversations import ConversationsController
 from client.ui.history.export_actions import ExportActions
 from client.ui.history.search_results import SearchResults
 from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.controller import LedgerController
 from client.ui.turns.runner import TurnRunner
+from client.ui.turns.sending import SendController
 
 
 @dataclass
@@ -108,6 +110,8 @@ def test_no_controller_takes_the_window():
         HistoryController,
         ExportActions,
         SearchResults,
+        SendController,
+        ConversationsController,
     ):
         for name, parameter in inspect.signature(controller).parameters.items():
             assert name != "window", f"{controller.__name__} takes the window"

@@ -77,7 +77,7 @@ def test_delete_offers_undo_and_rename_is_stored(qtbot, window, replay, store):
     )
     conversation_id = window.current_id
 
-    window._on_sidebar_rename_requested(conversation_id, "Renamed")
+    window.conversations._on_sidebar_rename_requested(conversation_id, "Renamed")
     qtbot.waitUntil(lambda: store.get_conversation(conversation_id).title == "Renamed")
 
     window.delete_conversation(conversation_id)

@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         a.search_everything.triggered.connect(self.open_search)
         a.show_conversations.toggled.connect(self.sidebar.setVisible)
         a.show_inspector.toggled.connect(self.inspector.setVisible)
-        self.splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
 
         self.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
         self.conversation.sig_link_clicked.connect(self.links.handle)
@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
 
         self.focus.sig_conversation_shown.connect(self.sig_conversation_shown)
         self.links.sig_link_refused.connect(self._on_links_link_refused)
-        self.theme.sig_theme_changed.connect(self._on_theme_theme_changed)
+        self.theme.sig_theme_changed.connect(self._on_theme_changed)
 
     # Start-up: after the window is shown (heavy imports, the list, discovery)
 
@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
             dialog = self._settings_dialog = SettingsDialog(
                 self.prefs, self.jobs, self, store=self.store, net_jobs=self.net_jobs
             )
-            dialog.sig_settings_saved.connect(self._on_settings_settings_saved)
+            dialog.sig_settings_saved.connect(self._on_settings_saved)
             dialog.sig_keys_changed.connect(self._on_settings_keys_changed)
             dialog.sig_discover_requested.connect(self.catalog.refresh_local)
         else:
@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _on_settings_settings_saved(self) -> None:
+    def _on_settings_saved(self) -> None:
         self.theme.set_choice(self.prefs.get("ui.theme"))
         self.theme.set_font_size(int(self.prefs.get("ui.font_size") or 0) or None)
         if self.composer.choice is None and self.prefs.default_model is not None:
@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(sentence, 10_000)
 
     @Slot(str)
-    def _on_theme_theme_changed(self, name: str) -> None:
+    def _on_theme_changed(self, name: str) -> None:
         self.conversation.set_theme(name)
 
     # Layout, remembered
@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         self.prefs.set("ui.window", layout_state(self))
 
     @Slot(int, int)
-    def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         self.actions_.show_inspector.setChecked(self.splitter.sizes()[2] > 0)
         self.actions_.show_conversations.setChecked(self.splitter.sizes()[0] > 0)
 

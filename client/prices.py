@@ -8,7 +8,7 @@ data a refresh kept in the data folder (`rates_in_use` makes that the data in us
 
 Your own price lives in the store's price table (the one Settings always had), per provider and
 model. A reprice recomputes stored turns with today's rates, at the hour each turn was priced (a
-time-of-day rate stays the rate of that hour), and keeps each turn's previous amount and the
+time-of-day rate stays the rate of the hour the turn was asked), and keeps each turn's previous amount and the
 price that computed it (`Store.cost_history`, and `previous_*` in the turn's price). A charge the
 provider reported is never repriced. Repricing again with the same rates changes nothing.
 """
@@ -345,7 +345,7 @@ def _repriced(row: RepriceRow, overrides: Mapping[tuple[str, str], PriceOverride
         row.usage,
         base_url=row.base_url,
         overrides=overrides,
-        when=_parse_time(row.priced_at),
+        when=_parse_time(row.asked_at),
     )
 
 

@@ -53,6 +53,14 @@ class PreparedTurn:
     profile: ProviderProfile
 
 
+def _asked_at(turn: Turn) -> datetime:
+    try:
+        moment = datetime.fromisoformat(turn.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def title_from(prompt: str) -> str:
     line = " ".join(prompt.split())
     return line if len(line) <= 60 else line[:57].rstrip() + "…"
@@ -408,5 +416,5 @@ class _TurnRun:
             base_url=turn.base_url,
             provider_cost=self.provider_cost,
             overrides=store.price_overrides() if store is not None else None,
-            when=datetime.now(UTC),
+            when=_asked_at(turn),  # the hour the request went: what a reprice also uses
         )

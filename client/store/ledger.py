@@ -149,7 +149,7 @@ def conversation_totals(conn: sqlite3.Connection, conversation_id: str) -> dict[
 # -- the rates in the ledger, and repricing it -------------------------------------------------
 
 _REPRICE_COLUMNS = (
-    "id, provider, model, model_reported, base_url, created_at, updated_at, input_tokens,"
+    "id, provider, model, model_reported, base_url, created_at, input_tokens,"
     " cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_source,"
     " cost_currency, cost_total, cost_input, cost_output, cost_reasoning, price_json"
 )

@@ -55,7 +55,7 @@ class RepriceRow:
     model: str
     model_reported: str | None
     base_url: str | None
-    priced_at: str  # ISO 8601 UTC: when the turn was finalised (and priced)
+    asked_at: str  # ISO 8601 UTC: when the request was sent (time-of-day rates go by it)
     usage: Usage
     cost: Cost
 
@@ -402,7 +402,7 @@ class Store:
                 row["model"],
                 row["model_reported"],
                 row["base_url"],
-                row["updated_at"] or row["created_at"],
+                row["created_at"],
                 usage_from_row(row),
                 cost_from_row(row),
             )  # fmt: skip

@@ -18,8 +18,6 @@ from client.core.cost import Cost, CostSource
 from client.core.events import TurnStatus
 from client.core.prices import PriceOverride
 from client.core.usage import Usage
-from client.pricing import cost_for, cost_for_turn
-from client.pricing.refresh import use_bundled_prices
 from client.prices import (
     parse_rates,
     price_table,
@@ -28,6 +26,8 @@ from client.prices import (
     reprice,
     set_your_price,
 )
+from client.pricing import cost_for, cost_for_turn
+from client.pricing.refresh import use_bundled_prices
 from client.store.store import Store
 
 M = Decimal(1_000_000)

@@ -49,6 +49,10 @@ SOURCE_WORDS = {
 }
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def rates_in_use(store: Store) -> dict[tuple[str, str], PriceOverride]:
     """The user's prices, after making the price data kept in the data folder the data in use:
     what every pricing of a turn, an estimate or a reprice is given."""
@@ -183,7 +187,7 @@ def price_table(
 ) -> PriceTable:
     """Every model in the ledger (or only those named) with the rates a turn `when` (now) would
     be priced at, where they come from and how many stored turns used them; sorted by spend."""
-    when = when or datetime.now(UTC)
+    when = when or _now()
     overrides = rates_in_use(store)
     named = set(models)
     rows: list[ModelPrices] = []
@@ -256,7 +260,7 @@ def _providers_for(store: Store, model: str, provider: str | None) -> list[str]:
     found = providers_of(store, model)
     if found:
         return found
-    guessed = _guess_provider(model, datetime.now(UTC))
+    guessed = _guess_provider(model, _now())
     if guessed:
         return [guessed]
     raise ValueError(

@@ -99,6 +99,7 @@ def next_turn_figures(store: Any, nxt: NextTurn) -> NextTurnFigures:
     """The estimate of the next turn and whether it keeps within budgets. Runs on a worker."""
     from client.budget import check_budget, estimate_next_turn
     from client.core.context import context_window
+    from client.prices import rates_in_use
 
     cid = nxt.conversation_id
     conversation = store.get_conversation(cid) if cid else None
@@ -117,7 +118,7 @@ def next_turn_figures(store: Any, nxt: NextTurn) -> NextTurnFigures:
         nxt.provider,
         nxt.model,
         _priced_url(nxt.provider, nxt.base_url),
-        store.price_overrides(),
+        rates_in_use(store),  # the rates the ledger prices with: your prices, the kept data
         send_reasoning=send_reasoning,
         reported_input=False,  # one count for the price and the context window
     )

@@ -4,7 +4,8 @@ whether it crosses a budget.
 "What did this conversation cost, and how much was reasoning I never saw?" takes no click: a
 line at the top of the conversation says it (client.budget.conversation_cost_summary, counting
 every branch, stopped and critic turn), with a link to the spend view, which View → Spend…
-(Ctrl+Shift+S) also opens. Under the prompt, one line says what the next turn will send, how
+(Ctrl+Shift+S) also opens; its Prices… button opens the Prices page (client.ui.prices_page) in a
+window of its own, and a price set or a reprice there reads the ledger again. Under the prompt, one line says what the next turn will send, how
 much of the model's context window that is, and what it will cost (client/ui/budget_prompt.py);
 it follows the typing (debounced), the model, the branch shown and the reasoning setting.
 
@@ -37,6 +38,7 @@ from client.ui.jobs import JobHandle
 
 if TYPE_CHECKING:  # client.budget loads genai-prices: on a worker, after the window shows
     from client.budget import BudgetCheck, Estimate
+    from client.ui.prices_page import PricesDialog
     from client.ui.runner import SendRequest
 
 ESTIMATE_DELAY_MS = 300  # after the last keystroke: typing is not slowed by store reads
@@ -78,6 +80,7 @@ class LedgerController(QObject):
         self.figures: NextTurnFigures | None = None
         self.summary = ""
         self.spend_dialog: SpendDialog | None = None
+        self.prices_dialog: PricesDialog | None = None
         self._estimate_job: JobHandle | None = None
         self._summary_job: JobHandle | None = None
         self._check_jobs: set[JobHandle] = set()  # sends waiting for their budget check
@@ -134,6 +137,15 @@ class LedgerController(QObject):
         if self.spend_dialog is not None and self.spend_dialog.isVisible():
             self.spend_dialog.view.refresh()
 
+    @Slot()
+    def prices_changed(self) -> None:
+        """After a price was set or turns repriced: the ledger again, and the conversation shown
+        read again (same branch), so each turn's cost line shows its new amount."""
+        self.refresh()
+        w = self._window
+        if w.current_id is not None and not w.runner.busy:
+            w.open_conversation(w.current_id, leaf_id=w.conversation.leaf_id())
+
     # What this conversation cost
 
     @property
@@ -185,9 +197,29 @@ class LedgerController(QObject):
         dialog = self.spend_dialog
         if dialog is None:
             dialog = self.spend_dialog = SpendDialog(self._store, self._jobs, self._window)
+            dialog.view.sig_prices_requested.connect(self.open_prices)
         elif dialog.view.report is not None:
             dialog.view.refresh()
         if dialog.isVisible():  # behind the window: bring it forward
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
+        return dialog
+
+    def open_prices(self) -> PricesDialog:
+        """The Prices page in a window of its own (from the spend view); kept and reopened."""
+        from client.ui.prices_page import PricesDialog
+
+        dialog = self.prices_dialog
+        if dialog is None:
+            dialog = self.prices_dialog = PricesDialog(
+                self._store, self._jobs, self._window.net_jobs, self._window
+            )
+            dialog.page.sig_ledger_changed.connect(self.prices_changed)
+        elif dialog.page.table_data is not None:
+            dialog.page.reload()
+        if dialog.isVisible():
             dialog.raise_()
             dialog.activateWindow()
         else:

@@ -202,7 +202,11 @@ def test_the_deepseek_overcharge_repriced_agrees_everywhere(store):
     assert now.source is CostSource.OVERRIDE and now.price["previous_total"] == "0.00022615"
     assert now.price["previous_data"].startswith("genai-prices ")
     assert now.to_json()["price"]["repriced"]["previous_total"] == "0.00022615"
-    assert "Repriced on" in now.provenance() and "0.00022615" in now.provenance()
+    assert now.provenance() == (
+        "Your price: $0.28 in, $0.028 cached, $0.42 out per million tokens, since "
+        f"{now.price['since']}. Repriced on {now.price['repriced_at'][:10]}: it was $0.00022615 "
+        f"({now.price['previous_data']})."
+    )
 
     # Everything that sums the ledger agrees with the new figures.
     total = expected_first + expected_second

@@ -75,28 +75,31 @@ class Cost:
         return data
 
     def provenance(self) -> str:
-        """Where this amount came from, in one sentence for a tooltip or an export."""
+        """Where this amount came from, in one sentence or two for a tooltip or an export:
+        "Your price: $0.28 in, $0.028 cached, $0.42 out per million tokens, since 2026-12-02."."""
         if self.source is CostSource.UNKNOWN:
             return "No price is known for this model, so its cost is unknown (never a guess)."
         if self.source is CostSource.LOCAL:
             return "A model on this computer: it costs nothing per token."
         rates = rates_text(self.price)
         where = data_label(self.price)
+        head = "Your price" if where == "your price" else f"Price data {where}"
         if self.source is CostSource.PROVIDER:
-            text = "The provider reported this charge itself"
-            text += f"; split by {where}: {rates}." if rates else "."
+            text = "Reported by the provider" + (f"; split with {head.lower()}: {rates}" if rates
+                                                 else "")  # fmt: skip
         else:
-            text = f"Priced with {where}: {rates}." if rates else f"Priced with {where}."
-        extra = [
-            f"since {self.price['since']}" if self.price.get("since") else "",
-            self.price.get("conditions", ""),
-        ]
-        if any(extra):
-            text += " Applies " + ", ".join(e for e in extra if e) + "."
-        if self.price.get("previous_total") is not None and self.price.get("repriced_at"):
-            was = self.price["previous_total"] or "unknown"
+            text = f"{head}: {rates}" if rates else head
+        for extra in (f"since {self.price['since']}" if self.price.get("since") else "",
+                      self.price.get("conditions", "")):  # fmt: skip
+            if extra:
+                text += f", {extra}"
+        text += "."
+        if self.price.get("repriced_at"):
+            was = self.price.get("previous_total")
+            amount = (f"${was}" if self.currency == "USD" else f"{was} {self.currency}") if was \
+                else "unknown"  # fmt: skip
             text += (
-                f" Repriced on {self.price['repriced_at'][:10]}; it was {was} {self.currency}"
+                f" Repriced on {self.price['repriced_at'][:10]}: it was {amount}"
                 f" ({self.price.get('previous_data') or 'no price'})."
             )
         return text

@@ -89,6 +89,21 @@ def _rate(value: str | None) -> str:
     return "—" if value is None else f"${value}"
 
 
+def _selection_sentence(entry: Any) -> str:
+    """What the selected model is priced with, since when, and what to do to correct it."""
+    if entry.source is CostSource.UNKNOWN:
+        return f"Nobody knows a price for {entry.model}: type yours and Use my price."
+    if entry.source is CostSource.LOCAL:
+        return f"{entry.model} runs on this computer and costs $0, unless you type a price."
+    where = "your price" if entry.source is CostSource.OVERRIDE else entry.data
+    since = (f"since {entry.since}" if entry.since
+             else "the price data does not say since when")  # fmt: skip
+    when = f" ({entry.conditions})" if entry.conditions else ""
+    head = "The provider reports each charge" if entry.source is CostSource.PROVIDER else (
+        f"{entry.model} is priced with {where}{when}, {since}")  # fmt: skip
+    return f"{head}. If the rates are wrong, type the right ones and Use my price."
+
+
 def _last_month_start(today: date) -> date:
     first = today.replace(day=1)
     return (first.replace(year=first.year - 1, month=12) if first.month == 1
@@ -134,6 +149,7 @@ class PricesPage(QWidget):
         self.table_data: Any = None
         self.refreshing = self.busy = False
         self._previewed: tuple[Any, ...] | None = None
+        self._quiet = False
         self._build()
         self._connect_signals()
 
@@ -207,7 +223,7 @@ class PricesPage(QWidget):
         self.set_button.setToolTip("Save these rates; the next turn of this model is priced so")
         self.unset_button = QPushButton("Remo&ve my price", yours)
         self.unset_button.setAccessibleName("Remove my price")
-        self.your_label = QLabel(yours)
+        self.your_label = QLabel("Select a model in the table, or type one, then its rates.", yours)
         self.your_label.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.your_label, 1)
@@ -218,6 +234,7 @@ class PricesPage(QWidget):
         again = QGroupBox("Reprice stored turns with today's rates", self)
         self.reprice_model_box = QComboBox(again)
         self.reprice_model_box.setAccessibleName("Model to reprice")
+        self.reprice_model_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.reprice_model_box.addItem(ALL_MODELS, None)
         today = self._today()
         self.since_edit = QDateEdit(_qdate(_last_month_start(today)), again)
@@ -312,7 +329,9 @@ class PricesPage(QWidget):
         self.reprice_model_box.setCurrentIndex(max(0, self.reprice_model_box.findData(chosen)))
         self.reprice_model_box.blockSignals(False)
         if selected is not None:
+            self._quiet = True  # the same row again: keep the sentence that is shown
             self.select(*selected)
+            self._quiet = False
         self.sig_prices_loaded.emit(table)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -380,10 +399,8 @@ class PricesPage(QWidget):
         for edit, value in zip(self.rate_edits.values(), rates, strict=True):
             edit.setText(value or "")
         self.unset_button.setEnabled(entry.your_price is not None)
-        where = SOURCE_WORDS[entry.source].lower()
-        since = f", since {entry.since}" if entry.since else ""
-        self.your_label.setText(f"{entry.model} is priced with {where}{since}. Type your rates "
-                                "and Use my price to correct them.")  # fmt: skip
+        if not self._quiet:
+            self.your_label.setText(_selection_sentence(entry))
         index = self.reprice_model_box.findData(entry.model)
         if index >= 0:
             self.reprice_model_box.setCurrentIndex(index)

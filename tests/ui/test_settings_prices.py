@@ -87,7 +87,9 @@ def test_a_price_set_in_settings_is_stored_and_prices_the_next_turn(qtbot, windo
     assert cost.source is CostSource.OVERRIDE and cost.total == Decimal("0.000344")
     meta = window.conversation.widget_for(state.id).meta_label
     assert "$0.00034" in meta.text()
-    assert meta.toolTip().startswith("Priced with your price: $2 in, $0.5 cached, $8 out")
+    assert meta.toolTip().startswith(
+        "Your price: $2 in, $0.5 cached, $8 out per million tokens, since "
+    )
 
     again, page = open_tab(qtbot, window, "prices")
     qtbot.waitUntil(lambda: page.cell("qwen3", "Queries") == "1 of 1")
@@ -267,8 +269,10 @@ def test_the_deepseek_overcharge_corrected_from_the_spend_view(qtbot, window, st
                     and window.conversation.states()[-1].turn.cost.source
                     is CostSource.OVERRIDE, timeout=10_000)  # fmt: skip
     tip = window.conversation.widget_for(ids[1]).meta_label.toolTip()
-    assert tip.startswith("Priced with your price: $0.28 in, $0.028 cached, $0.42 out")
-    assert "Repriced on" in tip and "it was 0.001399 USD (genai-prices " in tip
+    assert tip.startswith(
+        "Your price: $0.28 in, $0.028 cached, $0.42 out per million tokens, since "
+    )
+    assert "Repriced on" in tip and "it was $0.001399 (genai-prices " in tip
     prices.close()
     spend.close()
 

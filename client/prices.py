@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from client.core import format as fmt
 from client.core.cost import Cost, CostSource, data_label
 from client.core.prices import RATE_NAMES, PriceOverride, parse_rate
 from client.pricing import (
@@ -40,6 +41,9 @@ RATE_KEYS = (
     ("cache_write_mtok", "cache_write_mtok"),
     ("output_mtok", "output_mtok"),
 )
+# The columns of the table of prices, in `ModelPrices.cells` order.
+CELL_HEADERS = ("model", "provider", "input", "cached", "cache write", "output", "source", "since",
+                "conditions", "queries", "spend")  # fmt: skip
 SOURCE_WORDS = {
     CostSource.OVERRIDE: "your price",
     CostSource.PRICES: "price data",
@@ -93,6 +97,31 @@ class ModelPrices:
     turns: int = 0
     spend: str = "0"
     your_price: PriceOverride | None = None
+
+    def cells(self, provider_label: str | None = None) -> tuple[str, ...]:
+        """The row as people read it, one text per CELL_HEADERS: "$0.28", "—", "3 of 5"…"""
+
+        def rate(value: str | None) -> str:
+            return "—" if value is None else f"${value}"
+
+        return (
+            self.model,
+            provider_label or self.provider or "—",
+            *(
+                rate(r)
+                for r in (
+                    self.input_mtok,
+                    self.cached_input_mtok,
+                    self.cache_write_mtok,
+                    self.output_mtok,
+                )
+            ),  # fmt: skip
+            SOURCE_WORDS[self.source],
+            self.since or "—",
+            self.conditions or "—",
+            f"{self.queries:,} of {self.turns:,}",
+            fmt.money(Decimal(self.spend)),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The contract's `prices --json` entry (plus `data`, `turns` and `spend`)."""
@@ -316,8 +345,6 @@ class RepriceSummary:
         }
 
     def sentence(self) -> str:
-        from client.core import format as fmt
-
         if not self.turns:
             return "No turns in that period to reprice."
         turns = f"{self.turns:,} {'turn' if self.turns == 1 else 'turns'}"

@@ -4,14 +4,9 @@ newer price data kept for later runs."""
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
 from typing import Any
 
 from client.cli.common import fail, open_store, print_json
-from client.core import format as fmt
-
-_COLUMNS = ("model", "provider", "input", "cached", "cache write", "output", "source", "since",
-            "conditions", "queries", "spend")  # fmt: skip
 
 
 def add_parser(sub: Any) -> None:
@@ -50,36 +45,17 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _rate(value: str | None) -> str:
-    return "—" if value is None else f"${value}"
-
-
 def _table(table: Any) -> None:
-    from client.prices import SOURCE_WORDS, data_sentence
+    from client.prices import CELL_HEADERS, data_sentence
 
     print(data_sentence(table.data))
     if not table.models:
         print("No models in the ledger yet; name one (thinkpane prices deepseek-reasoner).")
         return
-    rows = [
-        (
-            m.model,
-            m.provider or "—",
-            _rate(m.input_mtok),
-            _rate(m.cached_input_mtok),
-            _rate(m.cache_write_mtok),
-            _rate(m.output_mtok),
-            SOURCE_WORDS[m.source],
-            m.since or "—",
-            m.conditions or "—",
-            f"{m.queries:,} of {m.turns:,}",
-            fmt.money(Decimal(m.spend)),
-        )
-        for m in table.models
-    ]
-    widths = [max(len(str(r[i])) for r in [_COLUMNS, *rows]) for i in range(len(_COLUMNS))]
+    rows = [m.cells() for m in table.models]
+    widths = [max(len(r[i]) for r in [CELL_HEADERS, *rows]) for i in range(len(CELL_HEADERS))]
     right = {2, 3, 4, 5, 9, 10}
-    for row in [_COLUMNS, *rows]:
+    for row in [CELL_HEADERS, *rows]:
         cells = [
             f"{cell:>{w}}" if i in right else f"{cell:<{w}}"
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))

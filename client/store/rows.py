@@ -48,6 +48,18 @@ CHECKPOINT_COLUMNS = (
     "reasoning_tokens",
 )
 
+# The cost columns of a turn (and of a cost_history row), in the order cost_values gives them.
+COST_COLUMNS = (
+    "cost_source",
+    "cost_currency",
+    "cost_total",
+    "cost_input",
+    "cost_output",
+    "cost_reasoning",
+    "price_json",
+)
+
+
 # Columns finalise_turn rewrites: everything but the turn's identity and place in the tree.
 FINAL_COLUMNS = (
     "purpose",
@@ -61,13 +73,7 @@ FINAL_COLUMNS = (
     "stop_reason",
     "note",
     "error_json",
-    "cost_source",
-    "cost_currency",
-    "cost_total",
-    "cost_input",
-    "cost_output",
-    "cost_reasoning",
-    "price_json",
+    *COST_COLUMNS,
     "time_to_first_token_s",
     "time_to_first_answer_token_s",
     "total_s",
@@ -107,31 +113,13 @@ def turn_values(turn: Turn) -> dict[str, Any]:
         "cache_write_tokens": usage.cache_write_tokens,
         "output_tokens": usage.output_tokens,
         "reasoning_tokens": usage.reasoning_tokens,
-        "cost_source": str(cost.source),
-        "cost_currency": cost.currency,
-        "cost_total": dec_text(cost.total),
-        "cost_input": dec_text(cost.input),
-        "cost_output": dec_text(cost.output),
-        "cost_reasoning": dec_text(cost.reasoning),
-        "price_json": to_json(cost.price),
+        **dict(zip(COST_COLUMNS, cost_values(cost), strict=True)),
         "time_to_first_token_s": timing.time_to_first_token_s,
         "time_to_first_answer_token_s": timing.time_to_first_answer_token_s,
         "total_s": timing.total_s,
         "reasoning_s": timing.reasoning_s,
         "settings_json": to_json(turn.settings.to_json()),
     }
-
-
-# The cost columns of a turn (and of a cost_history row), in the order cost_values gives them.
-COST_COLUMNS = (
-    "cost_source",
-    "cost_currency",
-    "cost_total",
-    "cost_input",
-    "cost_output",
-    "cost_reasoning",
-    "price_json",
-)
 
 
 def cost_values(cost: Cost) -> tuple[str | None, ...]:

@@ -18,7 +18,6 @@ Store reads and writes run on the store worker, the refresh on the network worke
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
@@ -41,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core import format as fmt
 from client.core.cost import CostSource
 from client.providers.registry import PROFILES
 from client.ui.jobs import BackgroundJobs
@@ -70,23 +68,12 @@ HEADER_TIPS = {
     9: "Queries priced at exactly these rates, of all this model's queries",
     10: "What this model's queries cost in the ledger",
 }
-SOURCE_WORDS = {
-    CostSource.OVERRIDE: "Your price",
-    CostSource.PRICES: "Price data",
-    CostSource.PROVIDER: "Provider's charge",
-    CostSource.LOCAL: "Local",
-    CostSource.UNKNOWN: "Unknown",
-}
 ALL_MODELS = "All models"
 PAGE_NOTE = (
     "Rates in US dollars per million tokens. A rate shown as — is charged at the input rate. "
     "Your price wins over the price data (and over a local model's zero) from the next turn on; "
     "turns already stored keep their price until you reprice them."
 )
-
-
-def _rate(value: str | None) -> str:
-    return "—" if value is None else f"${value}"
 
 
 def _selection_sentence(entry: Any) -> str:
@@ -341,19 +328,8 @@ class PricesPage(QWidget):
         row = self.table.rowCount()
         self.table.insertRow(row)
         profile = PROFILES.get(m.provider)
-        texts = (
-            m.model,
-            profile.label if profile else (m.provider or "—"),
-            _rate(m.input_mtok),
-            _rate(m.cached_input_mtok),
-            _rate(m.cache_write_mtok),
-            _rate(m.output_mtok),
-            SOURCE_WORDS[m.source],
-            m.since or "—",
-            m.conditions or "—",
-            f"{m.queries:,} of {m.turns:,}",
-            fmt.money(Decimal(m.spend)),
-        )
+        texts = list(m.cells(profile.label if profile else None))
+        texts[6] = texts[6][:1].upper() + texts[6][1:]  # "Your price", "Price data"
         for column, text in enumerate(texts):
             item = QTableWidgetItem(text)
             if 2 <= column <= 5 or column >= 9:

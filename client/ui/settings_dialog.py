@@ -5,8 +5,8 @@ never shows a stored key (it only says one is stored), and a typed key is cleare
 once saved. When there is no keyring, the page says so in a sentence and names the environment
 variables instead. Keyring and discovery calls run in the background: a locked keyring or a slow
 port never freezes the window. Given the store, a Costs page holds budgets
-(client.ui.ledger_settings) and a Prices page every model's rates, your own prices, newer price
-data and repricing (client.ui.prices_page).
+(client.ui.ledger.settings) and a Prices page every model's rates, your own prices, newer price
+data and repricing (client.ui.ledger.prices_page).
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from client.providers.registry import PROFILES
+from client.ui.composer.model_picker import ModelChoice
 from client.ui.jobs import BackgroundJobs
-from client.ui.ledger_settings import MoneySettings
-from client.ui.model_picker import ModelChoice
+from client.ui.ledger.prices_page import PricesPage
+from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
-from client.ui.prices_page import PricesPage
 from client.ui.theme import CHOICE_LABELS, CHOICES
 
 

@@ -99,6 +99,10 @@ def test_ask_json_says_when_your_price_was_used(replay):
             cost["price"]["output_mtok"]) == ("0.28", "0.028", "0.42")  # fmt: skip
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", cost["price"]["since"])
     assert Decimal(cost["total"]) == Decimal("0.0003388")  # 400×0.28 + 600×0.028 + 500×0.42
+    replay.add("/chat/completions", Reply(chunks=deepseek_frames()))
+    result = thinkpane("ask", "odd+odd?", "--provider", "deepseek", "--model", "deepseek-reasoner",
+                       "--base-url", replay.url, env={"DEEPSEEK_API_KEY": "sk-ds"})  # fmt: skip
+    assert "· $0.00034 at your price ·" in result.stderr
 
 
 def test_ask_json_for_a_provider_charge_local_and_unknown(replay):

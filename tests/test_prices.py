@@ -284,3 +284,27 @@ def test_a_reprice_is_exact_for_any_usage_and_rates(
                                            overrides={("deepseek", "deepseek-reasoner"): price}
                                            ).total  # fmt: skip
         assert reprice(store).changed == 0
+
+
+def test_exports_say_where_each_cost_came_from_and_what_it_was(store):
+    import json
+
+    from client.exports import export_html, export_json, export_markdown
+
+    cid = store.create_conversation("c").id
+    tid = add_turn(store, cid, "2026-11-05", Usage(13, 0, 0, 100, 60))
+    markdown = export_markdown(store, cid)
+    assert "*Price data genai-prices " in markdown
+    assert "$0.55 in, $0.14 cached, $2.19 out per million tokens, from 00:30 to 16:30 UTC.*" in (
+        markdown
+    )
+    set_your_price(store, "deepseek-reasoner", NEW)
+    reprice(store)
+    provenance = store.get_turn(tid).cost.provenance()
+    assert provenance.startswith("Your price: $0.28 in, $0.028 cached, $0.42 out")
+    assert "it was $0.00022615 (genai-prices " in provenance
+    assert f"*{provenance}*" in export_markdown(store, cid)
+    assert provenance in export_html(store, cid)
+    (turn,) = json.loads(export_json(store, cid))["turns"]
+    assert turn["cost"]["price"]["previous_total"] == "0.00022615"
+    assert turn["cost"]["source"] == "override" and turn["cost"]["total"] == "0.00004564"

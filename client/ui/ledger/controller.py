@@ -4,8 +4,8 @@ whether it crosses a budget.
 "What did this conversation cost, and how much was reasoning I never saw?" takes no click: a
 line at the top of the conversation says it (client.budget.conversation_cost_summary, counting
 every branch, stopped and critic turn), with a link to the spend view, which View → Spend…
-(Ctrl+Shift+S) also opens; its Prices… button opens the Prices page (client/ui/ledger/prices_page.py)
-in a window of its own, and a price set or a reprice there reads the ledger again. Under the
+(Ctrl+Shift+S) also opens; its Prices… button, and View → Prices… (Ctrl+Shift+P), open the Prices
+page (client/ui/ledger/prices_page.py) in a window of its own, and a price set or a reprice there reads the ledger again. Under the
 prompt, one line says what the next turn will send, how much of the model's context window that
 is, and what it will cost (client/ui/ledger/budget_prompt.py);
 it follows the typing (debounced), the model, the branch shown and the reasoning setting.
@@ -109,6 +109,13 @@ class LedgerController(QObject):
             "Ctrl+Shift+S",
             "What the day, week or month cost, by model, provider or conversation",
         )
+        self.prices_action = add_command(
+            window,
+            "&View",
+            "&Prices…",
+            "Ctrl+Shift+P",
+            "Every model's rates, where they come from and since when; your own price; reprice",
+        )
         window.composer.set_send_check(self._check_before_sending)
         self._connect_signals()
         self._estimate_timer.start()  # the first estimate, once the window is running
@@ -130,6 +137,7 @@ class LedgerController(QObject):
         w.composer.sig_prompt_edited.connect(self._on_composer_prompt_edited)
         w.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.spend_action.triggered.connect(self.open_spend)
+        self.prices_action.triggered.connect(self.open_prices)
         self.summary_label.linkActivated.connect(self._on_summary_label_link_activated)
         self._estimate_timer.timeout.connect(self.update_estimate)
 

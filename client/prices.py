@@ -15,8 +15,9 @@ provider reported is never repriced. Repricing again with the same rates changes
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -175,8 +176,6 @@ def _row(
     turns: int = 0,
     spend: str = "0",
 ) -> ModelPrices:
-    import json
-
     now = rates_for(provider, model, base_url=base_url, overrides=overrides, when=when)
     source = now.source
     if source is CostSource.PRICES and any(s == CostSource.PROVIDER for s, _, _ in stored):
@@ -188,11 +187,15 @@ def _row(
         queries = sum(
             n for s, text, n in stored if s == source and _rates(json.loads(text or "{}")) == rates
         )
+    input_mtok, cached_input_mtok, cache_write_mtok, output_mtok = rates
     return ModelPrices(
         provider,
         model,
         source,
-        *rates,
+        input_mtok,
+        cached_input_mtok,
+        cache_write_mtok,
+        output_mtok,
         since=now.price.get("since"),
         conditions=now.price.get("conditions"),
         data=data_label(now.price) if now.price else None,
@@ -242,10 +245,10 @@ def price_table(
             seen.add((provider, model))
             rows.append(_row(provider, model, None, overrides, when))
     for model in sorted(named - {m for _, m in seen}):
-        provider = _guess_provider(model, when)
+        guessed = _guess_provider(model, when)
         rows.append(
-            _row(provider, model, None, overrides, when)
-            if provider
+            _row(guessed, model, None, overrides, when)
+            if guessed
             else ModelPrices("", model, CostSource.UNKNOWN)
         )
     rows.sort(key=lambda r: (-Decimal(r.spend), -r.turns, r.model, r.provider))
@@ -332,7 +335,6 @@ class RepriceSummary:
     provider_charged: int = 0
     unpriced_after: int = 0
     dry_run: bool = False
-    models: tuple[str, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -353,6 +355,8 @@ class RepriceSummary:
         text = f"{turns}: {before} before, {after} after; {self.changed:,} {verb}."
         if self.provider_charged:
             text += f" {self.provider_charged:,} charged by the provider stay as reported."
+        if self.unpriced_after:
+            text += f" {self.unpriced_after:,} still have no price."
         return text
 
 
@@ -429,5 +433,4 @@ def reprice(
         provider_charged,
         unpriced,
         dry_run,
-        tuple(sorted({r.model for r in rows})),
     )

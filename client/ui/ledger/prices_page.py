@@ -86,9 +86,11 @@ def _selection_sentence(entry: Any) -> str:
     since = (f"since {entry.since}" if entry.since
              else "the price data does not say since when")  # fmt: skip
     when = f" ({entry.conditions})" if entry.conditions else ""
-    head = "The provider reports each charge" if entry.source is CostSource.PROVIDER else (
-        f"{entry.model} is priced with {where}{when}, {since}")  # fmt: skip
-    return f"{head}. If the rates are wrong, type the right ones and Use my price."
+    if entry.source is CostSource.PROVIDER:
+        return (f"The provider reports what each {entry.model} query costs; the rates here "
+                "(and yours, if you set them) only split that charge into input and output.")  # fmt: skip
+    return (f"{entry.model} is priced with {where}{when}, {since}. If the rates are wrong, type "
+            "the right ones and Use my price.")  # fmt: skip
 
 
 def _last_month_start(today: date) -> date:
@@ -226,12 +228,12 @@ class PricesPage(QWidget):
         today = self._today()
         self.since_edit = QDateEdit(_qdate(_last_month_start(today)), again)
         self.until_edit = QDateEdit(_qdate(today), again)
-        for edit, name in ((self.since_edit, "First day to reprice"),
-                           (self.until_edit, "Last day to reprice")):  # fmt: skip
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setAccessibleName(name)
-            edit.setToolTip("UTC days, both included")
+        for day_edit, name in ((self.since_edit, "First day to reprice"),
+                               (self.until_edit, "Last day to reprice")):  # fmt: skip
+            day_edit.setCalendarPopup(True)
+            day_edit.setDisplayFormat("yyyy-MM-dd")
+            day_edit.setAccessibleName(name)
+            day_edit.setToolTip("UTC days, both included")
         self.preview_button = QPushButton("Pre&view", again)
         self.preview_button.setAccessibleName("Preview the reprice")
         self.preview_button.setToolTip("Show the totals before and after; nothing changes")
@@ -344,14 +346,17 @@ class PricesPage(QWidget):
     def row_of(self, model: str, provider: str | None = None) -> int:
         """The table row of a model (-1 when it is not shown)."""
         for row in range(self.table.rowCount()):
-            key = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-            if key[1] == model and provider in (None, key[0]):
+            item = self.table.item(row, 0)
+            key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+            if key and key[1] == model and provider in (None, key[0]):
                 return row
         return -1
 
     def cell(self, model: str, header: str) -> str:
+        """The text shown for `model` under `header` ("" when the model is not shown)."""
         row = self.row_of(model)
-        return self.table.item(row, HEADERS.index(header)).text() if row >= 0 else ""
+        item = self.table.item(row, HEADERS.index(header)) if row >= 0 else None
+        return item.text() if item is not None else ""
 
     def selected_key(self) -> tuple[str, str] | None:
         items = self.table.selectedItems()

@@ -175,8 +175,12 @@ def _row(
     stored: Sequence[tuple[str, str, int]] = (),
     turns: int = 0,
     spend: str = "0",
+    reported: str | None = None,
 ) -> ModelPrices:
     now = rates_for(provider, model, base_url=base_url, overrides=overrides, when=when)
+    if now.source is CostSource.UNKNOWN and reported and reported != model:
+        # The ledger prices a turn by the name the provider reported when the asked one is unknown.
+        now = rates_for(provider, reported, base_url=base_url, overrides=overrides, when=when)
     source = now.source
     if source is CostSource.PRICES and any(s == CostSource.PROVIDER for s, _, _ in stored):
         source = CostSource.PROVIDER  # the provider reports each charge; the data only splits it
@@ -238,7 +242,8 @@ def price_table(
                 entry["prices"],
                 entry["queries"],
                 entry["spend"],
-            )  # fmt: skip
+                entry["model_reported"],
+            )
         )
     for provider, model in overrides:
         if (provider, model) not in seen and (not named or model in named):

@@ -308,3 +308,20 @@ def test_exports_say_where_each_cost_came_from_and_what_it_was(store):
     (turn,) = json.loads(export_json(store, cid))["turns"]
     assert turn["cost"]["price"]["previous_total"] == "0.00022615"
     assert turn["cost"]["source"] == "override" and turn["cost"]["total"] == "0.00004564"
+
+
+def test_a_model_known_only_by_its_reported_name_shows_that_price(store):
+    cid = store.create_conversation("c").id
+    usage = Usage(1000, 0, 0, 100, 0)
+    cost = cost_for_turn("openai", "my-alias", "gpt-5", usage)
+    assert cost.source is CostSource.PRICES  # the ledger priced it by the reported name
+    turn = Turn(id=new_id("t"), conversation_id=cid, prompt="?", provider="openai",
+                model="my-alias", model_reported="gpt-5", status=TurnStatus.COMPLETE,
+                usage=usage, cost=cost)  # fmt: skip
+    store.insert_turn(turn)
+    (row,) = price_table(store).models
+    assert (row.model, row.source, row.queries) == ("my-alias", CostSource.PRICES, 1)
+    assert (row.input_mtok, row.output_mtok) == (
+        cost.price["input_mtok"],
+        cost.price["output_mtok"],
+    )

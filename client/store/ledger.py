@@ -157,7 +157,8 @@ _REPRICE_COLUMNS = (
 
 def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """One entry per provider and model that has turns: how many, what they cost (decimal text),
-    the base URL of the latest one (it decides the price of an OpenAI-compatible server), and
+    the base URL of the latest one (it decides the price of an OpenAI-compatible server), a name
+    the provider reported for it (the price data may know only that one), and
     `prices`: each stored price (its JSON text) with how many turns were priced at it."""
     rows = conn.execute(
         """
@@ -166,7 +167,8 @@ def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                coalesce(sum(cost_source = 'unknown'), 0) AS unpriced_queries,
                (SELECT base_url FROM turns AS latest
                  WHERE latest.provider = turns.provider AND latest.model = turns.model
-                 ORDER BY latest.created_at DESC, latest.seq DESC LIMIT 1) AS base_url
+                 ORDER BY latest.created_at DESC, latest.seq DESC LIMIT 1) AS base_url,
+               max(model_reported) AS model_reported
         FROM turns GROUP BY provider, model
         """
     ).fetchall()
@@ -186,6 +188,7 @@ def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             "spend": row["spend"],
             "unpriced_queries": row["unpriced_queries"],
             "base_url": row["base_url"],
+            "model_reported": row["model_reported"],
             "prices": prices.get((row["provider"], row["model"]), []),
         }
         for row in rows

@@ -172,6 +172,10 @@ def test_refreshed_data_is_kept_and_named_with_its_date(qtbot, window, replay, t
     qtbot.waitUntil(lambda: f"fetched {today}" in page.data_label.text())
     assert (thinkpane_home / SAVED_NAME).exists()
     dialog.reject()
+    spend = window.ledger.open_spend()  # the spend view names the data in use and its date
+    qtbot.waitUntil(lambda: f"fetched {today}" in spend.view.prices_label.text(), timeout=10_000)
+    assert spend.view.prices_label.text().startswith("Price data: genai-prices ")
+    spend.close()
 
 
 def _seed_deepseek(store) -> tuple[str, list[str]]:

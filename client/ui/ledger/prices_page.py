@@ -212,6 +212,7 @@ class PricesPage(QWidget):
         self.set_button.setToolTip("Save these rates; the next turn of this model is priced so")
         self.unset_button = QPushButton("Remo&ve my price", yours)
         self.unset_button.setAccessibleName("Remove my price")
+        self.unset_button.setEnabled(False)  # until a model with your price is selected
         self.your_label = QLabel("Select a model in the table, or type one, then its rates.", yours)
         self.your_label.setWordWrap(True)
         row = QHBoxLayout()
@@ -275,6 +276,8 @@ class PricesPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh_prices)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.set_button.clicked.connect(self.use_my_price)
+        for edit in (self.model_edit, *self.rate_edits.values()):
+            edit.returnPressed.connect(self.use_my_price)  # Enter in a field: Use my price
         self.unset_button.clicked.connect(self.remove_my_price)
         self.preview_button.clicked.connect(self.preview)
         self.reprice_button.clicked.connect(self.reprice)
@@ -412,6 +415,7 @@ class PricesPage(QWidget):
             set_your_price(store, model, price, provider)
 
         def done(_: Any) -> None:
+            self.unset_button.setEnabled(True)
             self.your_label.setText(
                 f"Your price for {model} is used from the next turn on. Reprice to correct the "
                 "turns already stored."

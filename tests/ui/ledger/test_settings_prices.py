@@ -130,7 +130,7 @@ def test_a_price_that_is_not_a_number_is_refused_with_a_sentence(qtbot, window, 
     click(qtbot, page.set_button)
     assert "cached price should be zero or more" in page.your_label.text()
     type_price(page, "openai", "gpt-5", "1", "", "", "")
-    click(qtbot, page.set_button)
+    qtbot.keyClick(page.rate_edits["output"], Qt.Key.Key_Return)  # Enter: Use my price
     assert page.your_label.text() == (
         "gpt-5's output price is missing: type dollars per million tokens, like 0.28."
     )

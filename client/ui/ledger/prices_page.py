@@ -557,6 +557,9 @@ class PricesDialog(QDialog):
         self.setWindowTitle("Prices")
         self.page = PricesPage(store, jobs, net_jobs, self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAutoDefault(False)  # Enter in a rate field uses the price; it does not close
+        close.setDefault(False)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.page, 1)

@@ -286,3 +286,17 @@ def test_the_first_of_last_month_in_january_is_in_december():
 
     assert _last_month_start(date(2027, 1, 15)) == date(2026, 12, 1)
     assert _last_month_start(date(2026, 12, 2)) == date(2026, 11, 1)
+
+
+def test_enter_in_the_prices_window_uses_the_price_and_keeps_it_open(qtbot, window, store):
+    dialog = window.ledger.open_prices()
+    page = dialog.page
+    qtbot.waitUntil(lambda: page.data_label.text().startswith("Price data"), timeout=10_000)
+    type_price(page, "deepseek", "deepseek-reasoner", "0.28", "0.028", "", "0.42")
+    qtbot.keyClick(page.rate_edits["output"], Qt.Key.Key_Return)
+    expected = PriceOverride(Decimal("0.28"), Decimal("0.42"), Decimal("0.028"))
+    qtbot.waitUntil(lambda: store.price_overrides() == {("deepseek", "deepseek-reasoner"): expected})
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: page.cell("deepseek-reasoner", "Source") == "Your price")
+    assert page.cell("deepseek-reasoner", "Queries") == "0 of 0"
+    dialog.close()

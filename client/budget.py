@@ -65,6 +65,8 @@ class Estimate:
     cost: Decimal | None
     source: CostSource
     output_tokens: int | None = None
+    # The rates used and where they came from, as a finished turn keeps them (Cost.price).
+    price: dict[str, str] = field(default_factory=dict)
 
     @property
     def covers_output(self) -> bool:
@@ -154,7 +156,8 @@ def estimate_next_turn(
         overrides=overrides,
         when=when or datetime.now(UTC),
     )
-    return Estimate(input_tokens, cost.total, cost.source, None if typical is None else output)
+    output_tokens = None if typical is None else output
+    return Estimate(input_tokens, cost.total, cost.source, output_tokens, cost.price)
 
 
 # -- budgets -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.core import format as fmt
-from client.core.cost import CostSource
+from client.core.cost import Cost, CostSource
 
 if TYPE_CHECKING:
     from client.budget import BudgetCheck, Estimate
@@ -155,6 +155,9 @@ def next_turn_line(figures: NextTurnFigures) -> str:
 def next_turn_tip(figures: NextTurnFigures) -> str:
     """The line's tooltip: the budget sentence first when there is one, then how it counts."""
     tip = NEXT_TURN_TIP.format(reasoning=REASONING_TOO if figures.send_reasoning else "")
+    estimate = figures.estimate
+    if estimate.price:  # the same rates the ledger will charge it at
+        tip += "\n\n" + Cost(estimate.source, price=estimate.price).provenance()
     return f"{figures.check.message}\n\n{tip}" if figures.check.message else tip
 
 

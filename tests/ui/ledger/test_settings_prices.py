@@ -295,8 +295,26 @@ def test_enter_in_the_prices_window_uses_the_price_and_keeps_it_open(qtbot, wind
     type_price(page, "deepseek", "deepseek-reasoner", "0.28", "0.028", "", "0.42")
     qtbot.keyClick(page.rate_edits["output"], Qt.Key.Key_Return)
     expected = PriceOverride(Decimal("0.28"), Decimal("0.42"), Decimal("0.028"))
-    qtbot.waitUntil(lambda: store.price_overrides() == {("deepseek", "deepseek-reasoner"): expected})
+    qtbot.waitUntil(
+        lambda: store.price_overrides() == {("deepseek", "deepseek-reasoner"): expected}
+    )
     assert dialog.isVisible()
     qtbot.waitUntil(lambda: page.cell("deepseek-reasoner", "Source") == "Your price")
     assert page.cell("deepseek-reasoner", "Queries") == "0 of 0"
     dialog.close()
+
+
+def test_the_next_turn_tip_names_the_rates_the_ledger_will_charge(store):
+    from client.budget import BudgetCheck
+    from client.ui.ledger.budget_prompt import NextTurnFigures, next_turn_tip
+
+    store.set_price_override(
+        "deepseek", "deepseek-reasoner", PriceOverride("0.28", "0.42", "0.028")
+    )
+    estimate = estimate_next_turn([], "x" * 400, None, "deepseek", "deepseek-reasoner", None,
+                                  rates_in_use(store))  # fmt: skip
+    tip = next_turn_tip(NextTurnFigures(estimate, BudgetCheck("ok"), 128_000, False))
+    assert tip.endswith(
+        "Your price: $0.28 in, $0.028 cached, $0.42 out per million tokens, since "
+        f"{datetime.now(UTC).date().isoformat()}."
+    )

@@ -51,6 +51,7 @@ class WindowActions:
     next_version: QAction  # history
     send_reasoning: QAction  # history
     spend: QAction  # ledger
+    prices: QAction  # ledger
 
 
 def _action(
@@ -141,6 +142,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
             "Ctrl+Shift+S",
             "What the day, week or month cost, by model, provider or conversation",
         ),
+        prices=_action(
+            window,
+            "&Prices…",
+            "Ctrl+Shift+P",
+            "Every model's rates, where they come from and since when; your own price; reprice",
+        ),
     )
     for kind, action in a.export_conversation.items():
         action.setData(kind)
@@ -182,6 +189,6 @@ def build_actions(window: QMainWindow) -> WindowActions:
     ):
         turn_menu.addAction(action)
     view_menu = bar.addMenu("&View")
-    for action in (a.show_conversations, a.show_inspector, a.spend):
+    for action in (a.show_conversations, a.show_inspector, a.spend, a.prices):
         view_menu.addAction(action)
     return a

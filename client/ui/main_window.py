@@ -134,12 +134,15 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerController(  # #5: the cost line, the estimate, budgets, spend
             self.store,
             self.jobs,
+            self.net_jobs,
             self.runner,
             self.composer,
+            self.conversation,
             self.banner,
             status,
             self.focus,
             a.spend,
+            a.prices,
             lambda prompt: request_for(self.composer, self.focus, self.conversation, prompt),
             self,
         )
@@ -364,6 +367,8 @@ class MainWindow(QMainWindow):
             dialog.sig_settings_saved.connect(self._on_settings_saved)
             dialog.sig_keys_changed.connect(self._on_settings_keys_changed)
             dialog.sig_discover_requested.connect(self.catalog.refresh_local)
+            if dialog.prices is not None:  # a price set or turns repriced: the ledger changed
+                dialog.prices.sig_ledger_changed.connect(self.ledger.prices_changed)
         else:
             dialog.reload()
         dialog.open()

@@ -74,12 +74,15 @@ def ledger_of(p: Parts) -> LedgerController:
     return LedgerController(
         p.store,
         p.jobs,
+        p.jobs,
         p.runner,
         p.composer,
+        p.view,
         p.banner,
         p.status,
         p.focus,
         p.actions.spend,
+        p.actions.prices,
         lambda prompt: SendRequest("ollama", "qwen3", prompt, conversation_id=p.focus.current_id),
         p.host,
     )

@@ -4,8 +4,10 @@ whether it crosses a budget.
 "What did this conversation cost, and how much was reasoning I never saw?" takes no click: a
 line at the top of the conversation says it (client.budget.conversation_cost_summary, counting
 every branch, stopped and critic turn), with a link to the spend view, which View → Spend…
-(Ctrl+Shift+S) also opens. Under the prompt, one line says what the next turn will send, how
-much of the model's context window that is, and what it will cost (client/ui/ledger/budget_prompt.py);
+(Ctrl+Shift+S) also opens; its Prices… button, and View → Prices… (Ctrl+Shift+P), open the Prices
+page (client/ui/ledger/prices_page.py) in a window of its own, and a price set or a reprice there reads the ledger again. Under the
+prompt, one line says what the next turn will send, how much of the model's context window that
+is, and what it will cost (client/ui/ledger/budget_prompt.py);
 it follows the typing (debounced), the model, the branch shown and the reasoning setting.
 
 Every way of sending a turn (Send, Retry, Regenerate, Edit) builds one SendRequest and goes
@@ -43,6 +45,8 @@ if TYPE_CHECKING:  # client.budget loads genai-prices: on a worker, after the wi
     from client.budget import BudgetCheck, Estimate
     from client.core.request import SendRequest
     from client.store.store import Store
+    from client.ui.conversation.view import ConversationView
+    from client.ui.ledger.prices_page import PricesDialog
 
 ESTIMATE_DELAY_MS = 300  # after the last keystroke: typing is not slowed by store reads
 SPEND_LINK = ' · <a href="spend">Spend…</a>'
@@ -82,25 +86,30 @@ class LedgerController(QObject):
         self,
         store: Store,
         jobs: BackgroundJobs,
+        net_jobs: BackgroundJobs,
         runner: TurnRunner,
         composer: Composer,
+        view: ConversationView,
         banner: Banner,
         status: QStatusBar,
         focus: ConversationFocus,
         spend_action: QAction,
+        prices_action: QAction,
         request_for: Callable[[str], SendRequest | None],
         parent: QWidget | None = None,
         confirm: Callable[[QWidget | None, str], bool] | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store, self._jobs, self._runner = store, jobs, runner
-        self._composer, self._banner, self._status, self._focus = composer, banner, status, focus
+        self._store, self._jobs, self._net_jobs, self._runner = store, jobs, net_jobs, runner
+        self._composer, self._view = composer, view
+        self._banner, self._status, self._focus = banner, status, focus
         self._request_for = request_for
         self._parent = parent
         self.confirm = confirm or ask_to_cross
         self.figures: NextTurnFigures | None = None
         self.summary = ""
         self.spend_dialog: SpendDialog | None = None
+        self.prices_dialog: PricesDialog | None = None
         self._estimate_job: JobHandle | None = None
         self._summary_job: JobHandle | None = None
         self._check_jobs: set[JobHandle] = set()  # sends waiting for their budget check
@@ -119,6 +128,7 @@ class LedgerController(QObject):
         )
         self.summary_label.hide()
         self.spend_action = spend_action
+        self.prices_action = prices_action
         self._connect_signals()
         self._estimate_timer.start()  # the first estimate, once the window is running
 
@@ -128,6 +138,7 @@ class LedgerController(QObject):
         self._composer.sig_prompt_edited.connect(self._on_composer_prompt_edited)
         self._composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.spend_action.triggered.connect(self.open_spend)
+        self.prices_action.triggered.connect(self.open_prices)
         self.summary_label.linkActivated.connect(self._on_summary_label_link_activated)
         self._estimate_timer.timeout.connect(self.update_estimate)
 
@@ -137,6 +148,15 @@ class LedgerController(QObject):
         self.update_estimate()
         if self.spend_dialog is not None and self.spend_dialog.isVisible():
             self.spend_dialog.view.refresh()
+
+    @Slot()
+    def prices_changed(self) -> None:
+        """After a price was set or turns repriced: the ledger again, and the conversation shown
+        read again (same branch), so each turn's cost line shows its new amount."""
+        self.refresh()
+        current = self._focus.current_id
+        if current is not None and not self._runner.busy:
+            self._focus.open(current, leaf_id=self._view.leaf_id())
 
     # What this conversation cost
 
@@ -189,9 +209,29 @@ class LedgerController(QObject):
         dialog = self.spend_dialog
         if dialog is None:
             dialog = self.spend_dialog = SpendDialog(self._store, self._jobs, self._parent)
+            dialog.view.sig_prices_requested.connect(self.open_prices)
         elif dialog.view.report is not None:
             dialog.view.refresh()
         if dialog.isVisible():  # behind the window: bring it forward
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
+        return dialog
+
+    def open_prices(self) -> PricesDialog:
+        """The Prices page in a window of its own (from the spend view); kept and reopened."""
+        from client.ui.ledger.prices_page import PricesDialog
+
+        dialog = self.prices_dialog
+        if dialog is None:
+            dialog = self.prices_dialog = PricesDialog(
+                self._store, self._jobs, self._net_jobs, self._parent
+            )
+            dialog.page.sig_ledger_changed.connect(self.prices_changed)
+        elif dialog.page.table_data is not None:
+            dialog.page.reload()
+        if dialog.isVisible():
             dialog.raise_()
             dialog.activateWindow()
         else:

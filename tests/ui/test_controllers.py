@@ -207,3 +207,61 @@ def test_the_history_controller_alone_stores_the_reasoning_setting(qtbot, parts,
     assert "What is 2+2?" in target.read_text(encoding="utf-8")
     assert isinstance(search.parent(), QWidget)
     ledger.shutdown()
+
+
+def test_sending_and_the_conversations_alone_build_the_request_and_open_a_conversation(
+    qtbot, parts
+):
+    from client.ui.composer.model_picker import ModelChoice
+    from client.ui.history.sidebar import ConversationList
+    from client.ui.prefs import Preferences
+
+    ledger = ledger_of(parts)
+    sidebar = ConversationList(parts.host)
+    prefs = Preferences(parts.store, parts.jobs)
+    sending = SendController(
+        parts.store,
+        parts.jobs,
+        parts.runner,
+        parts.composer,
+        parts.view,
+        parts.inspector,
+        sidebar,
+        parts.banner,
+        parts.status,
+        parts.focus,
+        prefs,
+        ledger,
+        parts.actions.stop,
+        parts.host,
+    )
+    conversations = ConversationsController(
+        parts.store,
+        parts.jobs,
+        parts.runner,
+        prefs,
+        sidebar,
+        parts.view,
+        parts.composer,
+        parts.banner,
+        parts.focus,
+        sending,
+        parts.actions,
+        parts.host,
+    )
+    assert sending.request_for("Hello?") is None  # no model chosen yet
+    parts.composer.set_choice(ModelChoice("ollama", "qwen3"))
+    conversations.set_system_prompt("Answer briefly.")  # a new conversation: kept as a draft
+    request = sending.request_for("Hello?")
+    assert request is not None and request.conversation_id is None
+    assert (request.model, request.settings.system) == ("qwen3", "Answer briefly.")
+
+    conversation_id = stored_conversation(parts.store)
+    with qtbot.waitSignal(parts.focus.sig_conversation_shown, timeout=10_000) as shown:
+        conversations.open_conversation(conversation_id)
+    assert shown.args == [conversation_id]
+    assert [s.id for s in parts.view.states()] == ["t_one"]
+    request = sending.request_for("And 3+3?")
+    assert request is not None
+    assert (request.conversation_id, request.parent_id) == (conversation_id, "t_one")
+    ledger.shutdown()

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from client.store.schema import MIGRATIONS, Migration
+from client.store.scripts import SQL_FUNCTION, unspaced_runs
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -171,6 +172,8 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
                 check_same_thread=False,
             )
             conn.row_factory = sqlite3.Row
+            # The search triggers call it to fill the substring index (client.store.scripts).
+            conn.create_function(SQL_FUNCTION, 1, unspaced_runs, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")  # the first read: a non-database fails here
             conn.execute("PRAGMA foreign_keys = ON")

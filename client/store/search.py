@@ -36,9 +36,11 @@ Order = Literal["relevance", "newest"]
 ORDERS: tuple[Order, ...] = ("relevance", "newest")
 
 _TRIGRAM = 3  # the substring index finds runs of at least this many characters
-# Ranking by bm25 reads every occurrence of every word in every matching turn: for a word in
-# nearly every turn of a long history that is most of the index. So the ranking looks at the
-# newest this many matching turns (by the order they were stored); a rarer query ranks them all.
+# Ranking by bm25 reads every occurrence of every word in every matching turn (and, for a
+# phrase, checks every turn that has its words): for a word in nearly every turn of a long
+# history that is most of the index, tens of milliseconds per keystroke. A query that matches
+# at least this many turns tells them apart by nothing a person could see, so its matches come
+# newest first (by the order they were stored); fewer matches are ranked by bm25.
 RANKED_MATCHES = 500
 
 
@@ -168,17 +170,25 @@ def _ranked(
             (expression, *scope.values, limit),
         ).fetchall()
         return [row[0] for row in rows]
-    cutoff = conn.execute(
+    common = conn.execute(
         f"SELECT t.seq {matches} ORDER BY turns_fts.rowid DESC LIMIT 1 OFFSET ?",
         (expression, *scope.values, RANKED_MATCHES - 1),
     ).fetchone()
-    rows = conn.execute(
-        f"""
-        SELECT t.seq, bm25(turns_fts) AS score {matches} AND turns_fts.rowid >= ?
-        ORDER BY score, t.created_at DESC, t.seq DESC LIMIT ?
-        """,
-        (expression, *scope.values, cutoff[0] if cutoff else 0, limit),
-    ).fetchall()
+    if common is not None:
+        # So many turns match that ranking would read most of the index for nothing a person
+        # could see: the newest stored come first.
+        rows = conn.execute(
+            f"SELECT t.seq {matches} ORDER BY turns_fts.rowid DESC LIMIT ?",
+            (expression, *scope.values, limit),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            f"""
+            SELECT t.seq, bm25(turns_fts) AS score {matches}
+            ORDER BY score, t.created_at DESC, t.seq DESC LIMIT ?
+            """,
+            (expression, *scope.values, limit),
+        ).fetchall()
     return [row[0] for row in rows]
 
 
@@ -294,11 +304,12 @@ def _describe(
     if not page:
         return []
     rows = {row["seq"]: row for row in conn.execute(_DESCRIBE, (json.dumps(page),))}
+    found_by = snippets.finders(terms)
     results: list[dict[str, Any]] = []
     for seq in page:
         row = rows[seq]
         texts = [row["prompt"] or "", row["answer"] or "", row["reasoning_text"] or ""]
-        part, snippet = snippets.best_part(texts, terms)
+        part, snippet = snippets.best_part(texts, found_by)
         results.append(
             {
                 "conversation_id": row["conversation_id"],

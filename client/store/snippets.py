@@ -8,6 +8,7 @@ FTS5's snippet() on long reasoning full of a common word, and works the same for
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ for _accent, _plain in sorted(_BASE.items()):
     _VARIANTS[_plain] = _VARIANTS.get(_plain, "") + _accent
 
 
+@functools.lru_cache(maxsize=4096)
 def _letter(ch: str) -> str:
     """A pattern for one character: its plain letter or any accented form of it."""
     lower = ch.lower()
@@ -61,6 +63,47 @@ def pattern(term: Term) -> re.Pattern[str]:
         end = f"{_LETTER}*" if term.prefix else f"(?!{_LETTER})"
         body = f"(?<!{_LETTER}){body}{end}"
     return re.compile(body, re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """`text` in lower-case ASCII, accents dropped and every other character left out: a cheap
+    first look (in C) that can only err towards a word being there."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+class Finder:
+    """One term's pattern, with a quick test that rules a text out without the regex when the
+    term's words (in plain ASCII) are not even in it: the regex, which ignores case and
+    accents, is slow over long reasoning."""
+
+    def __init__(self, term: Term) -> None:
+        self.pattern = pattern(term)
+        plain = [_plain(word) for word in term.words]
+        usable = all(p and len(p) == len(w) for p, w in zip(plain, term.words, strict=True))
+        self.plain_words = plain if usable else None
+
+    def search(self, text: str, plain: _Lazy) -> re.Match[str] | None:
+        if self.plain_words is not None and any(w not in plain.get() for w in self.plain_words):
+            return None
+        return self.pattern.search(text)
+
+
+class _Lazy:
+    """A text's plain ASCII form, made the first time a Finder asks for it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.value: str | None = None
+
+    def get(self) -> str:
+        if self.value is None:
+            self.value = _plain(self.text)
+        return self.value
+
+
+def finders(terms: Sequence[Term]) -> list[Finder]:
+    """The finders for the terms to look for (made once per search, used for every result)."""
+    return [Finder(term) for term in terms if term.words]
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> str:
@@ -85,7 +128,7 @@ def _window(text: str, spans: list[tuple[int, int]]) -> str:
     return ("…" if start else "") + snippet + ("…" if end < len(text) else "")
 
 
-def best_part(texts: Sequence[str], terms: Sequence[Term]) -> tuple[int, str]:
+def best_part(texts: Sequence[str], found_by: Sequence[Finder]) -> tuple[int, str]:
     """The index of the text that has the most of the terms (the first on a tie, so the prompt
     before the answer before the reasoning), and its snippet with the matches between OPEN and
     CLOSE.
@@ -93,17 +136,17 @@ def best_part(texts: Sequence[str], terms: Sequence[Term]) -> tuple[int, str]:
     When no text has any (the index and this reading can disagree only at the edges, such as a
     word glued to a CJK run), the start of the first text that is not empty, nothing marked.
     """
-    patterns = [pattern(term) for term in terms if term.words]
     best, best_count, first = -1, 0, 0
     for index, text in enumerate(texts):
         if not text:
             continue
-        found = [p.search(text) for p in patterns]
+        plain = _Lazy(text)
+        found = [finder.search(text, plain) for finder in found_by]
         count = sum(m is not None and m.end() > m.start() for m in found)
         if count > best_count:
             best, best_count = index, count
             first = min(m.start() for m in found if m is not None and m.end() > m.start())
-            if count == len(patterns):
+            if count == len(found_by):
                 break  # every term: no later text can have more
     if best < 0:
         best = next((i for i, text in enumerate(texts) if text), 0)
@@ -112,7 +155,10 @@ def best_part(texts: Sequence[str], terms: Sequence[Term]) -> tuple[int, str]:
     start = max(0, first - BEFORE_CHARS)
     stop = min(len(text), first + SNIPPET_CHARS + BEFORE_CHARS)
     spans = [
-        m.span() for p in patterns for m in p.finditer(text, start, stop) if m.end() > m.start()
+        m.span()
+        for finder in found_by
+        for m in finder.pattern.finditer(text, start, stop)
+        if m.end() > m.start()
     ]
     return best, _window(text, _merged(spans))
 

@@ -318,7 +318,7 @@ def test_typing_the_first_letters_of_any_word_finds_its_turn_and_says_where(qtbo
         (part, word.strip(".,:"))
         for part, text in texts.items()
         for word in text.split()
-        if len(word.strip(".,:")) >= 3 and not any("\u3000" <= ch for ch in word)
+        if len(word.strip(".,:")) >= 3 and not any(ch >= "\u3000" for ch in word)
     ] + [("reasoning", "温室")]
     found_by: dict[str, int] = {}
     for part, word in words:

@@ -156,14 +156,24 @@ def when(stamp: str) -> str:
     return f"{moment.day} {moment:%b %Y %H:%M}"
 
 
+def _marked(text: str) -> str:
+    """Text on one line, escaped, its [matches] in bold and underlined (visible in bold text)."""
+    return _MARKED.sub(r"<b><u>\1</u></b>", html.escape(" ".join(text.split())))
+
+
 def hit_html(hit: SearchHit, head_colour: str = "gray") -> str:
-    """Three lines: the turn (its prompt and version), where and when in grey, then the
-    snippet with its matches in bold."""
-    snippet = _MARKED.sub(r"<b>\1</b>", html.escape(" ".join(hit.snippet.split())))
+    """The turn (its prompt and version) in bold, where and when in grey, then the snippet with
+    its matches marked; a match in the prompt is marked in the first line instead."""
+    version = f" (version {hit.version} of {hit.versions})" if hit.versions > 1 else ""
+    if hit.field == "prompt":
+        turn, snippet = _marked(hit.snippet) + html.escape(version), ""
+    else:
+        turn = html.escape(hit.turn_words())
+        snippet = f'<p style="margin: 0">{_marked(hit.snippet)}</p>'
     return (
-        f'<p style="margin: 0">{html.escape(hit.turn_words())}</p>'
+        f'<p style="margin: 0; font-weight: 600">{turn}</p>'
         f'<p style="margin: 0; color: {head_colour}">{html.escape(hit.where_words())}</p>'
-        f'<p style="margin: 0">{snippet}</p>'
+        f"{snippet}"
     )
 
 

@@ -11,7 +11,9 @@ drawn at random from the whole vocabulary mixed in, so the rarest words are stil
 Then it times the same queries two ways on the same data:
 
 - `query_ms_p50` / `query_ms_p99`: `Store.search` (FTS5, ranking, snippets, the turn's version),
-  the path the window and `thinkpane search` take, over every query below;
+  the path the window and `thinkpane search` take, over every query below, most relevant
+  first; `query_cpu_ms_*` the same in CPU time (a shared machine inflates the wall clock);
+  `newest_ms_*` the word, prefix and phrase queries newest first;
 - `baseline_query_ms_p50`: what search would cost without the index, every word a
   `LIKE '%word%'` over prompt, answer and reasoning, newest 20 first (no ranking, no snippets,
   so the baseline does less work per match than the real thing).
@@ -219,13 +221,19 @@ def _like_search(conn: sqlite3.Connection, query: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _times_ms(search: Callable[[str], object], texts: list[str], repeat: int) -> list[float]:
+def _times_ms(
+    search: Callable[[str], object], texts: list[str], repeat: int, cpu: list[float] | None = None
+) -> list[float]:
+    """Wall-clock milliseconds per query; `cpu`, if given, gets this process's CPU time too
+    (on a shared machine, waiting for a core inflates the wall clock, not the CPU time)."""
     samples = []
     for _ in range(repeat):
         for text in texts:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             search(text)
             samples.append((time.perf_counter() - started) * 1000)
+            if cpu is not None:
+                cpu.append((time.process_time() - started_cpu) * 1000)
     return samples
 
 
@@ -348,11 +356,21 @@ def run(args: list[str]) -> dict[str, float | int]:
                 everything = [text for kind in texts.values() for text in kind]
                 store.search(everything[0], LIMIT)  # warm the page cache for both sides alike
                 samples: list[float] = []
+                cpu: list[float] = []
                 for kind, kind_texts in texts.items():
-                    timed = _times_ms(lambda q: store.search(q, LIMIT), kind_texts, options.repeat)
+                    timed = _times_ms(
+                        lambda q: store.search(q, LIMIT), kind_texts, options.repeat, cpu
+                    )
                     figures[f"{kind}_ms_p50"] = _p50(timed)
                     figures[f"{kind}_ms_p99"] = _p99(timed)
                     samples += timed
+                newest = _times_ms(
+                    lambda q: store.search(q, LIMIT, order="newest"),
+                    texts["word"] + texts["prefix"] + texts["phrase"],
+                    1,
+                )
+                figures["newest_ms_p50"] = _p50(newest)
+                figures["newest_ms_p99"] = _p99(newest)
                 like = _times_ms(lambda q: _like_search(conn, q), everything, 1)
                 figures.update(_sizes_mb(conn))
                 if options.study:
@@ -365,6 +383,8 @@ def run(args: list[str]) -> dict[str, float | int]:
         "query_ms_p99": _p99(samples),
         "baseline_query_ms_p99": _p99(like),
         "query_ms_max": round(max(samples), 3),
+        "query_cpu_ms_p50": _p50(cpu),
+        "query_cpu_ms_p99": _p99(cpu),
         **figures,
         "turns": options.turns,
         "queries": len(everything),

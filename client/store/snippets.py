@@ -37,8 +37,8 @@ def _accented() -> dict[str, str]:
 
 _BASE = _accented()
 _VARIANTS: dict[str, str] = {}
-for _accent, _plain in sorted(_BASE.items()):
-    _VARIANTS[_plain] = _VARIANTS.get(_plain, "") + _accent
+for _accented_letter, _base_letter in sorted(_BASE.items()):
+    _VARIANTS[_base_letter] = _VARIANTS.get(_base_letter, "") + _accented_letter
 
 
 @functools.lru_cache(maxsize=4096)

@@ -254,3 +254,47 @@ def test_the_substring_index_follows_checkpoints_and_deletes(store):
     store.purge_deleted()
     assert store._conn.execute("SELECT count(*) FROM turns_trigram").fetchone()[0] == 0
     store._conn.execute("INSERT INTO turns_trigram(turns_trigram) VALUES ('integrity-check')")
+
+
+def test_the_migration_rebuilds_the_index_of_an_existing_database_after_a_backup(thinkpane_home):
+    import sqlite3
+
+    from client.store import Store
+    from client.store.db import backup_path, open_database
+    from client.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+    path = thinkpane_home / "before-search-as-typed.sqlite3"
+    with Store(open_database(path, MIGRATIONS[:2]), path) as old:
+        conversation = old.create_conversation("Old")
+        turn = full_turn(
+            conversation.id,
+            prompt=PROMPT,
+            answer="明日の天気予報は雨です。",
+            reasoning=ReasoningTrace(Visibility.RAW, "검증을 마쳤습니다."),
+        )
+        old.insert_turn(turn)
+
+    with Store.open(path) as store:
+        conn = store._conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert "prefix='2 3'" in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'turns_fts'"
+        ).fetchone()[0]
+        conn.execute("INSERT INTO turns_fts(turns_fts, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO turns_trigram(turns_trigram) VALUES ('integrity-check')")
+        assert _ids(store.search("Nuwenhej zorf")) == [turn.id]
+        assert _ids(store.search("天気")) == [turn.id]
+        assert _ids(store.search("검증")) == [turn.id]
+        assert store.search("天気予報")[0]["field"] == "answer"
+
+    # The copy taken first is the database as it was, untouched.
+    backup = sqlite3.connect(str(backup_path(path, 2)))
+    try:
+        assert backup.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert backup.execute("SELECT id, answer FROM turns").fetchall() == [
+            (turn.id, "明日の天気予報は雨です。")
+        ]
+        tables = {row[0] for row in backup.execute("SELECT name FROM sqlite_master")}
+        assert "turns_trigram" not in tables
+    finally:
+        backup.close()

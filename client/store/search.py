@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -133,7 +132,8 @@ def search(
         page, exact = _substring_page(conn, parsed, scope, limit, order), set[int]()
     else:
         page, exact = _word_page(conn, parsed, scope, limit, order)
-    return _describe(conn, page, exact, [t for group in parsed.groups for t in group])
+    phrase = parsed.phrase() if order == "newest" else None
+    return _describe(conn, page, exact, [t for group in parsed.groups for t in group], phrase)
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,17 @@ def _ranked(
         return []
     matches = _MATCHES.format(scope=scope.sql())
     if order == "newest":
+        # Walk the turns newest first and stop at the limit, checking each against the set of
+        # matches (read once, without positions): joining every match to its turn to sort them
+        # by date reads a page of every matching turn.
         rows = conn.execute(
-            f"SELECT t.seq {matches} ORDER BY t.created_at DESC, t.seq DESC LIMIT ?",
+            f"""
+            SELECT t.seq FROM turns AS t INDEXED BY turns_by_created
+            JOIN conversations AS c ON c.id = t.conversation_id
+            WHERE t.seq IN (SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?)
+              AND {scope.sql()}
+            ORDER BY t.created_at DESC, t.seq DESC LIMIT ?
+            """,
             (expression, *scope.values, limit),
         ).fetchall()
         return [row[0] for row in rows]
@@ -192,18 +201,6 @@ def _ranked(
     return [row[0] for row in rows]
 
 
-def _matching(conn: sqlite3.Connection, expression: str, seqs: Iterable[int]) -> set[int]:
-    """Which of `seqs` the word-index expression matches."""
-    found = set()
-    for seq in seqs:
-        row = conn.execute(
-            "SELECT 1 FROM turns_fts WHERE turns_fts MATCH ? AND rowid = ?", (expression, seq)
-        ).fetchone()
-        if row is not None:
-            found.add(seq)
-    return found
-
-
 def _word_page(
     conn: sqlite3.Connection, query: Query, scope: _Scope, limit: int, order: Order
 ) -> tuple[list[int], set[int]]:
@@ -216,9 +213,8 @@ def _word_page(
     if phrase is None:
         return _ranked(conn, query.fts(), scope, limit, order), set()
     exact_query = Query(((phrase,),), query.excluded)
-    if order == "newest":
-        page = _ranked(conn, query.fts(), scope, limit, order)
-        return page, _matching(conn, exact_query.fts(), page)
+    if order == "newest":  # which have the phrase is read from their text (_describe)
+        return _ranked(conn, query.fts(), scope, limit, order), set()
     first = _ranked(conn, exact_query.fts(), scope, limit, order)
     rest = _ranked(conn, query.fts(without=phrase), scope, limit - len(first), order)
     return first + rest, set(first)
@@ -298,18 +294,26 @@ _DESCRIBE = """
 
 
 def _describe(
-    conn: sqlite3.Connection, page: list[int], exact: set[int], terms: list[Term]
+    conn: sqlite3.Connection,
+    page: list[int],
+    exact: set[int],
+    terms: list[Term],
+    phrase: Term | None = None,
 ) -> list[dict[str, Any]]:
-    """The results for the page's turns, in the page's order."""
+    """The results for the page's turns, in the page's order. `exact`: the turns known to have
+    the exact phrase; `phrase`: a phrase to look for in the texts, for the others."""
     if not page:
         return []
     rows = {row["seq"]: row for row in conn.execute(_DESCRIBE, (json.dumps(page),))}
     found_by = snippets.finders(terms)
+    phrase_finder = snippets.Finder(phrase) if phrase is not None else None
     results: list[dict[str, Any]] = []
     for seq in page:
         row = rows[seq]
         texts = [row["prompt"] or "", row["answer"] or "", row["reasoning_text"] or ""]
         part, snippet = snippets.best_part(texts, found_by)
+        if phrase_finder is not None and phrase_finder.anywhere(texts):
+            exact.add(seq)
         results.append(
             {
                 "conversation_id": row["conversation_id"],

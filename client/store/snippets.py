@@ -82,6 +82,10 @@ class Finder:
         usable = all(p and len(p) == len(w) for p, w in zip(plain, term.words, strict=True))
         self.plain_words = plain if usable else None
 
+    def anywhere(self, texts: Sequence[str]) -> bool:
+        """Whether any of `texts` has the term."""
+        return any(text and self.search(text, _Lazy(text)) for text in texts)
+
     def search(self, text: str, plain: _Lazy) -> re.Match[str] | None:
         if self.plain_words is not None and any(w not in plain.get() for w in self.plain_words):
             return None

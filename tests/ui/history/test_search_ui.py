@@ -361,3 +361,12 @@ def test_newest_first_toggle_and_what_the_status_says(qtbot, window, store):
     dialog.run_query()
     assert dialog.hits() == []
     assert dialog.status_label.text() == "Type a word to find too: -word only leaves turns out."
+
+
+def test_what_a_chosen_result_selects():
+    from client.ui.history.search_results import match_term
+
+    text = "The orchard holds pomegranates; the Größe der Fläche matters."
+    assert match_term("orch", text, ["orchard"]) == "orchard"  # the word being typed, whole
+    assert match_term("Größe der Fläche", text, ["Größe", "der", "Fläche"]) == "Größe der Fläche"
+    assert match_term("pomegranates holds", text, ["holds", "pomegranates"]) == "holds"

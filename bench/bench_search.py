@@ -183,13 +183,8 @@ def queries(words: list[str], conn: sqlite3.Connection, rng: random.Random) -> d
     # A space after the last word: typing is finished, so these are whole words.
     word = [f"{words[r]} " for r in ranks] + [f"{p} " for p in pairs]
     word += ["café ", "Größe ", "привет ", "теорема "]
-    prompts = [
-        row[0]
-        for row in conn.execute(
-            "SELECT prompt FROM turns WHERE prompt NOT GLOB '*[一-鿿]*' ORDER BY random() LIMIT 40"
-        )
-    ]
-    rng.shuffle(prompts)
+    latin = conn.execute("SELECT prompt FROM turns WHERE prompt NOT GLOB '*[一-鿿]*'").fetchall()
+    prompts = [row[0] for row in rng.sample(latin, 14)]
     typed = []
     for prompt in prompts[:6]:  # the first words of a prompt, the last cut short
         first = prompt.split()[:3]

@@ -24,7 +24,7 @@ from tests.store.conftest import full_turn
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT_KEYS = {"conversation_id", "turn_id", "field", "snippet", "created_at"}
 # Added beside the contract's keys: the turn's own prompt and version, the conversation's title.
-TURN_KEYS = {"prompt", "version", "versions", "title", "exact_phrase"}
+TURN_KEYS = {"prompt", "version", "versions", "title", "exact_phrase", "ranked"}
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ _PROMPT_CHARS = 50
 
 QUERY_HELP = (
     "Every word must appear (case and accents aside); the last one may be cut short "
-    "(zor finds zorfamabven) and so may any word ending in *. \"Quotes\" find a phrase, "
+    '(zor finds zorfamabven) and so may any word ending in *. "Quotes" find a phrase, '
     "-word leaves out turns with that word, OR finds either word. Japanese, Chinese, Korean "
     "and Thai are found inside longer runs of text. Anything else is searched as text."
 )
@@ -35,10 +35,15 @@ def add_parser(sub: Any) -> None:
         description=(
             "Search every stored prompt, answer and reasoning trace. "
             + QUERY_HELP
-            + " Most relevant first, turns with the exact phrase before the rest."
+            + " Most relevant first, turns with the exact phrase before the rest (a query that"
+            " matches 500 turns or more: the newest of them first)."
         ),
     )
-    p.add_argument("query", metavar="QUERY", help="the words to find")
+    p.add_argument(
+        "query",
+        metavar="QUERY",
+        help="the words to find; one that starts with - goes after --: search -- '-even prime'",
+    )
     p.add_argument(
         "--newest", action="store_true", help="newest first instead of most relevant first"
     )

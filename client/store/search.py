@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
@@ -129,11 +129,21 @@ def search(
     )
     scope = _Scope(where + audits.condition(has_findings), values)
     if parsed.unspaced:
-        page, exact = _substring_page(conn, parsed, scope, limit, order), set[int]()
+        page = _substring_page(conn, parsed, scope, limit, order)
     else:
-        page, exact = _word_page(conn, parsed, scope, limit, order)
+        page = _word_page(conn, parsed, scope, limit, order)
     phrase = parsed.phrase() if order == "newest" else None
-    return _describe(conn, page, exact, [t for group in parsed.groups for t in group], phrase)
+    return _describe(conn, page, [t for group in parsed.groups for t in group], phrase)
+
+
+@dataclass
+class _Page:
+    """The turns of a page of results, in order; those with the exact phrase; those placed by
+    relevance (the others are newest first)."""
+
+    seqs: list[int]
+    exact: set[int] = field(default_factory=set)
+    ranked: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -163,18 +173,19 @@ def _ranked(
     scope: _Scope,
     limit: int,
     order: Order | Literal["stored"],
-) -> list[int]:
+) -> tuple[list[int], bool]:
     """The turns (seq) the word-index expression matches, at most `limit`: by relevance, by
-    date, or as stored (the newest stored first: the cheapest, read straight off the index)."""
+    date, or as stored (the newest stored first: the cheapest, read straight off the index).
+    And whether they are in order of relevance (not when so many match: see RANKED_MATCHES)."""
     if limit <= 0:
-        return []
+        return [], order == "relevance"
     matches = _MATCHES.format(scope=scope.sql())
     if order == "stored":
         rows = conn.execute(
             f"SELECT t.seq {matches} ORDER BY turns_fts.rowid DESC LIMIT ?",
             (expression, *scope.values, limit),
         ).fetchall()
-        return [row[0] for row in rows]
+        return [row[0] for row in rows], False
     if order == "newest":
         # Walk the turns newest first and stop at the limit, checking each against the set of
         # matches (read once, without positions): joining every match to its turn to sort them
@@ -189,7 +200,7 @@ def _ranked(
             """,
             (expression, *scope.values, limit),
         ).fetchall()
-        return [row[0] for row in rows]
+        return [row[0] for row in rows], False
     common = conn.execute(
         f"SELECT t.seq {matches} ORDER BY turns_fts.rowid DESC LIMIT 1 OFFSET ?",
         (expression, *scope.values, RANKED_MATCHES - 1),
@@ -209,34 +220,34 @@ def _ranked(
             """,
             (expression, *scope.values, limit),
         ).fetchall()
-    return [row[0] for row in rows]
+    return [row[0] for row in rows], common is None
 
 
 def _word_page(
     conn: sqlite3.Connection, query: Query, scope: _Scope, limit: int, order: Order
-) -> tuple[list[int], set[int]]:
-    """A page of turns for a query in the word index, and which of them have the exact phrase.
+) -> _Page:
+    """A page of turns for a query in the word index.
 
-    By relevance, turns with every word as one phrase come first (bm25 among them), then the
-    rest; newest first, the phrase only marks its turns.
+    By relevance, turns with every word as one phrase come first (the newest stored first),
+    then the rest by bm25; newest first, the phrase is read from the page's texts.
     """
     phrase = query.phrase()
-    if phrase is None:
-        return _ranked(conn, query.fts(), scope, limit, order), set()
+    if phrase is None or order == "newest":
+        seqs, by_relevance = _ranked(conn, query.fts(), scope, limit, order)
+        return _Page(seqs, ranked=set(seqs) if by_relevance else set())
+    # The exact phrase, newest stored first: ranking it by bm25 would check the phrase in every
+    # turn that has its words twice more (for its weight, then for the cut-off), and when its
+    # words are common that is most of the index.
     exact_query = Query(((phrase,),), query.excluded)
-    if order == "newest":  # which have the phrase is read from their text (_describe)
-        return _ranked(conn, query.fts(), scope, limit, order), set()
-    # The exact phrase, newest first: ranking it by bm25 would check the phrase in every turn
-    # that has its words twice more (for its weight, then for the cut-off), and when its words
-    # are common that is most of the index.
-    first = _ranked(conn, exact_query.fts(), scope, limit, "stored")
+    first, _ = _ranked(conn, exact_query.fts(), scope, limit, "stored")
     if len(first) == limit:
-        return first, set(first)
+        return _Page(first, exact=set(first))
     # Every turn with the phrase is in `first`: the rest are the other matches. (Leaving them
     # out by number, not by a NOT in the expression, spares bm25 a pass over the phrase.)
-    seqs = ",".join(str(seq) for seq in first)
-    rest = _Scope(f"{scope.where} AND t.seq NOT IN ({seqs})", scope.values) if first else scope
-    return first + _ranked(conn, query.fts(), rest, limit - len(first), order), set(first)
+    listed = ",".join(str(seq) for seq in first)
+    rest = _Scope(f"{scope.where} AND t.seq NOT IN ({listed})", scope.values) if first else scope
+    others, by_relevance = _ranked(conn, query.fts(), rest, limit - len(first), order)
+    return _Page(first + others, exact=set(first), ranked=set(others) if by_relevance else set())
 
 
 # Queries with terms in the substring index: each term is looked up on its own (its index, or
@@ -261,7 +272,7 @@ def _term_scores(conn: sqlite3.Connection, term: Term) -> dict[int, float]:
 
 def _substring_page(
     conn: sqlite3.Connection, query: Query, scope: _Scope, limit: int, order: Order
-) -> list[int]:
+) -> _Page:
     scores: dict[int, float] | None = None
     for group in query.groups:
         either: dict[int, float] = {}
@@ -278,7 +289,7 @@ def _substring_page(
         for seq in _term_scores(conn, term):
             scores.pop(seq, None)
     if not scores:
-        return []
+        return _Page([])
     rows = conn.execute(
         f"""
         SELECT t.seq, t.created_at FROM turns AS t
@@ -288,9 +299,11 @@ def _substring_page(
         (json.dumps(list(scores)), *scope.values),
     ).fetchall()
     newest = sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)
-    if order == "relevance":
-        newest.sort(key=lambda row: scores[row[0]])  # stable: newer first among equals
-    return [row[0] for row in newest[:limit]]
+    if order == "newest":
+        return _Page([row[0] for row in newest[:limit]])
+    newest.sort(key=lambda row: scores[row[0]])  # stable: newer first among equals
+    seqs = [row[0] for row in newest[:limit]]
+    return _Page(seqs, ranked=set(seqs))
 
 
 # What every result says about its turn.
@@ -313,21 +326,18 @@ _DESCRIBE = """
 
 
 def _describe(
-    conn: sqlite3.Connection,
-    page: list[int],
-    exact: set[int],
-    terms: list[Term],
-    phrase: Term | None = None,
+    conn: sqlite3.Connection, page: _Page, terms: list[Term], phrase: Term | None = None
 ) -> list[dict[str, Any]]:
-    """The results for the page's turns, in the page's order. `exact`: the turns known to have
-    the exact phrase; `phrase`: a phrase to look for in the texts, for the others."""
-    if not page:
+    """The results for the page's turns, in the page's order. `phrase`: a phrase to look for in
+    the texts of turns not known to have it."""
+    if not page.seqs:
         return []
-    rows = {row["seq"]: row for row in conn.execute(_DESCRIBE, (json.dumps(page),))}
+    exact = set(page.exact)
+    rows = {row["seq"]: row for row in conn.execute(_DESCRIBE, (json.dumps(page.seqs),))}
     found_by = snippets.finders(terms)
     phrase_finder = snippets.Finder(phrase) if phrase is not None else None
     results: list[dict[str, Any]] = []
-    for seq in page:
+    for seq in page.seqs:
         row = rows[seq]
         texts = [row["prompt"] or "", row["answer"] or "", row["reasoning_text"] or ""]
         part, snippet = snippets.best_part(texts, found_by)
@@ -345,6 +355,7 @@ def _describe(
                 "versions": row["versions"],
                 "title": row["title"],
                 "exact_phrase": seq in exact,
+                "ranked": seq in page.ranked,
             }
         )
     return results

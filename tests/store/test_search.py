@@ -63,6 +63,7 @@ def test_each_field_is_found_and_highlighted(searchable):
         "versions": 3,  # the three first turns of the conversation are versions of each other
         "title": "",
         "exact_phrase": False,
+        "ranked": True,
     }
     assert _one(store.search("rounding"))["field"] == "answer"
     hit = _one(store.search("dividing primes"))

@@ -5,6 +5,7 @@ accented text, and results that name their turn and its version."""
 from __future__ import annotations
 
 import string
+from datetime import date
 
 import pytest
 
@@ -223,6 +224,31 @@ def test_results_name_their_turn_its_version_and_conversation(history):
     assert (hit["version"], hit["versions"]) == (1, 1)
 
 
+def test_a_query_matching_very_many_turns_comes_newest_first(store, monkeypatch):
+    from client.store import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)  # instead of filling the store with 500
+    conversation = store.create_conversation()
+    turns = [
+        full_turn(
+            conversation.id,
+            prompt="lemma " * (5 - i)
+            + "filler",  # the oldest has the most: bm25 would put it first
+            created_at=f"2026-11-0{i + 1}T10:00:00.000000Z",
+        )
+        for i in range(4)
+    ]
+    for turn in turns:
+        store.insert_turn(turn)
+    results = store.search("lemma ")
+    assert _ids(results) == [t.id for t in reversed(turns)]
+    assert not any(r["ranked"] for r in results)
+    results = store.search("lemma ", limit=2, provider="nobody")
+    assert results == []
+    few = store.search("lemma ", since=date(2026, 11, 3))
+    assert [r["ranked"] for r in few] == [True, True]  # two matches: ranked by bm25
+
+
 def test_newest_first(history):
     store, _, turns = history
     assert _ids(store.search("estimate", order="newest")) == [
@@ -277,9 +303,10 @@ def test_the_migration_rebuilds_the_index_of_an_existing_database_after_a_backup
     with Store.open(path) as store:
         conn = store._conn
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert "prefix='2 3'" in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'turns_fts'"
-        ).fetchone()[0]
+        assert (
+            "prefix='2 3'"
+            in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'turns_fts'").fetchone()[0]
+        )
         conn.execute("INSERT INTO turns_fts(turns_fts, rank) VALUES ('integrity-check', 1)")
         conn.execute("INSERT INTO turns_trigram(turns_trigram) VALUES ('integrity-check')")
         assert _ids(store.search("Nuwenhej zorf")) == [turn.id]

@@ -89,6 +89,7 @@ class SearchHit:
     version: int = 1
     versions: int = 1
     exact_phrase: bool = False
+    ranked: bool = False  # placed by relevance (not when hundreds of turns match)
 
     def turn_words(self) -> str:
         """The turn, as a person names it: its prompt (shortened) and its version."""
@@ -142,9 +143,21 @@ def find_hits(
             r["version"],
             r["versions"],
             r["exact_phrase"],
+            r["ranked"],
         )
         for r in results
     ]
+
+
+def order_words(hits: list[SearchHit], newest: bool) -> str:
+    """How the results are ordered, in words: "most relevant first, exact phrase first"."""
+    if newest:
+        return "newest first"
+    exact = any(h.exact_phrase for h in hits)
+    if any(not h.ranked and not h.exact_phrase for h in hits):
+        first = "exact phrase first, then the newest" if exact else "the newest first"
+        return f"{first} (hundreds of turns match: type more to rank them)"
+    return "most relevant first, exact phrase first" if exact else "most relevant first"
 
 
 def when(stamp: str) -> str:
@@ -389,14 +402,11 @@ class SearchDialog(QDialog):
             item.setToolTip(f"{hit.turn_words()}\n{hit.where_words()}")
             self.results.addItem(item)
         count = f"{len(hits)} found" if len(hits) < RESULT_LIMIT else f"The first {len(hits)}"
-        order = (
-            "newest first"
-            if self.newest_check.isChecked()
-            else "most relevant first"
-            + (", exact phrase first" if any(h.exact_phrase for h in hits) else "")
-        )
         self.status_label.setText(
-            f"{count}, {order}. Enter opens the selected one." if hits else "Nothing found."
+            f"{count}, {order_words(hits, self.newest_check.isChecked())}. "
+            "Enter opens the selected one."
+            if hits
+            else "Nothing found."
         )
         if hits:
             self.results.setCurrentRow(0)

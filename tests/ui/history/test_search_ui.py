@@ -258,9 +258,11 @@ def _typed(qtbot, dialog: SearchDialog, letter: str) -> None:
         event.setCommitString(letter)
         QApplication.sendEvent(dialog.edit, event)
     qtbot.waitUntil(
-        lambda: not dialog._debounce.isActive()
-        and dialog._pending is None
-        and dialog.status_label.text() != "Searching…"
+        lambda: (
+            not dialog._debounce.isActive()
+            and dialog._pending is None
+            and dialog.status_label.text() != "Searching…"
+        )
     )
 
 
@@ -297,7 +299,9 @@ def test_typing_the_first_letters_of_any_word_finds_its_turn_and_says_where(qtbo
         model="deepseek-reasoner",
         answer="The orchard holds pomegranates and quinces.",
         reasoning=ReasoningTrace(
-            Visibility.RAW, "Counting rows: eleven tamarisk hedges, then the 温室で育てる plants.", 9
+            Visibility.RAW,
+            "Counting rows: eleven tamarisk hedges, then the 温室で育てる plants.",
+            9,
         ),
         status=TurnStatus.COMPLETE,
         created_at="2026-11-28T10:00:00.000000Z",
@@ -370,3 +374,21 @@ def test_what_a_chosen_result_selects():
     assert match_term("orch", text, ["orchard"]) == "orchard"  # the word being typed, whole
     assert match_term("Größe der Fläche", text, ["Größe", "der", "Fläche"]) == "Größe der Fläche"
     assert match_term("pomegranates holds", text, ["holds", "pomegranates"]) == "holds"
+
+
+def test_the_status_says_when_so_many_match_that_the_newest_come_first(
+    qtbot, window, store, monkeypatch
+):
+    from client.store import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)  # as if hundreds of turns matched
+    _seed(store, "Many", 3, special={i: {"answer": f"quokka number {i}"} for i in range(3)})
+    dialog = _dialog(qtbot, window)
+    _search(qtbot, dialog, "quokka")
+    assert [h.snippet for h in dialog.hits()] == [f"[quokka] number {i}" for i in (2, 1, 0)]
+    assert dialog.status_label.text() == (
+        "3 found, the newest first (hundreds of turns match: type more to rank them)."
+        " Enter opens the selected one."
+    )
+    _search(qtbot, dialog, "quokka number 1")
+    assert dialog.status_label.text().startswith("1 found, most relevant first, exact phrase first")

@@ -8,6 +8,8 @@ import string
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from client.core.conversation import ReasoningTrace
 from client.core.events import TurnStatus, Visibility
@@ -325,3 +327,42 @@ def test_the_migration_rebuilds_the_index_of_an_existing_database_after_a_backup
         assert "turns_trigram" not in tables
     finally:
         backup.close()
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """A real store with Latin, accented and CJK text, shared by the property test below."""
+    from client.store import Store
+
+    with Store.open(tmp_path_factory.mktemp("search") / "property.sqlite3") as store:
+        conversation = store.create_conversation("Mixed")
+        for i, text in enumerate(
+            (
+                "naïve café c++ std::vector<int>",
+                "東京の天気は晴れ 검증을 验证",
+                "a (b) [c] {d} \"e\" 'f'",
+            )
+        ):
+            store.insert_turn(
+                full_turn(
+                    conversation.id,
+                    prompt=text,
+                    answer=text[::-1],
+                    created_at=f"2026-11-0{i + 1}T10:00:00.000000Z",
+                )
+            )
+        yield store
+
+
+QUERY_ALPHABET = string.printable + "éüßø東京天気晴れ검증验证«»—…\u200b\x00"
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet=QUERY_ALPHABET, max_size=30), newest=st.booleans())
+def test_any_text_searches_a_real_store_without_raising(filled, text, newest):
+    results = filled.search(text, order="newest" if newest else "relevance")
+    assert isinstance(results, list)
+    for result in results:
+        assert result["field"] in {"prompt", "answer", "reasoning"}

@@ -112,9 +112,14 @@ def search(
     until: date | None = None,
     has_findings: bool | None = None,
 ) -> list[dict[str, Any]]:
-    """The matching turns, most relevant first (exact phrase, then bm25, then newer) or newest
-    first; deleted conversations and critic turns (whose prompts quote the audited reasoning)
-    skipped.
+    """The matching turns, as results: conversation_id, turn_id, field (the part that matched
+    best), snippet, created_at, and the turn's own prompt, its `version` of `versions`, the
+    conversation's title, `exact_phrase` and `ranked` (placed by relevance).
+
+    By relevance: turns with all the words as one exact phrase first (newest stored first),
+    then by bm25 (newer first among equals), or, when RANKED_MATCHES turns or more match, the
+    newest stored first (`ranked` false). Or newest first by date. Deleted conversations and
+    critic turns (whose prompts quote the audited reasoning) are skipped.
 
     Every filter left as None filters nothing; `since` and `until` are inclusive; `has_findings`
     keeps turns whose stored audit summary has errors or warnings (True) or none (False).

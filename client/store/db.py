@@ -118,6 +118,24 @@ def _take_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     return target
 
 
+def migration_pending(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> bool:
+    """Whether opening the database at `path` will migrate it (a file with an older schema), so
+    the app can say it is busy first: a migration may rebuild an index over the whole history.
+    Reads only the version in the file's header; False when there is no file or it cannot be read.
+    """
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return 0 < version < len(migrations)
+
+
 def migrate(
     conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS
 ) -> int:

@@ -366,3 +366,20 @@ def test_any_text_searches_a_real_store_without_raising(filled, text, newest):
     assert isinstance(results, list)
     for result in results:
         assert result["field"] in {"prompt", "answer", "reasoning"}
+
+
+def test_an_older_database_is_known_to_need_a_migration_before_it_is_opened(thinkpane_home):
+    from client.store import Store
+    from client.store.db import migration_pending, open_database
+    from client.store.schema import MIGRATIONS
+
+    path = thinkpane_home / "older.sqlite3"
+    assert not migration_pending(path)  # no file yet: a new database, nothing to update
+    with Store(open_database(path, MIGRATIONS[:2]), path):
+        pass
+    assert migration_pending(path)
+    with Store.open(path):
+        pass
+    assert not migration_pending(path)
+    (thinkpane_home / "not-a-database.sqlite3").write_text("hello")
+    assert not migration_pending(thinkpane_home / "not-a-database.sqlite3")

@@ -155,17 +155,38 @@ def _v2_audit_summaries(conn: sqlite3.Connection) -> None:
     )
 
 
-# v3: the word index with prefix indexes (search-as-you-type) and the substring index for
+def _v3_cost_history(conn: sqlite3.Connection) -> None:
+    """What a turn cost before it was repriced, and the price that computed it, so a reprice
+    never loses the amount it replaced (every reprice adds one row per turn it changed)."""
+    conn.execute(
+        """
+        CREATE TABLE cost_history (
+            turn_id        TEXT NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+            replaced_at    TEXT NOT NULL,
+            cost_source    TEXT NOT NULL,
+            cost_currency  TEXT NOT NULL,
+            cost_total     TEXT,
+            cost_input     TEXT,
+            cost_output    TEXT,
+            cost_reasoning TEXT,
+            price_json     TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    conn.execute("CREATE INDEX cost_history_by_turn ON cost_history(turn_id, replaced_at)")
+
+
+# v4: the word index with prefix indexes (search-as-you-type) and the substring index for
 # scripts written without spaces. Both are filled by triggers; the substring index holds what
 # the SQL function `thinkpane_unspaced` (client.store.scripts.unspaced_runs, registered on every
 # connection the store opens) keeps of each text, and only for turns where that is not empty.
-_V3_NEW = """
+_V4_NEW = """
         INSERT INTO turns_trigram(rowid, prompt, answer, reasoning_text)
         SELECT new.seq, p, a, r FROM (
             SELECT thinkpane_unspaced(new.prompt) AS p, thinkpane_unspaced(new.answer) AS a,
                    thinkpane_unspaced(new.reasoning_text) AS r
         ) WHERE p != '' OR a != '' OR r != ''"""
-_V3: tuple[str, ...] = (
+_V4: tuple[str, ...] = (
     "DROP TRIGGER turns_fts_insert",
     "DROP TRIGGER turns_fts_delete",
     "DROP TRIGGER turns_fts_update",
@@ -196,7 +217,7 @@ _V3: tuple[str, ...] = (
     f"""
     CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
         INSERT INTO turns_fts(rowid, prompt, answer, reasoning_text)
-        VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);{_V3_NEW};
+        VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);{_V4_NEW};
     END
     """,
     """
@@ -213,17 +234,22 @@ _V3: tuple[str, ...] = (
         VALUES ('delete', old.seq, old.prompt, old.answer, old.reasoning_text);
         INSERT INTO turns_fts(rowid, prompt, answer, reasoning_text)
         VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);
-        DELETE FROM turns_trigram WHERE rowid = old.seq;{_V3_NEW};
+        DELETE FROM turns_trigram WHERE rowid = old.seq;{_V4_NEW};
     END
     """,
 )
 
 
-def _v3_search_as_typed(conn: sqlite3.Connection) -> None:
+def _v4_search_as_typed(conn: sqlite3.Connection) -> None:
     """Rebuild the word index with prefix indexes; add the substring index for CJK, Thai…"""
-    for statement in _V3:
+    for statement in _V4:
         conn.execute(statement)
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_audit_summaries, _v3_search_as_typed)
+MIGRATIONS: Sequence[Migration] = (
+    _v1_initial,
+    _v2_audit_summaries,
+    _v3_cost_history,
+    _v4_search_as_typed,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,16 @@ from tests.store.conftest import full_turn
 PROMPT = "Nuwenhej zorfamabven tilquiost: is the naïve café estimate right?"
 
 
+def _before_search_as_typed() -> int:
+    """The schema version just before the migration that made search work as typed."""
+    from client.store.schema import MIGRATIONS
+
+    return next(i for i, m in enumerate(MIGRATIONS) if m.__name__.endswith("search_as_typed"))
+
+
+BEFORE_SEARCH_AS_TYPED = _before_search_as_typed()
+
+
 @pytest.fixture
 def history(store):
     """One conversation: a first turn, two versions of the second, and a Japanese turn."""
@@ -291,8 +301,9 @@ def test_the_migration_rebuilds_the_index_of_an_existing_database_after_a_backup
     from client.store.db import backup_path, open_database
     from client.store.schema import MIGRATIONS, SCHEMA_VERSION
 
+    before = BEFORE_SEARCH_AS_TYPED
     path = thinkpane_home / "before-search-as-typed.sqlite3"
-    with Store(open_database(path, MIGRATIONS[:2]), path) as old:
+    with Store(open_database(path, MIGRATIONS[:before]), path) as old:
         conversation = old.create_conversation("Old")
         turn = full_turn(
             conversation.id,
@@ -317,9 +328,9 @@ def test_the_migration_rebuilds_the_index_of_an_existing_database_after_a_backup
         assert store.search("天気予報")[0]["field"] == "answer"
 
     # The copy taken first is the database as it was, untouched.
-    backup = sqlite3.connect(str(backup_path(path, 2)))
+    backup = sqlite3.connect(str(backup_path(path, before)))
     try:
-        assert backup.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert backup.execute("PRAGMA user_version").fetchone()[0] == before
         assert backup.execute("SELECT id, answer FROM turns").fetchall() == [
             (turn.id, "明日の天気予報は雨です。")
         ]
@@ -375,7 +386,7 @@ def test_an_older_database_is_known_to_need_a_migration_before_it_is_opened(thin
 
     path = thinkpane_home / "older.sqlite3"
     assert not migration_pending(path)  # no file yet: a new database, nothing to update
-    with Store(open_database(path, MIGRATIONS[:2]), path):
+    with Store(open_database(path, MIGRATIONS[:BEFORE_SEARCH_AS_TYPED]), path):
         pass
     assert migration_pending(path)
     with Store.open(path):

@@ -34,12 +34,12 @@ from client.audit.report import (
     audit_strip,
     candidate_path,
     critic_lines,
-    visibility_of,
     what_was_audited,
 )
 from client.core.audit import AuditResult
 from client.core.conversation import Turn
 from client.core.events import TurnStatus, Visibility
+from client.core.fold import visibility_of
 from client.store.db import StoreError
 from client.ui.audit.export import choose_report_path, report_kind, write_report
 from client.ui.audit.steps import StepList

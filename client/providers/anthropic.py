@@ -42,6 +42,7 @@ from client.providers.http import (
     stream_response,
 )
 from client.providers.registry import ProviderProfile
+from client.providers.restated import StreamedText
 
 API_VERSION = "2023-06-01"
 _STOP = {
@@ -195,6 +196,8 @@ class MessagesReader:
         self.usage: dict[str, Any] = {}
         self.stop_reason: str | None = None
         self._blocks: dict[int, dict[str, Any]] = {}
+        self.answer = StreamedText("answer")  # by block index, for closing events (restated.py)
+        self.thinking = StreamedText("thinking")
         self._reasoning_started = False
         self._flushed = False
 
@@ -251,6 +254,7 @@ class MessagesReader:
         elif kind == "content_block_start":
             yield from self._on_block_start(event)
         elif kind == "content_block_stop":
+            yield from self._restated(event)
             block = self._blocks.pop(_index(event), None)
             if block is not None and block.get("type") in _ECHOED_BLOCKS:
                 yield OpaqueReasoning(block, redacted=block["type"] == "redacted_thinking")
@@ -272,6 +276,23 @@ class MessagesReader:
             )
         return False  # ping, and event types newer than this code
 
+    def _restated(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
+        """Some gateways close a block with the whole block (`content_block`): add only what the
+        deltas at that index missed, never a copy (restated.py)."""
+        block, index = event.get("content_block"), _index(event)
+        if not isinstance(block, dict):
+            return
+        if block.get("type") == "text" and isinstance(block.get("text"), str):
+            missing = self.answer.close(index, block["text"])
+            if missing:
+                self.output_seen = True
+                yield AnswerDelta(missing)
+        elif block.get("type") == "thinking" and isinstance(block.get("thinking"), str):
+            yield from self._thinking(index, self.thinking.close(index, block["thinking"]))
+            ours = self._blocks.get(index)
+            if ours is not None and not ours.get("signature") and block.get("signature"):
+                ours["signature"] = str(block["signature"])
+
     def _take_usage(self, usage: Any) -> None:
         if isinstance(usage, dict):
             # Cumulative: a later count overwrites every field it carries (43 input may become 61).
@@ -284,6 +305,7 @@ class MessagesReader:
         kind = block.get("type")
         if kind == "thinking":
             self._blocks[_index(event)] = {"type": "thinking", "thinking": "", "signature": ""}
+            self.thinking.delta(_index(event), str(block.get("thinking") or ""))
             yield from self._thinking(_index(event), str(block.get("thinking") or ""))
             self._blocks[_index(event)]["signature"] = str(block.get("signature") or "")
         elif kind == "redacted_thinking":
@@ -291,6 +313,7 @@ class MessagesReader:
             self._blocks[_index(event)] = dict(block)
         elif kind == "text" and block.get("text"):
             self.output_seen = True
+            self.answer.delta(_index(event), str(block["text"]))
             yield AnswerDelta(str(block["text"]))
 
     def _on_delta(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
@@ -302,9 +325,13 @@ class MessagesReader:
             text = str(delta.get("text") or "")
             if text:
                 self.output_seen = True
+                self.answer.delta(_index(event), text)
                 yield AnswerDelta(text)
         elif kind == "thinking_delta":
-            yield from self._thinking(_index(event), str(delta.get("thinking") or ""))
+            text = str(delta.get("thinking") or "")
+            if _index(event) in self._blocks:
+                self.thinking.delta(_index(event), text)
+            yield from self._thinking(_index(event), text)
         elif kind == "signature_delta":
             block = self._blocks.get(_index(event))
             if block is not None and block.get("type") == "thinking":

@@ -43,6 +43,7 @@ from client.providers.http import (
     stream_response,
 )
 from client.providers.registry import ProviderProfile
+from client.providers.restated import StreamedText, beyond_repeat
 
 _REFUSED = {
     "SAFETY",
@@ -204,6 +205,8 @@ class GenerateReader:
         self.parts: list[dict[str, Any]] = []  # the model turn as streamed, for the next turn
         self.signed = False
         self._flushed = False
+        self.answer = StreamedText("answer")
+        self.thoughts = StreamedText("thought summary")
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
         decoder = SSEDecoder()
@@ -292,16 +295,26 @@ class GenerateReader:
             return
         content = candidate.get("content")
         parts = content.get("parts") if isinstance(content, dict) else None
+        final = isinstance(candidate.get("finishReason"), str)
         for part in parts if isinstance(parts, list) else ():
             if isinstance(part, dict):
-                yield from self._on_part(part)
+                yield from self._on_part(part, final)
         if isinstance(candidate.get("finishReason"), str):
             self.finish_reason = candidate["finishReason"]
 
-    def _on_part(self, part: dict[str, Any]) -> Iterator[StreamEvent]:
+    def _on_part(self, part: dict[str, Any], final: bool = False) -> Iterator[StreamEvent]:
         signed = bool(part.get("thoughtSignature"))
         self.signed = self.signed or signed
         text = part.get("text") if isinstance(part.get("text"), str) else ""
+        channel = self.thoughts if part.get("thought") else self.answer
+        if final and text:
+            # Some proxies end with the whole message again: keep only what is new (restated.py).
+            new = beyond_repeat(channel, text)
+            if new != text:
+                if not new and not signed:
+                    return
+                part, text = {**part, "text": new}, new
+        channel.delta(None, text)
         if part.get("thought"):
             if signed:
                 self.parts.append(part)  # the signature must go back on its own part

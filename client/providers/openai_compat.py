@@ -38,6 +38,7 @@ from client.providers.http import (
     stream_response,
 )
 from client.providers.registry import ProviderProfile
+from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
@@ -232,6 +233,9 @@ class _ChatStreamReader:
         self.model_reported: str | None = None
         self.output_seen = False
         self.flushed = False
+        # What streamed, for a last chunk or a whole message that repeats it (restated.py).
+        self.reasoning = StreamedText("reasoning")
+        self.answer = StreamedText("answer")
         # Gemini's compat endpoint wraps thought summaries in <thought> tags.
         # (It was pointed at through --base-url: no profile has that host as its default.)
         self.tag_kind = Visibility.SUMMARY if "generativelanguage" in url else Visibility.RAW
@@ -304,6 +308,7 @@ class _ChatStreamReader:
         delta = choice.get("delta") or {}
         if not isinstance(delta, dict):
             delta = {}
+        final = isinstance(choice.get("finish_reason"), str) and bool(choice["finish_reason"])
         text = _text(delta.get("reasoning_content")) or _text(delta.get("reasoning"))
         kind = openrouter_kind(self.model) if self.flavour == "openrouter" else Visibility.RAW
         details = delta.get("reasoning_details")
@@ -327,16 +332,40 @@ class _ChatStreamReader:
         )
         if isinstance(google, dict) and google.get("thought") and isinstance(content, str):
             text, content, kind = content, None, Visibility.SUMMARY
+        if text and final:
+            text = beyond_repeat(self.reasoning, text)  # a last chunk repeating it all
         if text:
+            self.reasoning.delta(None, text)
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(text, kind)
+        if isinstance(content, str) and content and final:
+            content = beyond_repeat(self.answer, content)
         if isinstance(content, str) and content:
+            self.answer.delta(None, content)
             self.output_seen = True
             yield from self._from_splitter(self.splitter.feed(content))
+        message = choice.get("message")
+        if isinstance(message, dict):
+            yield from self._on_whole_message(message, kind)
         reason = choice.get("finish_reason")
         if isinstance(reason, str) and reason:
             self.finish_reason = reason
+
+    def _on_whole_message(self, message: dict[str, Any], kind: Visibility) -> Iterator[StreamEvent]:
+        """Some servers end a stream with the whole message (`choices[0].message`) instead of,
+        or after, its deltas: show only what the deltas missed, never a copy (restated.py)."""
+        said = _text(message.get("reasoning_content")) or _text(message.get("reasoning"))
+        missing = self.reasoning.close(None, said) if said else ""
+        if missing:
+            self.splitter.structured_reasoning_seen()
+            self.output_seen = True
+            yield ReasoningDelta(missing, kind)
+        content = message.get("content")
+        missing = self.answer.close(None, content) if isinstance(content, str) else ""
+        if missing:
+            self.output_seen = True
+            yield from self._from_splitter(self.splitter.feed(missing))
 
     def _merge_details(self, details: list[Any]) -> str | None:
         """Merge OpenRouter's streamed reasoning_details by index; return any displayable text."""

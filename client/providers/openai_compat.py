@@ -10,7 +10,8 @@ yields canonical StreamEvents. PROVIDERS.md §1, §5–§7 and §9–§14 are it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     Finished,
+    Notice,
     OpaqueReasoning,
     ReasoningDelta,
     StreamEvent,
@@ -40,7 +42,9 @@ from client.providers.http import (
 from client.providers.registry import ProviderProfile
 from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
+from client.providers.typed_content import ChunkList, split_content
 
+log = logging.getLogger(__name__)
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 _FINISH = {
     "stop": TurnStatus.COMPLETE,
@@ -107,6 +111,11 @@ class ChatCompletionsAdapter:
             messages.append({"role": "user", "content": turn.prompt})
             assistant: dict[str, Any] = {"role": "assistant", "content": turn.answer}
             same_model = turn.provider == self.flavour and turn.model == request.model
+            chunks = [i["content"] for i in turn.opaque if isinstance(i.get("content"), list)]
+            if same_model and chunks:
+                # Typed chunks go back as they came, thinking included, to the model that wrote them.
+                messages.append({"role": "assistant", "content": chunks[-1]})
+                continue
             if self.flavour == "openrouter" and same_model:
                 details = [d for item in turn.opaque for d in item.get("reasoning_details", [])]
                 if details:
@@ -206,6 +215,14 @@ class ChatCompletionsAdapter:
         )
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
+        return self.listed_models(base_url, api_key)
+
+    def listed_models(
+        self,
+        base_url: str | None,
+        api_key: str | None,
+        keep: Callable[[dict[str, Any]], bool] = lambda _m: True,
+    ) -> list[str]:
         url = f"{self.profile.base_url(base_url)}/models"
         data = get_json(
             url,
@@ -217,7 +234,7 @@ class ChatCompletionsAdapter:
         models = data.get("data") if isinstance(data, dict) else None
         if not isinstance(models, list):
             raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m)
+        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m and keep(m))
 
 
 class _ChatStreamReader:
@@ -236,6 +253,9 @@ class _ChatStreamReader:
         # What streamed, for a last chunk or a whole message that repeats it (restated.py).
         self.reasoning = StreamedText("reasoning")
         self.answer = StreamedText("answer")
+        self.chunks = ChunkList()  # the reply as typed chunks, when it came as lists
+        self.unshown_types: set[str] = set()
+        self.label = adapter.profile.label
         # Gemini's compat endpoint wraps thought summaries in <thought> tags.
         # (It was pointed at through --base-url: no profile has that host as its default.)
         self.tag_kind = Visibility.SUMMARY if "generativelanguage" in url else Visibility.RAW
@@ -325,6 +345,19 @@ class _ChatStreamReader:
             if details:
                 self.splitter.structured_reasoning_seen()
         content = delta.get("content")
+        if isinstance(content, list):  # typed chunks (Mistral): thinking, text, others
+            self.chunks.add(content)
+            typed = split_content(content)
+            yield from self._unshown(typed.other)
+            if typed.reasoning:
+                text = (
+                    typed.reasoning
+                    if not text or text == typed.reasoning
+                    else text + typed.reasoning
+                )
+            content = typed.answer
+        elif isinstance(content, str):
+            self.chunks.add(content)
         google = (
             (delta.get("extra_content") or {}).get("google")
             if isinstance(delta.get("extra_content"), dict)
@@ -355,17 +388,39 @@ class _ChatStreamReader:
     def _on_whole_message(self, message: dict[str, Any], kind: Visibility) -> Iterator[StreamEvent]:
         """Some servers end a stream with the whole message (`choices[0].message`) instead of,
         or after, its deltas: show only what the deltas missed, never a copy (restated.py)."""
-        said = _text(message.get("reasoning_content")) or _text(message.get("reasoning"))
+        typed = split_content(message.get("content"))
+        said = (
+            _text(message.get("reasoning_content"))
+            or _text(message.get("reasoning"))
+            or typed.reasoning
+        )
         missing = self.reasoning.close(None, said) if said else ""
         if missing:
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(missing, kind)
         content = message.get("content")
-        missing = self.answer.close(None, content) if isinstance(content, str) else ""
+        if not self.chunks.items and isinstance(content, list):
+            self.chunks.add(content)  # the whole reply came only here
+        missing = self.answer.close(None, typed.answer) if content is not None else ""
         if missing:
             self.output_seen = True
             yield from self._from_splitter(self.splitter.feed(missing))
+
+    def _unshown(self, chunks: list[tuple[str, str]]) -> Iterator[StreamEvent]:
+        """Chunk types we do not show (a `reference`, a tool chunk) stay out of the answer, and
+        are said once per type, with their text, never dropped silently."""
+        for kind, text in chunks:
+            if kind in self.unshown_types:
+                continue
+            self.unshown_types.add(kind)
+            log.warning("%s sent a %r content chunk, kept out of the answer", self.label, kind)
+            if text:
+                yield Notice(
+                    f"{self.label} sent content of type '{kind}', which is not part of the answer "
+                    f"and is not shown: {text[:200]}",
+                    {"type": kind, "text": text},
+                )
 
     def _merge_details(self, details: list[Any]) -> str | None:
         """Merge OpenRouter's streamed reasoning_details by index; return any displayable text."""
@@ -398,6 +453,9 @@ class _ChatStreamReader:
             return
         self.flushed = True
         yield from self._from_splitter(self.splitter.finish())
+        if self.chunks.thinking_seen:
+            # The reply as typed chunks, thinking included, for the next turn to the same model.
+            yield OpaqueReasoning({"content": self.chunks.items})
         if self.details:
             items = [self.details[i] for i in sorted(self.details)]
             encrypted_only = all(d.get("type") == "reasoning.encrypted" for d in items)

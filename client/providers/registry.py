@@ -91,6 +91,13 @@ PROFILES: dict[str, ProviderProfile] = {
             "client.providers.openai_compat:ChatCompletionsAdapter",
         ),
         ProviderProfile(
+            "mistral",
+            "Mistral",
+            "https://api.mistral.ai/v1",
+            ("MISTRAL_API_KEY",),
+            "client.providers.mistral:MistralAdapter",
+        ),
+        ProviderProfile(
             "openai-compatible",
             "OpenAI-compatible server",
             None,

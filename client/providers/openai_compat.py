@@ -312,8 +312,8 @@ class _ChatStreamReader:
             )
         if isinstance(chunk.get("model"), str):
             self.model_reported = chunk["model"]
-        choices = chunk.get("choices") or []
-        if choices and isinstance(choices[0], dict):
+        choices = chunk.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
             yield from self._on_choice(choices[0])
         usage = find_usage(chunk)
         if usage is not None:

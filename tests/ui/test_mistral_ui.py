@@ -3,7 +3,8 @@ control that shows exactly what is sent (none or high for Small 4, nothing for M
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from client.ui.model_picker import ModelChoice, OtherModelDialog
 
@@ -47,3 +48,22 @@ def test_the_effort_control_shows_what_mistral_is_sent(qtbot, window):
     assert not controls.effort_box.isEnabled()
     assert "always thinks" in controls.effort_box.toolTip()
     assert controls.sendable  # Magistral thinks by itself; nothing to send
+
+
+def test_other_model_sets_the_model_it_names(qtbot, window):
+    """The dialog was deleted on close before its choice was read: the choice was lost."""
+
+    def fill_and_accept() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, OtherModelDialog) and w.isVisible()
+        )
+        dialog.provider_box.setCurrentIndex(dialog.provider_box.findData("mistral"))
+        dialog.model_edit.setText("mistral-small-latest")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, fill_and_accept)
+    window.choose_other_model()
+    assert window.composer.choice == ModelChoice("mistral", "mistral-small-latest")
+    assert window.composer.picker.currentText() == "mistral-small-latest"

@@ -15,14 +15,10 @@ import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
     Finished,
-    Notice,
     OpaqueReasoning,
     ReasoningDelta,
     StreamEvent,
@@ -32,16 +28,10 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
+from client.providers.base import HTTPAdapter, as_dict, as_int
 from client.providers.controls import claude_thinking, claude_thinking_is_raw
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText
 
 API_VERSION = "2023-06-01"
@@ -63,37 +53,23 @@ _USAGE_FIELDS = (
 )
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def normalise_usage(wire: dict[str, Any]) -> Usage:
     """Anthropic's input excludes cache reads and writes; the contract's includes both."""
-    parts = [_int(wire.get(name)) for name in _USAGE_FIELDS[:3]]
+    parts = [as_int(wire.get(name)) for name in _USAGE_FIELDS[:3]]
     known = [p for p in parts if p is not None]
     details = wire.get("output_tokens_details")
-    thinking = _int(details.get("thinking_tokens")) if isinstance(details, dict) else None
+    thinking = as_int(details.get("thinking_tokens")) if isinstance(details, dict) else None
     return Usage(
         input_tokens=sum(known) if known else None,
         cached_input_tokens=parts[1],
         cache_write_tokens=parts[2],
-        output_tokens=_int(wire.get("output_tokens")),
+        output_tokens=as_int(wire.get("output_tokens")),
         reasoning_tokens=thinking,
     )
 
 
-class AnthropicAdapter:
+class AnthropicAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/v1/messages`."""
-
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self._client = client
-        self.policy = policy
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"anthropic-version": API_VERSION, "Accept": "text/event-stream"}
@@ -134,54 +110,26 @@ class AnthropicAdapter:
             body["output_config"] = thinking.output_config
         return body, thinking.notices
 
-    def body(self, request: TurnRequest) -> dict[str, Any]:
-        return self.plan(request)[0]
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/v1/messages"
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        body, notices = self.plan(request)
-        for notice in notices:
-            yield Notice(notice)
-        label = self.profile.label
-        yield from stream_response(
-            open_stream(
-                "POST",
-                f"{self.profile.base_url(request.base_url)}/v1/messages",
-                provider=label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client,
-            ),
-            MessagesReader(label, request.model, self.profile.key_hint),
-            cancel,
-            expected=("event-stream",),
-            provider=label,
-            key_hint=self.profile.key_hint,
-        )
+    def reader(self, request: TurnRequest, url: str) -> MessagesReader:
+        return MessagesReader(self.profile.label, request.model, self.profile.key_hint)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/v1/models"
-        models: list[str] = []
-        params = {"limit": "1000"}
-        for _page in range(20):
-            data = get_json(
-                url,
-                provider=self.profile.label,
-                headers=self.headers(api_key),
-                params=params,
-                client=self._client,
-                key_hint=self.profile.key_hint,
-            )
-            page = data.get("data") if isinstance(data, dict) else None
-            if not isinstance(page, list):
-                raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-            models.extend(str(m["id"]) for m in page if isinstance(m, dict) and "id" in m)
-            if not data.get("has_more") or not data.get("last_id"):
-                break
-            params = {"limit": "1000", "after_id": str(data["last_id"])}
-        return sorted(models)
+        return self.model_pages(
+            f"{self.profile.base_url(base_url)}/v1/models",
+            api_key,
+            first={"limit": "1000"},
+            next_page=_after_last,
+        )
+
+
+def _after_last(page: dict[str, Any]) -> dict[str, str] | None:
+    """Anthropic pages by the last id seen."""
+    if not page.get("has_more") or not page.get("last_id"):
+        return None
+    return {"limit": "1000", "after_id": str(page["last_id"])}
 
 
 class MessagesReader:
@@ -259,12 +207,12 @@ class MessagesReader:
             if block is not None and block.get("type") in _ECHOED_BLOCKS:
                 yield OpaqueReasoning(block, redacted=block["type"] == "redacted_thinking")
         elif kind == "message_start":
-            message = _dict(event.get("message"))
+            message = as_dict(event.get("message"))
             if isinstance(message.get("model"), str):
                 self.model_reported = message["model"]
             self._take_usage(message.get("usage"))
         elif kind == "message_delta":
-            delta = _dict(event.get("delta"))
+            delta = as_dict(event.get("delta"))
             if isinstance(delta.get("stop_reason"), str):
                 self.stop_reason = delta["stop_reason"]
             self._take_usage(event.get("usage"))
@@ -350,10 +298,6 @@ class MessagesReader:
         self._reasoning_started = True
         self.output_seen = True
         yield ReasoningDelta(shown, self.kind)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _index(event: dict[str, Any]) -> int:

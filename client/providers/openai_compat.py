@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     Finished,
@@ -29,16 +28,10 @@ from client.core.events import (
     Visibility,
 )
 from client.core.request import TurnRequest
+from client.providers.base import HTTPAdapter
 from client.providers.chat_usage import find_usage, normalise_chat_usage, reported_cost
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    shared_client,
-    stream_response,
-)
+from client.providers.http import RetryPolicy, error_from_payload
 from client.providers.registry import ProviderProfile
 from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
@@ -75,25 +68,25 @@ def openrouter_kind(model: str, detail_type: str | None = None) -> Visibility:
     return Visibility.RAW
 
 
-class ChatCompletionsAdapter:
+class ChatCompletionsAdapter(HTTPAdapter):
     """Streams one turn over `/chat/completions` in the dialect of `profile.name`."""
+
+    # Some servers label their event stream loosely; a web page or JSON is refused.
+    expected = ("event-stream", "text/plain", "octet-stream")
 
     def __init__(
         self,
         profile: ProviderProfile,
-        *,
         client: httpx.Client | None = None,
         policy: RetryPolicy | None = None,
     ) -> None:
-        self.profile = profile
+        super().__init__(profile, client, policy)
         self.flavour = profile.name
-        self._client = client
-        self.policy = policy
 
     # -- the request -------------------------------------------------------------------------
 
-    def endpoint(self, base_url: str | None) -> str:
-        return f"{self.profile.base_url(base_url)}/chat/completions"
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/chat/completions"
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream"}
@@ -191,28 +184,8 @@ class ChatCompletionsAdapter:
 
     # -- the stream --------------------------------------------------------------------------
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        url = self.endpoint(request.base_url)
-        body = self.body(request)
-        yield from stream_response(
-            open_stream(
-                "POST",
-                url,
-                provider=self.profile.label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client or shared_client(),
-            ),
-            _ChatStreamReader(self, request.model, url),
-            cancel,
-            # Some servers label their event stream loosely; a web page or JSON is refused.
-            expected=("event-stream", "text/plain", "octet-stream"),
-            provider=self.profile.label,
-            key_hint=self.profile.key_hint,
-        )
+    def reader(self, request: TurnRequest, url: str) -> _ChatStreamReader:
+        return _ChatStreamReader(self, request.model, url)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
         return self.listed_models(base_url, api_key)
@@ -223,18 +196,8 @@ class ChatCompletionsAdapter:
         api_key: str | None,
         keep: Callable[[dict[str, Any]], bool] = lambda _m: True,
     ) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/models"
-        data = get_json(
-            url,
-            provider=self.profile.label,
-            headers=self.headers(api_key),
-            client=self._client,
-            key_hint=self.profile.key_hint,
-        )
-        models = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(models, list):
-            raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m and keep(m))
+        """`GET {base}/models`, the models `keep` accepts."""
+        return self.model_pages(f"{self.profile.base_url(base_url)}/models", api_key, keep=keep)
 
 
 class _ChatStreamReader:

@@ -14,9 +14,6 @@ import json
 from collections.abc import Generator, Hashable, Iterable, Iterator
 from typing import Any
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     AnswerDelta,
@@ -30,16 +27,10 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
+from client.providers.base import HTTPAdapter, as_dict, as_int
 from client.providers.controls import check_common
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText
 
 # Models that do not reason reject the `reasoning` object and the encrypted-content include.
@@ -52,22 +43,18 @@ def is_reasoning_model(model: str) -> bool:
     return not (m.startswith(_NON_REASONING_PREFIXES) or m.endswith("-chat-latest"))
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def normalise_usage(usage: dict[str, Any]) -> Usage:
     """Responses usage already has the contract's meaning: input includes cached, output reasoning."""
     return Usage(
-        input_tokens=_int(usage.get("input_tokens")),
-        cached_input_tokens=_int(_dict(usage.get("input_tokens_details")).get("cached_tokens")),
-        cache_write_tokens=_int(_dict(usage.get("input_tokens_details")).get("cache_write_tokens")),
-        output_tokens=_int(usage.get("output_tokens")),
-        reasoning_tokens=_int(_dict(usage.get("output_tokens_details")).get("reasoning_tokens")),
+        input_tokens=as_int(usage.get("input_tokens")),
+        cached_input_tokens=as_int(as_dict(usage.get("input_tokens_details")).get("cached_tokens")),
+        cache_write_tokens=as_int(
+            as_dict(usage.get("input_tokens_details")).get("cache_write_tokens")
+        ),
+        output_tokens=as_int(usage.get("output_tokens")),
+        reasoning_tokens=as_int(
+            as_dict(usage.get("output_tokens_details")).get("reasoning_tokens")
+        ),
     )
 
 
@@ -97,18 +84,8 @@ def _echoed(item: dict[str, Any]) -> dict[str, Any]:
     return echoed
 
 
-class OpenAIResponsesAdapter:
+class OpenAIResponsesAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/responses`."""
-
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self._client = client
-        self.policy = policy
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream"}
@@ -164,41 +141,14 @@ class OpenAIResponsesAdapter:
         body["include"] = ["reasoning.encrypted_content"]
         return body
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        body = self.body(request)
-        label = self.profile.label
-        yield from stream_response(
-            open_stream(
-                "POST",
-                f"{self.profile.base_url(request.base_url)}/responses",
-                provider=label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client,
-            ),
-            ResponsesReader(label, self.profile.key_hint),
-            cancel,
-            expected=("event-stream",),
-            provider=label,
-            key_hint=self.profile.key_hint,
-        )
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/responses"
+
+    def reader(self, request: TurnRequest, url: str) -> ResponsesReader:
+        return ResponsesReader(self.profile.label, self.profile.key_hint)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/models"
-        data = get_json(
-            url,
-            provider=self.profile.label,
-            headers=self.headers(api_key),
-            client=self._client,
-            key_hint=self.profile.key_hint,
-        )
-        models = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(models, list):
-            raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m)
+        return self.model_pages(f"{self.profile.base_url(base_url)}/models", api_key)
 
 
 class ResponsesReader:
@@ -292,9 +242,9 @@ class ResponsesReader:
         elif kind == "response.output_item.done":
             yield from self._on_item_done(event)
         elif kind in ("response.created", "response.in_progress"):
-            self._on_response(_dict(event.get("response")))
+            self._on_response(as_dict(event.get("response")))
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            return self._on_terminal(kind, _dict(event.get("response")))
+            return self._on_terminal(kind, as_dict(event.get("response")))
         elif kind == "error":
             # Two shapes are recorded: code/message at the top level, or nested under `error`.
             nested = event.get("error")
@@ -311,19 +261,19 @@ class ResponsesReader:
     def _on_item_done(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
         """The finished item: its encrypted state for the next turn (whatever id a gateway gave
         it), and any of its text the deltas and `.done` events missed, at the same position."""
-        item = _dict(event.get("item"))
+        item = as_dict(event.get("item"))
         out = event.get("output_index")
         placed = isinstance(out, int) and not isinstance(out, bool)
         if item.get("type") == "reasoning":
             if placed:
                 for i, part in enumerate(_list(item.get("summary"))):
-                    text = self.summary.close((out, i), _str(_dict(part).get("text")))
+                    text = self.summary.close((out, i), _str(as_dict(part).get("text")))
                     yield from self._summary({"output_index": out, "summary_index": i}, text, False)
             if item.get("encrypted_content"):
                 yield OpaqueReasoning(item)
         elif item.get("type") == "message" and placed:
             for i, part in enumerate(_list(item.get("content"))):
-                part = _dict(part)
+                part = as_dict(part)
                 if part.get("type") == "refusal":
                     self.refused = True
                 done = _str(part.get("text")) or _str(part.get("refusal"))
@@ -388,7 +338,7 @@ class ResponsesReader:
                 ErrorKind.SERVER, f"{self.label} reported that the response failed."
             )
         if kind == "response.incomplete":
-            reason = _dict(response.get("incomplete_details")).get("reason")
+            reason = as_dict(response.get("incomplete_details")).get("reason")
             reason = str(reason) if reason else None
             status = _INCOMPLETE.get(reason or "", TurnStatus.INTERRUPTED)
             note = (

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from client.core.cancel import CancelToken
 from client.core.conversation import Conversation, Turn, TurnSettings, new_id

@@ -14,8 +14,6 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import httpx
-
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     Finished,
@@ -31,8 +29,7 @@ from client.core.request import TurnRequest
 from client.providers.base import HTTPAdapter
 from client.providers.chat_usage import find_usage, normalise_chat_usage, reported_cost
 from client.providers.framing import SSEDecoder
-from client.providers.http import RetryPolicy, error_from_payload
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
 from client.providers.typed_content import ChunkList, split_content
@@ -74,14 +71,10 @@ class ChatCompletionsAdapter(HTTPAdapter):
     # Some servers label their event stream loosely; a web page or JSON is refused.
     expected = ("event-stream", "text/plain", "octet-stream")
 
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        super().__init__(profile, client, policy)
-        self.flavour = profile.name
+    @property
+    def flavour(self) -> str:
+        """Which dialect: the provider's name (openai-chat, deepseek, openrouter, …)."""
+        return self.profile.name
 
     # -- the request -------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.chat import chunk
+
 MODEL = "mistral-small-latest"
 THINKING = ["15% means 15 per hundred. ", "240 × 0.15 = 36."]
 ANSWER = ["15% of 240 is ", "**36**."]
@@ -28,16 +30,8 @@ def text(value: str) -> dict[str, Any]:
 def frame(
     content: Any, *, finish: str | None = None, model: str = MODEL, **top: Any
 ) -> dict[str, Any]:
-    delta: dict[str, Any] = {} if content is None else {"content": content}
-    data: dict[str, Any] = {
-        "id": "5a9e3c0b1d2f4e6a8b7c9d0e1f2a3b4c",
-        "object": "chat.completion.chunk",
-        "created": 1780000000,
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
-    data.update(top)
-    return data
+    """One chunk; `content` may be a string, a list of typed chunks, or None (no content)."""
+    return chunk(content=content, finish=finish, model=model, **top)
 
 
 USAGE = {"prompt_tokens": 21, "total_tokens": 409, "completion_tokens": 388}

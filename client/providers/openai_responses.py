@@ -223,6 +223,16 @@ class ResponsesReader:
         elif kind == "response.reasoning_summary_text.done":
             key = _place(event, "summary_index")
             yield from self._summary(event, self.summary.close(key, _str(event.get("text"))), False)
+        elif kind == "response.reasoning_summary_part.done":
+            key = _place(event, "summary_index")
+            done = _str(as_dict(event.get("part")).get("text"))
+            yield from self._summary(event, self.summary.close(key, done), False)
+        elif kind == "response.content_part.done":
+            part = as_dict(event.get("part"))
+            self.refused = self.refused or part.get("type") == "refusal"
+            done = _str(part.get("text")) or _str(part.get("refusal"))
+            key = _place(event, "content_index")
+            yield from self._answer(event, self.answer.close(key, done), False)
         elif kind == "response.reasoning_summary_part.added":
             # With no position, the next summary text opens a paragraph (with one, its position).
             self._summary_break = _place(event, "summary_index") is None

@@ -44,6 +44,7 @@ class Shape:
     text_done: bool = True  # the `….text.done` events
     item_done_text: bool = True  # `output_item.done` carries the whole text
     positions: bool = True  # output_index / summary_index / content_index on text events
+    part_done: bool = False  # the `….part.done` events, which restate the part once more
 
 
 def stream(
@@ -84,6 +85,9 @@ def stream(
         if shape.text_done:
             out.append(ev("response.reasoning_summary_text.done",
                           **loc("rs_1", 0, "summary_index", i), text="".join(deltas)))  # fmt: skip
+        if shape.part_done:
+            out.append(ev("response.reasoning_summary_part.done", **loc("rs_1", 0, "summary_index", i),
+                          part={"type": "summary_text", "text": "".join(deltas)}))  # fmt: skip
     item: dict[str, Any] = {"id": item_id("rs_1"), "type": "reasoning", "encrypted_content": BLOB,
                             "summary": []}  # fmt: skip
     if shape.item_done_text:
@@ -98,6 +102,9 @@ def stream(
     if shape.text_done:
         out.append(ev("response.output_text.done", **loc("msg_1", 1, "content_index", 0),
                       text="".join(answer)))  # fmt: skip
+    if shape.part_done:
+        out.append(ev("response.content_part.done", **loc("msg_1", 1, "content_index", 0),
+                      part={"type": "output_text", "text": "".join(answer)}))  # fmt: skip
     message: dict[str, Any] = {"id": item_id("msg_1"), "type": "message", "content": []}
     if shape.item_done_text:
         message["content"] = [{"type": "output_text", "text": "".join(answer)}]
@@ -131,6 +138,9 @@ SHAPES = {
         rotate_ids=True, positions=False, keep_deltas=(0, 0, 0)
     ),
     "rotating ids, half the deltas lost": Shape(rotate_ids=True, keep_deltas=(1, 0, 2)),
+    "every closing event, rotating ids": Shape(rotate_ids=True, part_done=True),
+    "no deltas, only part.done": Shape(keep_deltas=(0, 0, 0), text_done=False, part_done=True),
+    "no positions, every closing event": Shape(rotate_ids=True, positions=False, part_done=True),
 }
 
 
@@ -207,14 +217,15 @@ _PARTS = st.lists(_TEXT, min_size=1, max_size=4)
     positions=st.booleans(),
     text_done=st.booleans(),
     item_done=st.booleans(),
+    part_done=st.booleans(),
     data=st.data(),
 )
 def test_the_answer_is_what_the_provider_meant_never_more(
-    summary, answer, rotate, positions, text_done, item_done, data
+    summary, answer, rotate, positions, text_done, item_done, part_done, data
 ):
     parts = [*summary, answer]
     kept = tuple(data.draw(st.integers(0, len(p))) for p in parts)
-    shape = Shape(rotate, kept, text_done, item_done, positions)
+    shape = Shape(rotate, kept, text_done, item_done, positions, part_done)
     out = over_mock(stream(summary, answer, shape))
     meant_answer = "".join(answer)
     meant_summary = "\n\n".join("".join(p) for p in summary)
@@ -226,7 +237,7 @@ def test_the_answer_is_what_the_provider_meant_never_more(
     # With no position and no delta, a part's closing event cannot be told from a second
     # closing event of the part before it when both say the same: it is dropped, never doubled.
     matchable = positions or all(kept)
-    if whole_text or (text_done and matchable):
+    if whole_text or ((text_done or part_done) and matchable):
         # The deltas, or a closing event right after each part, carried everything.
         assert (out["answer"], out["reasoning"]) == (meant_answer, meant_summary)
     elif item_done and positions:

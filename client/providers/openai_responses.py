@@ -6,6 +6,10 @@ encrypted item to return on the next turn. We run it stateless (`store: false`):
 item comes back from `response.output_item.done` with its `encrypted_content` and is sent again,
 unchanged, before the answer it led to, but only to the same model. PROVIDERS.md §2 is the wire
 format; §17 the mapping onto the contract.
+
+Streamed text is keyed by its position (output_index with summary_index or content_index), never
+by item_id: gateways such as GitHub Copilot's give every event a fresh id, and the `.done` events
+that restate a part must add only what its deltas missed (restated.py), or the reply shows twice.
 """
 
 from __future__ import annotations

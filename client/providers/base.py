@@ -12,7 +12,7 @@ adapter keeps only what differs: its request body, its wire reader, where its mo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import httpx
 
@@ -32,6 +32,7 @@ from client.providers.registry import ProviderProfile
 MAX_MODEL_PAGES = 20
 
 
+@runtime_checkable
 class Adapter(Protocol):
     """One provider's API, as the rest of Thinkpane uses it."""
 

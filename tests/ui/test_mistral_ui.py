@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from client.ui.model_picker import ModelChoice, OtherModelDialog
+from client.ui.composer.model_picker import ModelChoice, OtherModelDialog
 
 SECRET = "mistral-test-0123456789"
 

@@ -5,8 +5,8 @@ alongside `redacted_thinking` blocks whose text nobody may read. Both must go ba
 in order on the next turn to the same model, so each finished block is yielded verbatim as
 OpaqueReasoning. Claude 3.7's thinking is its own (raw); Claude 4+ stream a summary written by
 another model while billing the full thinking. Usage is cumulative: message_start gives a first
-count and every message_delta overwrites the fields it carries. PROVIDERS.md §3 is the wire
-format; controls.py maps the reasoning controls per model generation.
+count and every message_delta overwrites the fields it carries. controls.py maps the reasoning
+controls per model generation.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 DeepSeek reports cache hits and misses, OpenRouter a charge, xAI counts reasoning outside
 `completion_tokens`, Groq nests usage under `x_groq`, llama.cpp adds `timings` whose prompt count
-may exclude the reused cache. PROVIDERS.md §17.1 is the table this follows.
+may exclude the reused cache. Each becomes the contract's one meaning: input counts every
+prompt token (cache included), output every generated token (reasoning included).
 """
 
 from __future__ import annotations

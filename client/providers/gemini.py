@@ -6,7 +6,7 @@ back on the next turn on the very part it came with. So when a turn carries sign
 the model turn's parts as they streamed (thought summaries left out unless a signature rides on
 one) and replay them part for part, never merged, only to the same model. Usage rides on every
 chunk, cumulative; the last one counts. The end is a `finishReason`; EOF without one means the
-stream was cut. PROVIDERS.md §4 is the wire format; controls.py maps the thinking controls.
+stream was cut. controls.py maps the thinking controls.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Ollama's own API is the one that takes `think` (on, off, or a level) and streams
 chain of thought in `message.thinking`, apart from the answer. Its answer text still goes through
 a ThinkTagSplitter because some models leak `<think>` into `content` (ollama-python#529). The last
 line (`"done": true`) carries the finish reason and the token counts; durations are nanoseconds.
-Nothing of the reasoning goes back on later turns (PROVIDERS.md §8 has not established it).
+Nothing of the reasoning goes back on later turns (nothing shows that Ollama uses it).
 """
 
 from __future__ import annotations

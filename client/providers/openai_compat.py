@@ -4,7 +4,7 @@ OpenAI-compatible server (llama.cpp, LM Studio, vLLM, Ollama's /v1, Groq, xAI, �
 One wire format with many dialects: reasoning arrives as `reasoning_content`, `reasoning`,
 `reasoning_details`, a Gemini thought flag, or inline think tags in `content` (split by
 ThinkTagSplitter); usage in several shapes (chat_usage.py). The adapter reads them all and
-yields canonical StreamEvents. PROVIDERS.md §1, §5–§7 and §9–§14 are its facts.
+yields canonical StreamEvents. Content may also come as typed chunks (typed_content.py).
 """
 
 from __future__ import annotations

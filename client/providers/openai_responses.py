@@ -4,8 +4,7 @@ The Responses API is the only OpenAI surface that shows anything of a reasoning 
 (a summary, streamed part by part) and the only one that hands back the reasoning itself, as an
 encrypted item to return on the next turn. We run it stateless (`store: false`): every reasoning
 item comes back from `response.output_item.done` with its `encrypted_content` and is sent again,
-unchanged, before the answer it led to, but only to the same model. PROVIDERS.md §2 is the wire
-format; §17 the mapping onto the contract.
+unchanged, before the answer it led to, but only to the same model.
 
 Streamed text is keyed by its position (output_index with summary_index or content_index), never
 by item_id: gateways such as GitHub Copilot's give every event a fresh id, and the `.done` events

@@ -302,8 +302,7 @@ class _ChatStreamReader:
                 self.splitter.structured_reasoning_seen()
         content = delta.get("content")
         if isinstance(content, list):  # typed chunks (Mistral): thinking, text, others
-            self.chunks.add(content)
-            typed = split_content(content)
+            typed = split_content(content, self.chunks)
             yield from self._unshown(typed.other)
             if typed.reasoning:
                 text = (
@@ -313,7 +312,7 @@ class _ChatStreamReader:
                 )
             content = typed.answer
         elif isinstance(content, str):
-            self.chunks.add(content)
+            self.chunks.text(content)
         google = (
             (delta.get("extra_content") or {}).get("google")
             if isinstance(delta.get("extra_content"), dict)
@@ -356,7 +355,7 @@ class _ChatStreamReader:
             self.output_seen = True
             yield ReasoningDelta(missing, kind)
         content = message.get("content")
-        if not self.chunks.items and isinstance(content, list):
+        if self.chunks.empty and isinstance(content, list):
             self.chunks.add(content)  # the whole reply came only here
         missing = self.answer.close(None, typed.answer) if content is not None else ""
         if missing:

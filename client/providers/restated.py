@@ -24,17 +24,25 @@ log = logging.getLogger(__name__)
 
 
 class StreamedText:
-    """The text streamed on one channel of one reply (the answer, the summary, raw reasoning)."""
+    """The text streamed on one channel of one reply (the answer, the summary, raw reasoning).
+
+    Deltas are kept as lists of pieces, joined only when a closing event needs them: a long
+    reasoning trace arrives in tens of thousands of deltas, and growing strings would copy it
+    all on each."""
 
     def __init__(self, channel: str) -> None:
         self.channel = channel
-        self._at: dict[Hashable, str] = {}  # by position
-        self._since_close = ""  # every delta since the last closing event
+        self._at: dict[Hashable, list[str]] = {}  # by position
+        self._since_close: list[str] = []  # every delta since the last closing event
         self._closed: list[str] = []  # the text of each part closed at a position
         self._closed_unplaced: list[str] = []  # … and closed with no position
         self._unplaced = False  # some delta had no position: the deltas cannot be matched
+        self._total: list[str] = []  # everything streamed on this channel, in order
         self.pieces = 0  # how many non-empty deltas streamed
-        self.total = ""  # everything streamed on this channel, in order
+
+    @property
+    def total(self) -> str:
+        return "".join(self._total)
 
     def delta(self, key: Hashable | None, text: str) -> None:
         """Record a delta at `key` (None: no usable position)."""
@@ -43,17 +51,17 @@ class StreamedText:
         if key is None:
             self._unplaced = True
         else:
-            self._at[key] = self._at.get(key, "") + text
-        self._since_close += text
-        self.total += text
+            self._at.setdefault(key, []).append(text)
+        self._since_close.append(text)
+        self._total.append(text)
         self.pieces += 1
 
     def close(self, key: Hashable | None, final: str) -> str:
         """A closing event's whole text for the part at `key` (None: no usable position).
         Return only what the deltas missed: '' when they said it all, or something else."""
-        since, self._since_close = self._since_close, ""
+        since, self._since_close = "".join(self._since_close), []
         if key is not None and key in self._at:
-            seen = self._at[key]
+            seen = "".join(self._at[key])
         elif key is not None and self._unplaced:
             seen = final  # deltas with no position said this part somewhere: prefer them
         elif key is None and since:
@@ -74,7 +82,7 @@ class StreamedText:
                 self.channel,
             )
         if key is not None:
-            self._at[key] = part
+            self._at[key] = [part]
         if part:
             (self._closed if key is not None else self._closed_unplaced).append(part)
         return missing

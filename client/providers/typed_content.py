@@ -42,72 +42,89 @@ def texts_in(value: Any, depth: int = 0) -> str:
     return ""
 
 
-def split_content(content: Any) -> SplitContent:
-    """A content value as received (a string, a list of chunks, None) sorted into channels."""
+def split_content(content: Any, into: ChunkList | None = None) -> SplitContent:
+    """A content value as received (a string, a list of chunks, None) sorted into channels,
+    and, with `into`, added to that reply's chunk list in the same pass."""
     out = SplitContent()
     if isinstance(content, str):
         out.answer = content
+        if into is not None:
+            into.text(content)
         return out
     if not isinstance(content, list):
         return out
     for chunk in content:
+        kind: Any
         if isinstance(chunk, str):
-            out.answer += chunk
+            text, kind = chunk, "text"
+        elif not isinstance(chunk, dict):
             continue
-        if not isinstance(chunk, dict):
-            continue
-        kind = chunk.get("type")
-        if kind == "text" and isinstance(chunk.get("text"), str):
-            out.answer += chunk["text"]
+        else:
+            kind, raw = chunk.get("type"), chunk.get("text")
+            text = raw if kind == "text" and isinstance(raw, str) else ""
+        if kind == "text":
+            out.answer += text
+            if into is not None:
+                into.text(text)
         elif kind == "thinking":
             out.thinking_seen = True
-            out.reasoning += texts_in(chunk.get("thinking"))
+            text = texts_in(chunk.get("thinking"))
+            out.reasoning += text
+            if into is not None:
+                into.thinking(chunk, text)
         else:
             out.other.append((str(kind), texts_in(chunk)))
+            if into is not None:
+                into.other(chunk)
     return out
 
 
 class ChunkList:
     """The reply as a list of typed chunks in its whole-message form: consecutive text deltas
-    merged into one text chunk, thinking deltas into one thinking chunk, other chunks as sent."""
+    merged into one text chunk, thinking deltas into one thinking chunk, other chunks as sent.
+
+    Text is kept as pieces and joined once, in `items`: growing a string per delta would copy
+    a long trace over and over."""
 
     def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
+        self._items: list[tuple[str, dict[str, Any], list[str]]] = []  # (kind, chunk, pieces)
         self.thinking_seen = False
 
-    def add(self, content: Any) -> None:
-        if isinstance(content, str):
-            self._text(content)
-        elif isinstance(content, list):
-            for chunk in content:
-                if isinstance(chunk, str):
-                    self._text(chunk)
-                elif isinstance(chunk, dict):
-                    self._chunk(chunk)
+    @property
+    def empty(self) -> bool:
+        return not self._items
 
-    def _text(self, text: str) -> None:
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for kind, chunk, pieces in self._items:
+            if kind == "text":
+                out.append({"type": "text", "text": "".join(pieces)})
+            elif kind == "thinking":
+                out.append({**chunk, "thinking": [{"type": "text", "text": "".join(pieces)}]})
+            else:
+                out.append(chunk)
+        return out
+
+    def add(self, content: Any) -> None:
+        split_content(content, self)
+
+    def text(self, text: str) -> None:
         if not text:
             return
-        last = self.items[-1] if self.items else None
-        if last is not None and last.get("type") == "text" and isinstance(last.get("text"), str):
-            last["text"] += text
+        if self._items and self._items[-1][0] == "text":
+            self._items[-1][2].append(text)
         else:
-            self.items.append({"type": "text", "text": text})
+            self._items.append(("text", {}, [text]))
 
-    def _chunk(self, chunk: dict[str, Any]) -> None:
-        kind = chunk.get("type")
-        if kind == "text" and isinstance(chunk.get("text"), str):
-            self._text(chunk["text"])
-            return
-        if kind != "thinking":
-            self.items.append(copy.deepcopy(chunk))
-            return
+    def thinking(self, chunk: dict[str, Any], text: str) -> None:
         self.thinking_seen = True
-        text = texts_in(chunk.get("thinking"))
-        last = self.items[-1] if self.items else None
-        if last is None or last.get("type") != "thinking":
-            last = {**copy.deepcopy(chunk), "thinking": [{"type": "text", "text": ""}]}
-            self.items.append(last)
+        if self._items and self._items[-1][0] == "thinking":
+            extra = [k for k in chunk if k not in ("type", "thinking")]  # e.g. "closed"
+            self._items[-1][1].update({k: copy.deepcopy(chunk[k]) for k in extra})
+            self._items[-1][2].append(text)
         else:
-            last.update({k: copy.deepcopy(v) for k, v in chunk.items() if k != "thinking"})
-        last["thinking"][-1]["text"] += text
+            self._items.append(("thinking", copy.deepcopy(chunk), [text]))
+
+    def other(self, chunk: dict[str, Any]) -> None:
+        self._items.append(("other", copy.deepcopy(chunk), []))

@@ -146,7 +146,7 @@ class MessagesReader:
         self._blocks: dict[int, dict[str, Any]] = {}
         self.answer = StreamedText("answer")  # by block index, for closing events (restated.py)
         self.thinking = StreamedText("thinking")
-        self._reasoning_started = False
+        self._thinking_begun: set[int] = set()  # thinking blocks that have shown text
         self._flushed = False
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
@@ -204,6 +204,8 @@ class MessagesReader:
         elif kind == "content_block_stop":
             yield from self._restated(event)
             block = self._blocks.pop(_index(event), None)
+            if block is not None and block.get("type") == "thinking":
+                block["thinking"] = self.thinking.text_at(_index(event))  # joined once
             if block is not None and block.get("type") in _ECHOED_BLOCKS:
                 yield OpaqueReasoning(block, redacted=block["type"] == "redacted_thinking")
         elif kind == "message_start":
@@ -290,12 +292,9 @@ class MessagesReader:
         if block is None or not text:
             return
         shown = text
-        if not block["thinking"] and self._reasoning_started:
-            shown = (
-                "\n\n" + text
-            )  # a later thinking block (interleaved thinking) is a new paragraph
-        block["thinking"] += text
-        self._reasoning_started = True
+        if index not in self._thinking_begun and self._thinking_begun:
+            shown = "\n\n" + text  # a later thinking block (interleaved thinking): a paragraph
+        self._thinking_begun.add(index)
         self.output_seen = True
         yield ReasoningDelta(shown, self.kind)
 

@@ -44,6 +44,10 @@ class StreamedText:
     def total(self) -> str:
         return "".join(self._total)
 
+    def text_at(self, key: Hashable) -> str:
+        """Everything said at `key` so far (deltas, and what closing events filled in)."""
+        return "".join(self._at.get(key, ()))
+
     def delta(self, key: Hashable | None, text: str) -> None:
         """Record a delta at `key` (None: no usable position)."""
         if not text:

@@ -202,6 +202,7 @@ class _ChatStreamReader:
         self.model = model
         self.splitter = ThinkTagSplitter()
         self.details: dict[int, dict[str, Any]] = {}
+        self._detail_pieces: dict[tuple[int, str], list[str]] = {}
         self.finish_reason: str | None = None
         self.model_reported: str | None = None
         self.output_seen = False
@@ -388,7 +389,9 @@ class _ChatStreamReader:
             merged = self.details.setdefault(index, {})
             for key, value in item.items():
                 if key in ("text", "summary", "data") and isinstance(value, str):
-                    merged[key] = merged.get(key, "") + value
+                    # Pieces, joined once when the stream ends (a long trace would be re-copied).
+                    self._detail_pieces.setdefault((index, key), []).append(value)
+                    merged.setdefault(key, "")
                     if key != "data" and value:
                         shown.append(value)
                 elif value is not None and value != "":
@@ -412,6 +415,8 @@ class _ChatStreamReader:
             # The reply as typed chunks, thinking included, for the next turn to the same model.
             yield OpaqueReasoning({"content": self.chunks.items})
         if self.details:
+            for (index, key), pieces in self._detail_pieces.items():
+                self.details[index][key] = "".join(pieces)
             items = [self.details[i] for i in sorted(self.details)]
             encrypted_only = all(d.get("type") == "reasoning.encrypted" for d in items)
             yield OpaqueReasoning({"reasoning_details": items}, redacted=encrypted_only)

@@ -77,6 +77,12 @@ class ReplayAdapter:
     def __init__(self, events: list[StreamEvent]) -> None:
         self.events = events
 
+    def body(self, request: TurnRequest) -> dict[str, object]:
+        return {"model": request.model}
+
+    def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
+        return ["qwen3"]
+
     def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
         yield from self.events
 

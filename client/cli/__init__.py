@@ -59,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        from client.ui.app import run_app
+        from client.ui.app import leave, run_app
 
-        return run_app()
+        leave(run_app())  # no interpreter teardown to wait for once the window has closed
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -318,22 +318,28 @@ def measure(mode: str) -> dict:
         server.kill()
         store.close()
 
-    figures = gap_figures(app.dispatches, started, ended)
+    figures = gap_figures(app.dispatches, app.waits, started, ended)
     if app.trace:
         print(sorted(app.long, reverse=True)[:40], file=sys.stderr)
     latencies = _byte_to_pixel(frames, reads["b"], paints)
-    costs = [
-        app.busy_between(t, updates[i + 1][0] if i + 1 < len(updates) else ended) * 1000
-        for i, (t, _, _) in enumerate(updates)
-    ]
-    answer_costs = [c for c, (_, n, _) in zip(costs, updates, strict=True) if n > 0]
+
+    def cost(i: int, own: bool) -> float:
+        until = updates[i + 1][0] if i + 1 < len(updates) else ended
+        return app.busy_between(updates[i][0], until, own) * 1000
+
+    costs = [cost(i, False) for i in range(len(updates))]
+    own = [cost(i, True) for i in range(len(updates))]
+    answer_own = [c for c, (_, n, _) in zip(own, updates, strict=True) if n > 0]
+    reasoning_own = [c for c, (_, n, _) in zip(own, updates, strict=True) if n == 0]
     figures.update(
         {
             "byte_to_pixel_ms_p50": round(percentile(latencies, 0.50), 2),
             "byte_to_pixel_ms_p99": round(percentile(latencies, 0.99), 2),
             "byte_to_pixel_frames": len(latencies),
             **_deciles("update_ms", costs),
-            **_deciles("update_ms_answer", answer_costs),
+            **_deciles("update_ms", own, "_own"),
+            **_deciles("update_ms_reasoning", reasoning_own, "_own"),
+            **_deciles("update_ms_answer", answer_own, "_own"),
             "updates": len(updates),
             "render_s": round(render["s"], 3),
             "baseline_render_s": round(baseline_s, 3),
@@ -345,12 +351,12 @@ def measure(mode: str) -> dict:
     return figures
 
 
-def _deciles(name: str, costs: list[float]) -> dict:
+def _deciles(name: str, costs: list[float], suffix: str = "") -> dict:
     tenth = max(1, len(costs) // 10)
     first, last = costs[:tenth], costs[-tenth:]
     return {
-        f"{name}_first_decile": round(statistics.fmean(first), 2) if first else 0.0,
-        f"{name}_last_decile": round(statistics.fmean(last), 2) if last else 0.0,
+        f"{name}_first_decile{suffix}": round(statistics.fmean(first), 2) if first else 0.0,
+        f"{name}_last_decile{suffix}": round(statistics.fmean(last), 2) if last else 0.0,
     }
 
 

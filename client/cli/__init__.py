@@ -14,6 +14,7 @@ import sys
 # Command name → module under client.cli. Order is the order `--help` lists them in.
 COMMANDS = {
     "ask": "client.cli.ask",
+    "list": "client.cli.listing",
     "usage": "client.cli.usage",
     "audit": "client.cli.audit",
     "search": "client.cli.search",

@@ -234,9 +234,14 @@ def run(args: argparse.Namespace) -> int:
 
     store = None
     if not args.no_save:
-        from client.cli.common import open_store
+        from client.store import Store, StoreError
 
-        store = open_store()
+        try:
+            store = Store.open()
+        except StoreError as exc:  # a data folder or database that cannot be used: exit 2
+            if args.json:
+                print_json(_error_object(ErrorKind.BAD_REQUEST, exc.message, args))
+            return fail(exc.message)
     controller = TurnController(store)
     settings = TurnSettings(
         args.effort, args.thinking_budget, args.summary, args.max_output_tokens, args.system

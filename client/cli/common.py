@@ -28,7 +28,8 @@ def fail(message: str, status: int = 2) -> int:
 
 
 def open_store():  # type: ignore[no-untyped-def]
-    """The local database; a clear sentence (exit 1) if it cannot be opened."""
+    """The local database; one sentence and exit 2 (CONTRACT.md) if its folder or file cannot be
+    used: no traceback."""
     from client.store.db import StoreError
     from client.store.store import Store
 
@@ -36,7 +37,7 @@ def open_store():  # type: ignore[no-untyped-def]
         return Store.open()
     except StoreError as exc:
         print(f"thinkpane: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+        raise SystemExit(2) from None
 
 
 def day(text: str) -> date:

@@ -356,6 +356,11 @@ class Store:
         with self._reading() as conn:
             return ledger.conversation_totals(conn, conversation_id)
 
+    def conversation_list(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """`ledger.conversation_list`: newest first, with turns and cost."""
+        with self._reading() as conn:
+            return ledger.conversation_list(conn, limit)
+
     # Price overrides
 
     def set_price_override(self, provider: str, model: str, override: PriceOverride) -> None:

@@ -12,6 +12,7 @@ from client.core.cost import Cost
 from client.core.events import TurnStatus, Visibility
 from client.core.usage import Usage
 from client.exports import (
+    AlreadyImported,
     InvalidExport,
     export_document,
     export_html,
@@ -124,10 +125,26 @@ def test_export_then_import_into_another_database_is_exact(store, conversation, 
     assert {**again, "exported_at": None} == {**document, "exported_at": None}
 
 
-def test_importing_twice_makes_new_ids_and_keeps_the_tree(store, conversation):
+def test_importing_a_conversation_that_is_here_changes_nothing_and_says_so(store, conversation):
+    c, _ = conversation
+    before = _everything(store, c.id)
+    spent = store.usage_report(None, None)["total"]
+    with pytest.raises(AlreadyImported) as caught:
+        import_json(store, export_json(store, c.id), where="primes.json")
+    assert caught.value.conversation.id == c.id
+    assert str(caught.value).startswith(
+        f"The conversation in primes.json is already here as {c.id}"
+    )
+    assert "nothing was changed" in str(caught.value)
+    assert _everything(store, c.id) == before
+    assert store.usage_report(None, None)["total"] == spent  # the spend is not doubled
+    assert len(store.list_conversations()) == 1
+
+
+def test_importing_as_a_copy_makes_new_ids_and_keeps_the_tree(store, conversation):
     c, turns = conversation
     original, original_turns, original_verdicts = _everything(store, c.id)
-    copy = import_document(store, export_document(store, c.id))
+    copy = import_document(store, export_document(store, c.id), as_copy=True)
     assert copy.id != c.id
     conv, copied, verdicts = _everything(store, copy.id)
     assert replace(conv, id=c.id) == original
@@ -143,7 +160,7 @@ def test_importing_twice_makes_new_ids_and_keeps_the_tree(store, conversation):
 def test_a_turn_exported_while_streaming_comes_back_interrupted(store):
     c = store.create_conversation()
     store.insert_turn(full_turn(c.id, status=TurnStatus.STREAMING, note=None))
-    copy = import_document(store, export_document(store, c.id))
+    copy = import_document(store, export_document(store, c.id), as_copy=True)
     (turn,) = store.turns(copy.id)
     assert turn.status is TurnStatus.INTERRUPTED and "streaming" in (turn.note or "")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from client.cli.common import dim, fail, print_json
 from client.core import format as fmt
@@ -25,6 +25,8 @@ from client.core.events import (
     TurnStatus,
     Visibility,
 )
+
+DEFAULT_IDLE_TIMEOUT_S = 600.0  # the same as client.session's, without importing it for --help
 
 PROVIDERS = (
     "openai",
@@ -87,7 +89,25 @@ def add_parser(sub: Any) -> None:
         "--json", action="store_true", help="print one JSON object instead of streaming text"
     )
     p.add_argument("--no-save", action="store_true", help="leave the local database untouched")
+    p.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=DEFAULT_IDLE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"end a stream silent this long as a network failure, keeping what arrived (exit 4; "
+        f"default {DEFAULT_IDLE_TIMEOUT_S:g}, 0 waits for ever)",
+    )
     p.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be 0 or more seconds")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -108,11 +128,33 @@ def _non_negative(text: str) -> int:
 
 
 class _TerminalPrinter:
-    """Prints events as they arrive: reasoning dimmed on stderr, answer on stdout."""
+    """Prints events as they arrive: reasoning dimmed on stderr, answer on stdout.
+
+    It remembers, for each stream, whether the last text written to it ended a line, so that
+    whatever is printed after the stream (an error, the usage line) starts on a line of its
+    own instead of being glued to the text ("First, 17 × thinkpane: …")."""
 
     def __init__(self) -> None:
         self.in_reasoning = False
         self.answer_started = False
+        self.open_lines: dict[int, TextIO] = {}  # id(stream) → stream with an unfinished line
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        if not text:
+            return
+        stream.write(text)
+        stream.flush()
+        if text.removesuffix("\x1b[0m").endswith("\n"):
+            self.open_lines.pop(id(stream), None)
+        else:
+            self.open_lines[id(stream)] = stream
+
+    def end_lines(self) -> None:
+        """Finish every line the stream left open."""
+        for stream in self.open_lines.values():
+            stream.write("\n")
+            stream.flush()
+        self.open_lines.clear()
 
     def __call__(self, turn: Turn, event: StreamEvent) -> None:
         err, out = sys.stderr, sys.stdout
@@ -121,27 +163,25 @@ class _TerminalPrinter:
                 label = (
                     "summary of the reasoning" if event.kind is Visibility.SUMMARY else "reasoning"
                 )
-                err.write(dim(f"── {label} ──\n", err))
+                self._write(err, dim(f"── {label} ──\n", err))
                 self.in_reasoning = True
-            err.write(dim(event.text, err))
-            err.flush()
+            self._write(err, dim(event.text, err))
         elif isinstance(event, AnswerDelta):
             if self.in_reasoning and not self.answer_started:
-                err.write(dim("\n── answer ──\n", err))
-                err.flush()
+                self._write(err, dim("\n── answer ──\n", err))
             self.answer_started = True
-            out.write(event.text)
-            out.flush()
+            self._write(out, event.text)
         elif isinstance(event, Reclassify):
-            err.write(
+            self._write(
+                err,
                 dim(
                     "\n(the text above was the model's reasoning; it is stored as reasoning)\n", err
-                )
+                ),
             )
             self.answer_started = False
             self.in_reasoning = True
         elif isinstance(event, Notice):
-            err.write(dim(f"\n{event.message}\n", err))
+            self._write(err, dim(f"\n{event.message}\n", err))
 
 
 def summary_line(turn: Turn) -> str:
@@ -266,8 +306,9 @@ def run(args: argparse.Namespace) -> int:
 
     cancel = CancelToken()
     previous = signal.signal(signal.SIGTERM, lambda *_: cancel.cancel())
+    printer = None if args.json else _TerminalPrinter()
     try:
-        turn = controller.run(prepared, cancel, None if args.json else _TerminalPrinter())
+        turn = controller.run(prepared, cancel, printer, idle_timeout_s=args.idle_timeout or None)
     except KeyboardInterrupt:
         turn = prepared.turn
         cancel.cancel()
@@ -279,9 +320,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(turn.to_contract_json())
     else:
-        if turn.answer and not turn.answer.endswith("\n"):
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+        if printer is not None:
+            printer.end_lines()
         if turn.error is not None:
             print(f"thinkpane: {turn.error.message}", file=sys.stderr)
         elif turn.status is TurnStatus.LENGTH:

@@ -310,8 +310,8 @@ def test_markdown_has_figures_status_and_verdicts(store, conversation):
     assert "10 in / 20 out tokens · cost unknown" in text
     assert "> **The answer was cut short; what arrived is kept. stopped by the user.**" in text
     assert "The request failed. Slow down; try again in a minute." in text
-    assert "- step 0 (“Step one: 17 × 20 = 340.”): sound" in text
-    assert "- step 1 (“Step two: 340 + 51 = 392. \\</details\\> \\`\\`\\` \\<script\\>”): spurious, 340 + 51 is 391" in text  # fmt: skip
+    assert "- step 1 (“Step one: 17 × 20 = 340.”): sound" in text
+    assert "- step 2 (“Step two: 340 + 51 = 392. \\</details\\> \\`\\`\\` \\<script\\>”): spurious, 340 + 51 is 391" in text  # fmt: skip
     assert "Critic's review of turn 2" in text
     assert "all 5 turns, 2 branches" in text
 
@@ -376,7 +376,7 @@ def test_html_has_figures_verdicts_and_no_internal_links(store, conversation):
     assert "thinkpane-copy:" not in page and "thinkpane-image:" not in page
     assert '<p class="code-label">python</p>' in page
     assert "13 in / 1,680 out / 1,408 reasoning tokens · $0.025" in page
-    assert "step 1 (“Step two: 340 + 51 = 392. &lt;/details&gt;" in page
+    assert "step 2 (“Step two: 340 + 51 = 392. &lt;/details&gt;" in page
     assert page.count('<section class="turn"') == 5
 
 

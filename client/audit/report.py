@@ -20,6 +20,7 @@ from client.audit import PRINCIPLE, agreeing_steps
 from client.core.audit import AuditResult, CriticOpinion, Finding, Severity
 from client.core.conversation import Turn
 from client.core.events import Visibility
+from client.core.format import step_number
 
 SUMMARY_CAVEAT = "This is the provider's summary, not the model's own reasoning; findings on a summary are weaker."
 NO_REASONING = "No reasoning in this turn."
@@ -76,7 +77,7 @@ def _plural(n: int, one: str) -> str:
 
 
 def _steps_list(steps: Sequence[int], limit: int = 3) -> str:
-    shown = ", ".join(str(s) for s in steps[:limit])
+    shown = ", ".join(str(step_number(s)) for s in steps[:limit])
     more = ", …" if len(steps) > limit else ""
     return f"(step{'s' if len(steps) > 1 else ''} {shown}{more})"
 
@@ -146,7 +147,7 @@ def candidate_path(audit: AuditResult, answer: str | None = None) -> str:
     path = audit.candidates
     if not path:
         return ""
-    items = [f"{value} (step {step})" for step, value in path]
+    items = [f"{value} (step {step_number(step)})" for step, value in path]
     if len(items) > _PATH_SHOWN:
         items = [
             *items[:2],
@@ -160,7 +161,7 @@ def candidate_path(audit: AuditResult, answer: str | None = None) -> str:
     value = final if final is not None else path[-1][1]
     first = next(step for step, v in path if _key(v) == _key(value))
     ending = f" → {value} final" if final is not None else ""
-    return f"{shown}{ending}; first reached at step {first}"
+    return f"{shown}{ending}; first reached at step {step_number(first)}"
 
 
 def critic_agreement(audit: AuditResult, critic: CriticOpinion) -> tuple[int, ...]:
@@ -240,13 +241,15 @@ def critic_lines(audit: AuditResult, critic: CriticOpinion | None, model: str | 
     first = critic.first_error_step
     if first is not None:
         lines.append(
-            "It found no error." if first < 0 else f"It says the first error is in step {first}."
+            "It found no error."
+            if first < 0
+            else f"It says the first error is in step {step_number(first)}."
         )
     for v in critic.verdicts:
         kind = f" ({v.kind})" if v.kind else ""
-        lines.append(f"Step {v.step}: {v.verdict}{kind}: “{v.quote}”: {v.why}")
+        lines.append(f"Step {step_number(v.step)}: {v.verdict}{kind}: “{v.quote}”: {v.why}")
     agree = critic_agreement(audit, critic)
-    where = ", ".join(str(s) for s in agree)
+    where = ", ".join(str(step_number(s)) for s in agree)
     lines.append(
         f"Agrees with the checks on step{'s' if len(agree) > 1 else ''} {where}."
         if agree
@@ -287,7 +290,12 @@ def audit_report_markdown(
         out += ["## Steps", ""]
     for step in audit.steps:
         found = audit.findings_for(step.index)
-        out += [f"### Step {step.index} · {step.kind}", "", _md_step_text(step.text, found), ""]
+        out += [
+            f"### Step {step_number(step.index)} · {step.kind}",
+            "",
+            _md_step_text(step.text, found),
+            "",
+        ]
         out += [_md_finding(f, _quote(step.text, f)) for f in found]
         if step.index in verdicts:
             verdict, note = verdicts[step.index]
@@ -377,7 +385,9 @@ def audit_report_html(
     for step in audit.steps:
         found = audit.findings_for(step.index)
         out.append(f'<section class="step" id="step-{step.index}">')
-        out.append(f'<h3>Step {step.index} <span class="kind">· {e(str(step.kind))}</span></h3>')
+        out.append(
+            f'<h3>Step {step_number(step.index)} <span class="kind">· {e(str(step.kind))}</span></h3>'
+        )
         out.append(f'<div class="text">{_html_step_text(step.text, found)}</div>')
         if found:
             out.append(_html_findings(found))

@@ -28,7 +28,7 @@ def fail(message: str, status: int = 2) -> int:
 
 
 def open_store():  # type: ignore[no-untyped-def]
-    """The local database; one sentence and exit 2 (CONTRACT.md) if its folder or file cannot be
+    """The local database; one sentence and exit 2 (bad usage) if its folder or file cannot be
     used: no traceback."""
     from client.store.db import StoreError
     from client.store.store import Store

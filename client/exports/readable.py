@@ -30,6 +30,7 @@ from client.core import format as fmt
 from client.core.conversation import Conversation, Turn, utc_now
 from client.core.cost import CostSource
 from client.core.events import TurnStatus, Visibility
+from client.core.format import step_number
 from client.core.usage import Usage
 from client.render import render_markdown, render_plain
 from client.render.fences import open_fence
@@ -175,7 +176,7 @@ def verdict_lines(entry: Entry) -> list[str]:
     steps = segment(entry.turn.reasoning.text)
     lines = []
     for index, (verdict, note) in sorted(entry.verdicts.items()):
-        line = f"step {index}"
+        line = f"step {step_number(index)}"
         if index < len(steps):
             text = " ".join(steps[index].text.split())
             cut = text[:_STEP_EXCERPT_CHARS] + ("…" if len(text) > _STEP_EXCERPT_CHARS else "")

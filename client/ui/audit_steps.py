@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from client.audit.report import SEVERITY_LABELS, TURNING_POINTS, spans, worst
 from client.core.audit import AuditResult, CriticVerdict, Finding, Severity, Step
+from client.core.format import step_number
 
 STEP_ROLE = Qt.ItemDataRole.UserRole + 1  # the Step
 FINDINGS_ROLE = Qt.ItemDataRole.UserRole + 2  # tuple[Finding, ...]
@@ -186,7 +187,7 @@ class StepListModel(QAbstractListModel):
         step = self.audit.steps[self._rows[index.row()]]
         found = self._findings.get(step.index, ())
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"Step {step.index} · {step.kind}: {step.text}"
+            return f"Step {step_number(step.index)} · {step.kind}: {step.text}"
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{SEVERITY_LABELS[f.severity]}: {f.message}" for f in found]
             return "\n".join(lines) or None
@@ -319,7 +320,7 @@ class StepDelegate(QStyledItemDelegate):
         painter.drawText(
             line,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            f"Step {step.index} · {step.kind}",
+            f"Step {step_number(step.index)} · {step.kind}",
         )
         painter.setFont(self._view.font())
         metrics = painter.fontMetrics()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from client.audit.report import SEVERITY_LABELS
 from client.core.audit import CriticVerdict, Finding, Step
+from client.core.format import step_number
 
 VERDICTS = ("sound", "spurious", "unsure")
 _LABELS = {"sound": "&Sound", "spurious": "S&purious", "unsure": "&Unsure"}
@@ -106,7 +107,7 @@ class VerdictPanel(QWidget):
         if step is None:
             self.title_label.setText("Select a step to give your verdict:")
         else:
-            self.title_label.setText(f"Step {step.index}, your verdict:")
+            self.title_label.setText(f"Step {step_number(step.index)}, your verdict:")
         lines = [f"{SEVERITY_LABELS[f.severity]} ({f.check}): {f.message}" for f in findings]
         self.findings_label.setText("\n".join(lines))
         self.findings_label.setVisible(bool(lines))

@@ -74,7 +74,7 @@ def test_a_streamed_false_equation_is_found_at_its_step_and_the_strip_says_so(
     assert result.first_error_step == 1
     assert [f.message for f in result.findings if f.step == 1] == [MESSAGE]
     assert inspector.strip_text() == audit.view.strip_label.text()
-    assert inspector.strip_text().startswith("1 arithmetic error (step 1)")
+    assert inspector.strip_text().startswith("1 arithmetic error (step 2)")
     assert inspector.strip_text().endswith("raw trace")
     # The strip is in sight while the reasoning is read, and leads to the step.
     assert inspector.tabs.currentIndex() == 0
@@ -119,7 +119,7 @@ def test_a_stored_turn_is_audited_when_its_conversation_opens(qtbot, make_window
     window = make_window()
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
     assert window.audit.view.loaded.turn_id == "t_stored"
-    assert window.inspector.strip_text().startswith("1 arithmetic error (step 1)")
+    assert window.inspector.strip_text().startswith("1 arithmetic error (step 2)")
 
 
 def test_a_100k_trace_is_audited_without_blocking_the_window(qtbot, make_window, store):
@@ -147,7 +147,7 @@ def test_a_100k_trace_is_audited_without_blocking_the_window(qtbot, make_window,
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=30_000)
     assert any(s.startswith("Auditing 1") for s in seen)  # it said so while on the pool
     assert window.audit.view.loaded.audit.first_error_step == 600
-    assert "(step 600)" in window.inspector.strip_text()
+    assert "(step 601)" in window.inspector.strip_text()
 
 
 def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, window, replay, store):
@@ -182,7 +182,7 @@ def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, wind
     assert review.turn.purpose == "critic" and review.turn.parent_id == state.id
     assert view.critic_frame.isVisibleTo(view)
     assert "critic-model" in view.critic_label.text()
-    assert "Agrees with the checks on step 1." in view.critic_label.text()
+    assert "Agrees with the checks on step 2." in view.critic_label.text()
     assert "critic-model" not in view.strip_label.text() + view.whole_label.text()
     # Blind: the critic saw the numbered steps, not the conversation or the checks' findings.
     sent = replay.requests_to(CHAT_PATH)[1].json["messages"]

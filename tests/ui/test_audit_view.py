@@ -82,7 +82,7 @@ def rect_of(qtbot, view, row):
 )
 def test_a_false_equation_is_marked_in_place_and_explained_on_hover(qtbot, view, audit_store):
     view.show_turn(make_turn(audit_store))
-    assert view.strip_label.text().startswith("1 arithmetic error (step 1)")
+    assert view.strip_label.text().startswith("1 arithmetic error (step 2)")
     row = view.model.row_of(1)
     index, rect = rect_of(qtbot, view, row)
     assert index.data(SEVERITY_ROLE) == "error"
@@ -192,7 +192,7 @@ def test_a_late_result_for_a_turn_no_longer_shown_is_dropped(view, audit_store):
     QCoreApplication.processEvents()
     QCoreApplication.processEvents()
     assert view.turn is small and view.loaded.turn_id == "t_small"
-    assert view.strip_label.text().startswith("1 arithmetic error (step 1)")
+    assert view.strip_label.text().startswith("1 arithmetic error (step 2)")
 
 
 def critic_review(parent_id="t_audit"):
@@ -219,7 +219,7 @@ def test_a_critic_is_requested_and_shown_apart_with_agreement(qtbot, view, audit
     view.show_critic(critic_review())
     assert view.critic_frame.isVisibleTo(view)
     assert "judge-1" in view.critic_label.text()
-    assert "Agrees with the checks on step 1." in view.critic_label.text()
+    assert "Agrees with the checks on step 2." in view.critic_label.text()
     assert "judge-1" not in view.whole_label.text() + view.strip_label.text()
     assert view.model.index(view.model.row_of(1)).data(CRITIC_ROLE)[0].verdict == "error"
 

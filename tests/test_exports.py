@@ -387,3 +387,14 @@ def test_a_hostile_prompt_and_answer_stay_text(store):
     page = export_html(store, c.id)
     assert not {"img", "iframe", "script"} & {e.tag for e in elements(page)}
     assert "javascript:" not in " ".join(e.attrs.get("href") or "" for e in elements(page))
+
+
+def test_markdown_and_html_carry_the_auditors_findings(store, conversation):
+    c, _ = conversation
+    text = export_markdown(store, c.id, all_branches=True)
+    assert "**What the auditor found**" in text
+    assert "- error (arithmetic) in step 2 (“340 + 51 = 392”): 340 + 51 is 391, not 392." in text
+    assert "No problems found in 1 step." in text  # the turn whose summary adds up
+    page = export_html(store, c.id, all_branches=True)
+    assert "What the auditor found" in page
+    assert "error (arithmetic) in step 2 (“340 + 51 = 392”): 340 + 51 is 391, not 392." in page

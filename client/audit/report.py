@@ -16,10 +16,10 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
-from client.audit import PRINCIPLE, agreeing_steps
+from client.audit import PRINCIPLE, agreeing_steps, audit_trace
 from client.core.audit import AuditResult, CriticOpinion, Finding, Severity
 from client.core.conversation import Turn
-from client.core.events import Visibility
+from client.core.events import TurnStatus, Visibility
 from client.core.format import step_number
 
 SUMMARY_CAVEAT = "This is the provider's summary, not the model's own reasoning; findings on a summary are weaker."
@@ -58,6 +58,43 @@ def visibility_of(turn: Turn) -> Visibility:
     if visibility in (Visibility.RAW, Visibility.SUMMARY) and not turn.reasoning.text.strip():
         return Visibility.NONE
     return visibility
+
+
+def audit_of(turn: Turn) -> AuditResult:
+    """The audit of a turn's visible reasoning (raw or summary), with its prompt and answer; an
+    empty result when there is no reasoning text to audit."""
+    if visibility_of(turn) not in (Visibility.RAW, Visibility.SUMMARY):
+        return AuditResult(steps=[])
+    return audit_trace(
+        turn.reasoning.text,
+        problem=turn.prompt or None,
+        answer=turn.answer or None,
+        truncated=turn.status is TurnStatus.LENGTH,
+    )
+
+
+def finding_lines(turn: Turn, audit: AuditResult) -> list[str]:
+    """The auditor's findings in plain sentences, for exports: "error (arithmetic) in step 2
+    (“17 × 3 = 41”): 17 × 3 is 51, not 41.", whole-trace findings last. [] when there was
+    nothing to audit; one sentence when nothing was found."""
+    if not audit.steps:
+        return []
+    lines = []
+    for step in audit.steps:
+        for f in audit.findings_for(step.index):
+            quote = _quote(step.text, f)
+            said = f" (“{quote}”)" if quote else ""
+            lines.append(
+                f"{SEVERITY_LABELS[f.severity]} ({f.check}) in step "
+                f"{step_number(step.index)}{said}: {f.message}"
+            )
+    lines += [f"{SEVERITY_LABELS[f.severity]} ({f.check}): {f.message}" for f in audit.findings
+              if f.step is None]  # fmt: skip
+    if not lines:
+        lines.append(f"No problems found in {_plural(len(audit.steps), 'step')}.")
+    if visibility_of(turn) is Visibility.SUMMARY:
+        lines.append(SUMMARY_CAVEAT)
+    return lines
 
 
 def what_was_audited(turn: Turn) -> str:
@@ -217,6 +254,30 @@ def _md_block(text: str) -> str:
     return "\n".join(f"> {_md(line)}" for line in lines)
 
 
+_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def _md_answer(text: str) -> str:
+    """The model's answer as the Markdown it is (bold, lists, code read as a person expects),
+    quoted, with raw HTML made inert (entities, outside code fences: inside one it is shown as
+    code anyway) and an unclosed fence closed so the rest of the report is not code."""
+    text = text if len(text) <= _LONG_TEXT else text[:_LONG_TEXT] + " …"
+    lines, fence = [], ""
+    for line in text.splitlines() or [""]:
+        match = _FENCE_LINE.match(line)
+        if fence:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = ""
+        elif match:
+            fence = match.group(1)
+        else:
+            line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(line)
+    if fence:
+        lines.append(fence)
+    return "\n".join(f"> {line}".rstrip() for line in lines)
+
+
 def _md_step_text(text: str, findings: Sequence[Finding]) -> str:
     out: list[str] = []
     bold = False
@@ -283,7 +344,7 @@ def audit_report_markdown(
     out += [f"**{_md(audit_strip(audit, visibility))}**", "", _md(what_was_audited(turn)), ""]
     out += [f"*{PRINCIPLE}*", "", "## Problem", "", _md_block(turn.prompt), ""]
     if turn.answer.strip():
-        out += ["## Answer", "", _md_block(turn.answer), ""]
+        out += ["## Answer", "", _md_answer(turn.answer), ""]
     if path := candidate_path(audit, turn.answer):
         out += ["## Candidate answers", "", _md(path), ""]
     if audit.steps:
@@ -316,7 +377,7 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding
 color:#1d1d1f;background:#fff}
 .meta,.principle,.kind{color:#666}.strip{font-weight:600}
 .quote,.text{white-space:pre-wrap;word-wrap:break-word}
-.quote{border-left:3px solid #ccc;padding-left:.8rem}
+.quote,.answer{border-left:3px solid #ccc;padding-left:.8rem}
 .step{border-top:1px solid #ddd;padding:.4rem 0}.step h3{font-size:1rem;margin:.2rem 0}
 mark{color:inherit;border-radius:2px;padding:0 1px}
 mark.error{background:#f7c4c4;border-bottom:2px solid #c62828}
@@ -358,8 +419,13 @@ def audit_report_html(
     critic: CriticOpinion | None,
     *,
     critic_model: str | None = None,
+    answer_html: str | None = None,
 ) -> str:
-    """The audit as one self-contained HTML page: escaped text, one inline style, no scripts."""
+    """The audit as one self-contained HTML page: escaped text, one inline style, no scripts.
+
+    `answer_html` is the answer already rendered from its Markdown and sanitised by the caller
+    (the renderer is a layer this package may not use); without it the answer is shown as
+    escaped text."""
     e = html.escape
     visibility = visibility_of(turn)
     model = turn.model_reported or turn.model
@@ -376,7 +442,9 @@ def audit_report_html(
         f'<p class="principle"><em>{e(PRINCIPLE)}</em></p>',
         f'<h2>Problem</h2><div class="quote">{e(turn.prompt[:_LONG_TEXT])}</div>',
     ]
-    if turn.answer.strip():
+    if answer_html is not None and turn.answer.strip():
+        out.append(f'<h2>Answer</h2><div class="answer">{answer_html}</div>')
+    elif turn.answer.strip():
         out.append(f'<h2>Answer</h2><div class="quote">{e(turn.answer[:_LONG_TEXT])}</div>')
     if path := candidate_path(audit, turn.answer):
         out.append(f"<h2>Candidate answers</h2><p>{e(path)}</p>")

@@ -187,3 +187,21 @@ def test_the_strip_does_not_call_correct_rounding_a_slip():
     audit = audit_trace("391 / 7 = 55.86, no. 391 / 11 = 35.5, no. 391 / 13 = 30.08.")
     assert any("rounded value" in f.message for f in audit.findings)  # still shown in the step
     assert "slip" not in audit_strip(audit, "raw")
+
+
+def test_the_markdown_report_keeps_the_answers_markdown_and_makes_html_inert():
+    answer = "**55**, since 17 × 3 = 51.\n\n- one\n- two\n\n<img src=http://x>\n```\nx < y\n"
+    md = audit_report_markdown(turn(answer=answer), audited(turn(answer=answer)), {}, None)
+    part = md.split("## Answer")[1].split("##")[0]
+    assert "> **55**, since 17 × 3 = 51." in part  # not \\*\\*55\\*\\*
+    assert "> - one" in part and "\\*" not in part
+    assert "<img" not in part and "&lt;img src=http://x&gt;" in part
+    assert "> x < y" in part and part.rstrip().endswith("> ```")  # the cut fence is closed
+
+
+def test_the_html_report_shows_the_answer_rendered_by_the_caller():
+    t = turn(answer="**55**")
+    page = audit_report_html(t, audited(t), {}, None, answer_html="<p><strong>55</strong></p>")
+    assert '<div class="answer"><p><strong>55</strong></p></div>' in page
+    plain = audit_report_html(t, audited(t), {}, None)
+    assert "**55**" in plain and "<strong>55" not in plain

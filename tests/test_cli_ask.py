@@ -33,6 +33,7 @@ CONTRACT_KEYS = {
     "cost",
     "timing",
     "error",
+    "audit",
 }
 
 
@@ -432,3 +433,18 @@ def test_an_error_after_partial_output_starts_on_its_own_line(replay):
     result = ask(replay)
     assert result.stdout == "The answer is 3\n"
     assert result.stderr.startswith("thinkpane: The connection")
+
+
+def test_ask_json_carries_the_audit_summary(replay):
+    replay.add(
+        PATH,
+        Reply(chunks=sse(*simple_stream("17 × 3 = 41. Then 41 + 4 = 45.", "45"), done=True)),
+        Reply(chunks=sse(*simple_stream("17 × 3 = 51.", "51"), done=True)),
+    )
+    wrong = json.loads(ask(replay, "--json").stdout)
+    assert wrong["audit"] == {"first_error_step": 0, "errors": 1, "warnings": 0}
+    right = json.loads(ask(replay, "--json").stdout)
+    assert right["audit"] == {"first_error_step": None, "errors": 0, "warnings": 0}
+    replay.add(PATH, Reply(chunks=sse(chunk(content="No reasoning."), chunk(finish="stop"))))
+    plain = json.loads(ask(replay, "--json").stdout)
+    assert plain["audit"] is None  # nothing to audit

@@ -215,6 +215,22 @@ def summary_line(turn: Turn) -> str:
     return " · ".join(parts)
 
 
+def audit_summary(turn: Turn) -> dict[str, Any] | None:
+    """`{"first_error_step", "errors", "warnings"}` for the turn's reasoning (the step index is
+    0-based, as in `audit --json`); None when there was no reasoning text to audit."""
+    from client.audit.report import audit_of
+
+    audit = audit_of(turn)
+    if not audit.steps:
+        return None
+    counts = audit.summary(0)
+    return {
+        "first_error_step": counts.first_error_step,
+        "errors": counts.errors,
+        "warnings": counts.warnings,
+    }
+
+
 def _exit_status(turn: Turn) -> int:
     if turn.status in (TurnStatus.COMPLETE, TurnStatus.LENGTH):
         return 0
@@ -258,6 +274,7 @@ def _error_object(
             "total_s": None,
         },
         "error": {"kind": str(kind), "message": message, "retryable": False, "status": status},
+        "audit": None,
     }
 
 
@@ -318,7 +335,7 @@ def run(args: argparse.Namespace) -> int:
             store.close()
 
     if args.json:
-        print_json(turn.to_contract_json())
+        print_json({**turn.to_contract_json(), "audit": audit_summary(turn)})
     else:
         if printer is not None:
             printer.end_lines()

@@ -118,3 +118,37 @@ def test_a_turn_cut_mid_way_is_a_query_with_its_usage_not_reported(replay):
     with Store.open() as store:
         summary = conversation_cost_summary(store, cut["conversation_id"])
     assert summary == "1 query, usage not reported"
+
+
+def _without_display() -> dict[str, str]:
+    return {"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""}
+
+
+def test_starting_the_window_without_a_display_says_so_in_one_sentence():
+    result = thinkpane(env=_without_display(), timeout=60)
+    assert result.returncode == 1  # not a signal: no abort, no core dump
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("thinkpane: Thinkpane cannot open its window because no display is set")
+    assert "thinkpane ask" in line and "xcb" not in line
+
+
+def test_an_unreachable_display_is_named(tmp_path):
+    from client.ui.display import display_problem
+
+    problem = display_problem({"DISPLAY": ":987"})
+    assert problem is not None and "DISPLAY=:987 does not answer" in problem
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_a_wayland_socket_that_answers_is_a_display(tmp_path):
+    from client.ui.display import display_problem
+
+    path = tmp_path / "wayland-test"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen(1)
+        assert display_problem({"WAYLAND_DISPLAY": str(path)}) is None
+        env = {"WAYLAND_DISPLAY": "wayland-test", "XDG_RUNTIME_DIR": str(tmp_path)}
+        assert display_problem(env) is None
+    path.unlink()
+    assert display_problem({"WAYLAND_DISPLAY": str(path)}) is not None

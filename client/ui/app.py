@@ -34,6 +34,12 @@ def tune_interpreter() -> None:
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from client.ui.display import display_problem
+
+    problem = display_problem()  # before Qt: without a display it aborts the process
+    if problem is not None:
+        print(f"thinkpane: {problem}", file=sys.stderr)
+        return 1
     tune_interpreter()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

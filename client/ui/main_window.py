@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.welcome.sig_model_chosen.connect(self._on_welcome_model_chosen)
         self.welcome.sig_settings_requested.connect(self.open_settings)
         self.welcome.sig_discover_requested.connect(self.catalog.refresh_local)
-        self.welcome.sig_other_model_requested.connect(self.choose_other_model)
+        self.welcome.sig_other_model_requested.connect(self._on_welcome_other_model_requested)
 
         self.catalog.sig_catalog_changed.connect(self.composer.picker.set_groups)
         self.catalog.sig_servers_found.connect(self._on_catalog_servers_found)
@@ -450,10 +450,24 @@ class MainWindow(QMainWindow):
         if self._settings_dialog is not None:
             self._settings_dialog.set_discovered(servers)
 
-    def choose_other_model(self) -> None:
-        dialog = OtherModelDialog(self, self.composer.choice)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if dialog.exec() and (choice := dialog.choice()) is not None:
+    @Slot()
+    def _on_welcome_other_model_requested(self) -> None:
+        self.choose_other_model(server=True)
+
+    def choose_other_model(self, *, server: bool = False) -> None:
+        """Any provider, model and address; `server` (the welcome page's "Use another server…")
+        starts from an OpenAI-compatible server unless a model is in use."""
+        initial = self.composer.choice
+        if initial is None and server:
+            initial = ModelChoice("openai-compatible", "", None)
+        title = "Use another server" if server else "Choose a model"
+        dialog = OtherModelDialog(self, initial, title)
+        try:
+            accepted = dialog.exec()
+            choice = dialog.chosen  # read in accept(), while the fields still existed
+        finally:
+            dialog.deleteLater()
+        if accepted and choice is not None:
             self.composer.set_choice(choice)
             if self.centre_pages.currentWidget() is self.welcome:
                 self.new_conversation()

@@ -47,7 +47,8 @@ def ask_with_dialog(store: Any, parent: QWidget) -> CriticChoice | None:
     """The critic model, chosen in CriticDialog (None: the user cancelled)."""
     from client.ui.audit.critic_dialog import CriticDialog
 
-    return CriticDialog.ask(store, parent)
+    composer = getattr(parent, "composer", None)  # the model in use fills an unset dialog
+    return CriticDialog.ask(store, parent, getattr(composer, "choice", None))
 
 
 def _text_complete(state: TurnState) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.conversation import Conversation, Turn
-from client.ui.actions import build_actions
+from client.ui.actions import build_actions, menu_titled
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
@@ -33,6 +33,7 @@ from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
 from client.ui.conversation.welcome import WelcomePage
+from client.ui.help import HelpMenu
 from client.ui.history.controller import HistoryController
 from client.ui.history.sidebar import ConversationList
 from client.ui.inspector.reasoning_pane import ReasoningInspector
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerController(self)  # #5: the cost line, the estimate, budgets, spend
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         self.history = HistoryController(self)  # #7: branches, search, export, context, saving
+        self.theme_actions = self._add_theme_menu()
+        self.help = HelpMenu(self)
 
     def _connect_signals(self) -> None:
         a = self.actions_
@@ -491,6 +494,8 @@ class MainWindow(QMainWindow):
 
     def _on_settings_settings_saved(self) -> None:
         self.theme.set_choice(self.prefs.get("ui.theme"))
+        if (action := self.theme_actions.get(self.theme.choice)) is not None:
+            action.setChecked(True)
         self.theme.set_font_size(int(self.prefs.get("ui.font_size") or 0) or None)
         if self.composer.choice is None and self.prefs.default_model is not None:
             self.composer.set_choice(self.prefs.default_model)
@@ -551,6 +556,31 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_theme_theme_changed(self, name: str) -> None:
         self.conversation.set_theme(name)
+
+    def _add_theme_menu(self) -> dict[str, QAction]:
+        """View → Theme: light, dark or the system's, without opening Settings."""
+        from client.ui.theme import CHOICE_LABELS
+
+        view = menu_titled(self, "&View")
+        assert view is not None
+        menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        actions = {}
+        for choice, label in CHOICE_LABELS.items():
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(choice == self.theme.choice)
+            action.setData(choice)
+            group.addAction(action)
+            action.triggered.connect(self._on_theme_action_triggered)
+            actions[choice] = action
+        return actions
+
+    @Slot()
+    def _on_theme_action_triggered(self) -> None:
+        choice = self.sender().data()
+        self.prefs.set("ui.theme", choice)
+        self.theme.set_choice(choice)
 
     # Layout, remembered
 

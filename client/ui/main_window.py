@@ -118,7 +118,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.inspector)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 1)  # the inspector grows with the window too
         self.splitter.setSizes([220, 760, 420])
         self.setCentralWidget(self.splitter)
         self.actions_ = build_actions(self)

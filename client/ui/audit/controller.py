@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 
 from client.core.cancel import CancelToken
@@ -122,6 +122,8 @@ class AuditController(QObject):
         # the whole window wider.
         self.page = QScrollArea(window.inspector)
         self.page.setWidgetResizable(True)
+        # Never sideways: the view's rows wrap to the inspector's width instead.
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page.setFrameShape(QFrame.Shape.NoFrame)
         self.page.setWidget(QLabel(NOTHING_SELECTED, self.page))
         self._view: AuditView | None = None
@@ -211,7 +213,9 @@ class AuditController(QObject):
     @Slot(int)
     def _on_inspector_tab_changed(self, _index: int) -> None:
         if self.inspector.tabs.currentWidget() is self.page:
-            self.view  # noqa: B018 - made now, so the tab is never an empty page
+            # Made now, so the tab is never an empty page; the selected step (the first error)
+            # is brought into view once the list is on screen and laid out.
+            QTimer.singleShot(0, self.view.reveal_current)
 
     @Slot(str)
     def _on_view_strip_changed(self, text: str) -> None:

@@ -378,8 +378,16 @@ class StepList(QListView):
         self.setItemDelegate(self.delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setResizeMode(QListView.ResizeMode.Adjust)  # rows re-wrap when the width changes
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
+        self.setWordWrap(True)
         self.setLayoutMode(QListView.LayoutMode.Batched)  # 2,000 steps lay out in turns
         self.setUniformItemSizes(False)
+
+    def lay_out_all(self) -> None:
+        """Finish the batched layout now, so that any row can be scrolled to."""
+        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        self.doItemsLayout()
+        self.setLayoutMode(QListView.LayoutMode.Batched)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Marks are blended from the palette: a new theme or font needs them made again.

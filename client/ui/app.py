@@ -49,9 +49,10 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Thinkpane")
     app.setDesktopFileName("io.github.thinkpane.Thinkpane")
 
-    from client.ui.recovery import ask_what_to_do, open_store
+    from client.ui.recovery import ask_for_folder, ask_what_to_do, open_store
 
-    store, recovered = open_store(ask_what_to_do)  # a damaged file: a choice, not a traceback
+    # A damaged file or an unusable data folder: a choice, not a traceback.
+    store, recovered = open_store(ask_what_to_do, choose_folder=ask_for_folder)
     if store is None:
         return 1
     try:

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         self.history = HistoryController(self)  # #7: branches, search, export, context, saving
         self.theme_actions = self._add_theme_menu()
+        self._apply_idle_timeout()
         self.help = HelpMenu(self)
 
     def _connect_signals(self) -> None:
@@ -493,7 +494,12 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _apply_idle_timeout(self) -> None:
+        seconds = int(self.prefs.get("turns.idle_timeout_s") or 0)
+        self.runner.idle_timeout_s = float(seconds) if seconds > 0 else None
+
     def _on_settings_settings_saved(self) -> None:
+        self._apply_idle_timeout()
         self.theme.set_choice(self.prefs.get("ui.theme"))
         if (action := self.theme_actions.get(self.theme.choice)) is not None:
             action.setChecked(True)

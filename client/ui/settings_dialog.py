@@ -182,6 +182,17 @@ class SettingsDialog(QDialog):
         look_form = QFormLayout(look_box)
         look_form.addRow("Theme", self.theme_box)
         look_form.addRow("Font size", self.font_spin)
+        self.idle_spin = QSpinBox(look_box)
+        self.idle_spin.setRange(0, 24 * 3600)
+        self.idle_spin.setSingleStep(60)
+        self.idle_spin.setSpecialValueText("Never")
+        self.idle_spin.setSuffix(" s")
+        self.idle_spin.setAccessibleName("End a silent stream after, in seconds")
+        self.idle_spin.setToolTip(
+            "A stream that sends nothing for this long is ended as a network failure, keeping "
+            "what arrived. Reasoning models can think silently for minutes."
+        )
+        look_form.addRow("End a silent stream after", self.idle_spin)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -220,6 +231,7 @@ class SettingsDialog(QDialog):
         self.url_edit.setText((default.base_url or "") if default else "")
         self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(prefs.get("ui.theme"))))
         self.font_spin.setValue(int(prefs.get("ui.font_size") or 0))
+        self.idle_spin.setValue(int(prefs.get("turns.idle_timeout_s") or 0))
         self.key_status_label.clear()
         if self.money is not None:
             self.money.reload()
@@ -327,6 +339,7 @@ class SettingsDialog(QDialog):
         prefs.set("local_base_urls", self.local_urls())
         prefs.set("ui.theme", self.theme_box.currentData())
         prefs.set("ui.font_size", self.font_spin.value())
+        prefs.set("turns.idle_timeout_s", self.idle_spin.value())
         self.sig_settings_saved.emit()
         self.accept()
 

@@ -120,3 +120,20 @@ def test_a_turn_that_cannot_start_says_why_and_keeps_the_prompt(qtbot, window):
     assert window.composer.edit.toPlainText() == "Hello there"
     assert window.conversation.states() == []
     assert window.composer.send_button.isEnabled()
+
+
+def test_the_idle_timeout_is_a_setting(qtbot, window):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    assert window.runner.idle_timeout_s == 600.0  # the default, as `ask --idle-timeout`
+    dialog = window.open_settings()
+    dialog.idle_spin.setValue(120)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert window.runner.idle_timeout_s == 120.0
+    qtbot.waitUntil(lambda: window.store.get_setting("turns.idle_timeout_s") == 120)
+    dialog = window.open_settings()
+    assert dialog.idle_spin.value() == 120
+    dialog.idle_spin.setValue(0)  # "Never"
+    assert dialog.idle_spin.text() == "Never"
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert window.runner.idle_timeout_s is None

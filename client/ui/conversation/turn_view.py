@@ -13,7 +13,7 @@ the window's HistoryController (client/ui/history/controller.py) acts on them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -117,6 +117,11 @@ class TurnWidget(QFrame):
         self.save_label.setObjectName("save_note")
         self.save_label.setWordWrap(True)
         self.save_label.hide()
+        # While streaming, the status line is re-read every second: it says how long the stream
+        # has been silent once that is a while (no event comes to trigger it then).
+        self._silence_timer = QTimer(self)
+        self._silence_timer.setInterval(1000)
+        self._silence_timer.timeout.connect(self._refresh_labels)
 
         header = QHBoxLayout()
         header.setSpacing(2)
@@ -214,6 +219,11 @@ class TurnWidget(QFrame):
         self.notes_label.setVisible(bool(notes))
         self.meta_label.setText(describe.meta_line(state))
         self.answer_view.setVisible(bool(state.answer.length) or state.streaming)
+        if state.streaming != self._silence_timer.isActive():
+            if state.streaming:
+                self._silence_timer.start()
+            else:
+                self._silence_timer.stop()
         self.regenerate_button.setEnabled(not state.streaming)
         self.edit_button.setEnabled(not state.streaming)
 

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.net_jobs = net_jobs or jobs
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
-        self.current_id: str | None = None
+        self._current_id: str | None = None
         self.draft_system: str | None = None
         self._draft_key: str | None = None
         self._load_job: JobHandle | None = None
@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 760, 420])
         self.setCentralWidget(self.splitter)
         self.actions_ = build_actions(self)
+        self._update_conversation_actions()
         self.statusBar()
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
@@ -281,6 +282,22 @@ class MainWindow(QMainWindow):
     def _on_conversation_load_failed(self, exc: BaseException) -> None:
         self._load_job = None
         self.banner.say(f"This conversation could not be opened: {exc}")
+
+    @property
+    def current_id(self) -> str | None:
+        """The conversation shown (None: a new one, not stored yet)."""
+        return self._current_id
+
+    @current_id.setter
+    def current_id(self, conversation_id: str | None) -> None:
+        self._current_id = conversation_id
+        if hasattr(self, "actions_"):
+            self._update_conversation_actions()
+
+    def _update_conversation_actions(self) -> None:
+        """Rename and Delete need a conversation: disabled on a new, empty one."""
+        for action in (self.actions_.rename_conversation, self.actions_.delete_conversation):
+            action.setEnabled(self.current_id is not None)
 
     def new_conversation(self) -> None:
         if self._load_job is not None:

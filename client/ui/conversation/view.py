@@ -180,11 +180,12 @@ class ConversationView(QWidget):
         if turn_id not in index:
             return
         built = self.scroll.widget(turn_id) is not None
-        if self._selected and (old := self.scroll.widget(self._selected)) is not None:
-            old.set_selected(False)
         self._selected = turn_id
         widget = self.scroll.ensure_built(index[turn_id])
-        widget.set_selected(True)
+        # One card carries the selection border: every other built card loses it (a card kept
+        # from an earlier branch or version would otherwise keep its own).
+        for other in self.scroll.widgets():
+            other.set_selected(other is widget)
         if not built:
             self.scroll.reveal(turn_id)
         self.sig_turn_selected.emit(widget.state)

@@ -106,7 +106,7 @@ class ReasoningInspector(QWidget):
         self.pages.addWidget(self.message_label)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.pages, "Reasoning")
+        self.tabs.addTab(self.pages, "Text")  # the panel is titled Reasoning already
 
         header = QHBoxLayout()
         header.addWidget(self.title_label)

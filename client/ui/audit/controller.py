@@ -166,6 +166,9 @@ class AuditController(QObject):
         w = self._window
         w.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
         w.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        w.runner.sig_turn_finished.connect(self._on_runner_turn_finished_mark)
+        w.sig_conversation_shown.connect(self._on_window_conversation_shown)
+        w.conversation.sig_audit_requested.connect(self._on_conversation_audit_requested)
         self.inspector.tabs.currentChanged.connect(self._on_inspector_tab_changed)
         self.inspector.sig_strip_clicked.connect(self._on_inspector_strip_clicked)
         self.export_action.triggered.connect(self._on_export_action_triggered)
@@ -209,6 +212,35 @@ class AuditController(QObject):
     def _on_runner_turn_finished(self, state: TurnState) -> None:
         if self.state is not None and self.state.id == state.id:
             self.show_state(state)
+
+    # The marker under an answer whose reasoning has an error
+
+    def load_marks(self, turn_ids: list[str]) -> None:
+        """Read the stored audit summaries of these turns and mark the answers with an error."""
+        store = self._store
+
+        def work() -> dict[str, tuple[int | None, int]]:
+            marks: dict[str, tuple[int | None, int]] = {}
+            for turn_id in turn_ids:
+                summary = store.audit_summary(turn_id)
+                if summary is not None:
+                    marks[turn_id] = (summary.first_error_step, summary.errors)
+            return marks
+
+        self._window.jobs.run(work, self._window.conversation.set_audit_marks, lambda _e: None)
+
+    @Slot(object)
+    def _on_window_conversation_shown(self, _conversation_id: object) -> None:
+        self.load_marks([s.id for s in self._window.conversation.states()])
+
+    @Slot(object)
+    def _on_runner_turn_finished_mark(self, state: TurnState) -> None:
+        self.load_marks([state.id])
+
+    @Slot(str)
+    def _on_conversation_audit_requested(self, turn_id: str) -> None:
+        self._window.conversation.select(turn_id)
+        self.open_steps()
 
     @Slot(int)
     def _on_inspector_tab_changed(self, _index: int) -> None:

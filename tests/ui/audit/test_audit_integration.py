@@ -260,3 +260,42 @@ def test_the_turn_menu_exports_the_audit_report(qtbot, window, replay, tmp_path)
     page = target.read_text(encoding="utf-8")
     assert '<mark class="error"' in page and "17 × 3 = 41" in page and "<script" not in page
     assert f"Report saved to {target}." == window.audit.view.status_label.text()
+
+
+def test_an_answer_whose_reasoning_has_an_error_is_marked_and_the_mark_opens_the_steps(
+    qtbot, window, replay
+):
+    from tests.support.chat import simple_stream
+    from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
+
+    replay.add(
+        CHAT_PATH,
+        stream_reply(simple_stream("17 × 3 = 51.", "51")),
+        stream_reply(simple_stream("First 12 × 12 = 144.\n\nThen 12 × 13 = 150.", "150")),
+    )
+    use_replay(window, replay)
+    for prompt in ("17 × 3?", "12 × 13?"):
+        before = len(window.conversation.states())
+        send(qtbot, window, prompt)
+        qtbot.waitUntil(
+            lambda b=before: len(window.conversation.states()) == b + 1 and not window.runner.busy,
+            timeout=10_000,
+        )
+    right, wrong = (window.conversation.widget_for(s.id) for s in window.conversation.states())
+    qtbot.waitUntil(lambda: wrong.audit_label.isVisibleTo(window), timeout=10_000)
+    assert "found an error in the reasoning (step 2)" in wrong.audit_label.text()
+    assert not right.audit_label.isVisibleTo(window)
+    window.conversation.select(right.state.id)
+    wrong.audit_label.linkActivated.emit("steps")  # a click on "Show the steps"
+    tabs = window.inspector.tabs
+    assert tabs.tabText(tabs.currentIndex()) == "Steps"
+    qtbot.waitUntil(lambda: window.audit.view.turn is not None)
+    assert window.audit.view.turn.id == wrong.state.id
+    window.open_conversation(window.current_id)  # a stored conversation: marked when shown
+    qtbot.waitUntil(
+        lambda: (
+            (w := window.conversation.widget_for(wrong.state.id)) is not None
+            and w.audit_label.isVisibleTo(window)
+        ),
+        timeout=10_000,
+    )

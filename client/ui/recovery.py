@@ -213,6 +213,8 @@ def ask_for_folder(error: DataFolderError) -> Path | None:
         box.exec()
         if choices.get(box.clickedButton(), QUIT_FOLDER) != CHOOSE_FOLDER:
             return None
-        chosen = QFileDialog.getExistingDirectory(None, "Choose a folder for Thinkpane's data")
+        chosen = QFileDialog.getExistingDirectory(
+            None, "Choose a folder for Thinkpane's data", str(Path.home())
+        )
         if chosen:
             return Path(chosen)

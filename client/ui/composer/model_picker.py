@@ -229,6 +229,7 @@ class OtherModelDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(460)  # room for a base URL and the placeholders, uncut
         self.chosen: ModelChoice | None = None
         self.fields = ModelFields(self)
         self.provider_box = self.fields.provider_box

@@ -320,6 +320,7 @@ class TurnWidget(QFrame):
         self.setProperty("selected", selected)
         self.style().unpolish(self)
         self.style().polish(self)
+        self.update()  # repaint now: a deselected card kept its border on screen until redrawn
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.sig_turn_selected.emit(self.state.id)

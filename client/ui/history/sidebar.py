@@ -104,6 +104,7 @@ class ConversationList(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.list, 1)
+        layout.addStretch(0)
         layout.addWidget(self.undo_bar)
         self._connect_signals()
         self.apply_filter()
@@ -140,6 +141,7 @@ class ConversationList(QWidget):
         elif shown == 0:
             self.empty_label.setText(NO_MATCH.format(words=self.filter_edit.text().strip()))
         self.empty_label.setVisible(shown == 0)
+        self.list.setVisible(shown > 0)
 
     def set_conversations(self, conversations: list[Conversation], current_id: str | None) -> None:
         self.list.blockSignals(True)

@@ -262,6 +262,10 @@ class SettingsDialog(QDialog):
         ok, sentence, stored = result
         self.keyring_ok = ok
         self.keyring_label.setText(sentence)
+        # The sentence arrives after the dialog was laid out, and a form row does not ask a
+        # wrapped label for its height: reserve the lines it needs, so nothing is cut off.
+        label = self.keyring_label
+        label.setMinimumHeight(label.heightForWidth(max(label.width(), 400)))
         for name, row in self.key_rows.items():
             row.edit.setEnabled(True)  # without a keyring, a key is kept in memory instead
             if ok:

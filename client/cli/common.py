@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
@@ -38,6 +39,21 @@ def open_store():  # type: ignore[no-untyped-def]
     except StoreError as exc:
         print(f"thinkpane: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def count_of(what: str) -> Callable[[str], int]:
+    """An argparse type for a number of `what` ("results"), 1 or more."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what} (1 or more)")
+        return value
+
+    return parse
 
 
 def day(text: str) -> date:

@@ -11,7 +11,7 @@ import argparse
 from decimal import Decimal
 from typing import Any
 
-from client.cli.common import open_store, print_json
+from client.cli.common import count_of, open_store, print_json
 from client.core import format as fmt
 
 DEFAULT_LIMIT = 50
@@ -26,23 +26,13 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--limit",
-        type=_count,
+        type=count_of("conversations"),
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"at most N conversations (default {DEFAULT_LIMIT})",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of conversations (1 or more)")
-    return value
 
 
 def _title(text: str) -> str:

@@ -70,3 +70,33 @@ def test_the_inspector_tab_is_not_named_like_its_panel(window):
 def test_the_budget_field_has_no_arrows_beside_its_word(window):
     spin = window.composer.controls.budget_spin
     assert spin.buttonSymbols() is QAbstractSpinBox.ButtonSymbols.NoButtons
+
+
+def test_a_card_that_loses_the_selection_is_repainted_at_once(qtbot, window, replay):
+    from PySide6.QtCore import QEvent, QObject
+
+    replay.always(CHAT_PATH, stream_reply(simple_stream("Add.", "4")))
+    use_replay(window, replay)
+    for prompt in ("2 + 2?", "3 + 3?"):
+        before = len(window.conversation.states())
+        send(qtbot, window, prompt)
+        qtbot.waitUntil(
+            lambda b=before: len(window.conversation.states()) == b + 1 and not window.runner.busy,
+            timeout=10_000,
+        )
+    first, second = (window.conversation.widget_for(s.id) for s in window.conversation.states())
+    qtbot.wait(200)  # everything painted
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    paints = Paints()
+    second.installEventFilter(paints)
+    first.sig_turn_selected.emit(first.state.id)  # a click on the first card
+    qtbot.waitUntil(lambda: Paints.count > 0, timeout=2_000)  # its border is redrawn, not stale
+    assert not second.property("selected") and first.property("selected")

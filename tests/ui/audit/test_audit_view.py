@@ -290,3 +290,24 @@ def test_a_failing_check_gives_a_sentence_not_a_traceback(qtbot, view, audit_sto
     view.show_turn(make_turn(audit_store, turn_id="t_pool"))
     qtbot.waitUntil(lambda: not view.busy)
     assert "a check divided by zero" in view.status_label.text()
+
+
+def test_the_html_report_renders_the_answer_and_the_markdown_keeps_it(tmp_path):
+    from client.audit import audit_trace
+    from client.core.conversation import ReasoningTrace, Turn
+    from client.core.events import TurnStatus, Visibility
+    from client.ui.audit.export import write_report
+
+    turn = Turn(
+        id="t_1", conversation_id="c_1", prompt="17 × 3?", provider="ollama", model="qwen3",
+        status=TurnStatus.COMPLETE, answer="It is **51**.\n\n<img src=http://x>",
+        reasoning=ReasoningTrace(Visibility.RAW, "17 × 3 = 41."),
+    )  # fmt: skip
+    audit = audit_trace(turn.reasoning.text, answer=turn.answer)
+    write_report(tmp_path / "r.html", "html", turn, audit, {}, None)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<strong>51</strong>" in page and "**51**" not in page
+    assert "<img" not in page  # the answer's raw HTML stays inert
+    write_report(tmp_path / "r.md", "md", turn, audit, {}, None)
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "> It is **51**." in text and "\\*\\*51" not in text

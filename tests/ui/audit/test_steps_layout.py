@@ -47,3 +47,12 @@ def test_a_long_trace_at_the_first_error_without_sideways_scrolling(
         assert right <= page.viewport().width(), button.text()
     row = steps.visualRect(current)
     assert row.width() <= steps.viewport().width()  # the text wraps inside the list
+
+
+def test_the_inspector_grows_with_the_window(qtbot, window):
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    narrow = window.inspector.width()
+    window.resize(1800, 900)
+    qtbot.waitUntil(lambda: window.width() == 1800)
+    assert window.inspector.width() > narrow + 100

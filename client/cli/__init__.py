@@ -16,6 +16,8 @@ COMMANDS = {
     "ask": "client.cli.ask",
     "list": "client.cli.listing",
     "usage": "client.cli.usage",
+    "prices": "client.cli.prices",
+    "reprice": "client.cli.reprice",
     "audit": "client.cli.audit",
     "search": "client.cli.search",
     "export": "client.cli.export",

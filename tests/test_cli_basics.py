@@ -152,3 +152,10 @@ def test_a_wayland_socket_that_answers_is_a_display(tmp_path):
         assert display_problem(env) is None
     path.unlink()
     assert display_problem({"WAYLAND_DISPLAY": str(path)}) is not None
+
+
+def test_a_failed_turn_is_not_counted_by_prices_either(replay):
+    replay.add(PATH, Reply.json(404, {"error": {"message": "model qwen3 not found"}}))
+    assert ask(replay, "--json").returncode == 3
+    data = json.loads(thinkpane("prices", "--json").stdout)
+    assert [m for m in data["models"] if m["model"] == "qwen3"] == []

@@ -199,7 +199,7 @@ def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     the provider reported for it (the price data may know only that one), and
     `prices`: each stored price (its JSON text) with how many turns were priced at it."""
     rows = conn.execute(
-        """
+        f"""
         SELECT provider, model, count(*) AS queries,
                coalesce(decimal_sum(cost_total), '0') AS spend,
                coalesce(sum(cost_source = 'unknown'), 0) AS unpriced_queries,
@@ -207,7 +207,7 @@ def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                  WHERE latest.provider = turns.provider AND latest.model = turns.model
                  ORDER BY latest.created_at DESC, latest.seq DESC LIMIT 1) AS base_url,
                max(model_reported) AS model_reported
-        FROM turns GROUP BY provider, model
+        FROM turns WHERE {IS_QUERY} GROUP BY provider, model
         """
     ).fetchall()
     prices: dict[tuple[str, str], list[tuple[str, str, int]]] = {}

@@ -8,10 +8,14 @@ from decimal import Decimal
 from PySide6.QtWidgets import QAbstractSpinBox
 
 from client.budget import SpendReport
-from client.core.conversation import Turn, new_id
-from client.core.events import TurnStatus
 from tests.support.chat import simple_stream
-from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
+from tests.ui.conftest import (
+    CHAT_PATH,
+    open_stored_conversation,
+    send,
+    stream_reply,
+    use_replay,
+)
 
 
 def test_rename_and_delete_need_a_conversation(qtbot, window, store):
@@ -19,13 +23,7 @@ def test_rename_and_delete_need_a_conversation(qtbot, window, store):
     window.new_conversation()
     assert not actions.rename_conversation.isEnabled()
     assert not actions.delete_conversation.isEnabled()
-    conversation = store.create_conversation("Sums")
-    store.insert_turn(
-        Turn(id=new_id("t"), conversation_id=conversation.id, prompt="2 + 2?", answer="4",
-             provider="ollama", model="qwen3", status=TurnStatus.COMPLETE)
-    )  # fmt: skip
-    window.refresh_conversations()
-    window.open_conversation(conversation.id)
+    open_stored_conversation(window, store)
     assert actions.rename_conversation.isEnabled() and actions.delete_conversation.isEnabled()
 
 

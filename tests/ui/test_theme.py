@@ -9,7 +9,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from client.ui.theme import is_dark
 from tests.support.chat import simple_stream
-from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
+from tests.ui.conftest import (
+    CHAT_PATH,
+    open_stored_conversation,
+    send,
+    stream_reply,
+    use_replay,
+)
 
 
 def _lightness_spread(widget: QWidget) -> tuple[int, int]:
@@ -77,17 +83,9 @@ def _has_colour(widget: QWidget, colour: QColor, tolerance: int = 40) -> bool:
 
 
 def test_links_in_labels_follow_the_theme(qtbot, window, store):
-    from client.core.conversation import Turn, new_id
-    from client.core.events import TurnStatus
 
     window.theme.set_choice("light")
-    conversation = store.create_conversation("Sums")
-    store.insert_turn(
-        Turn(id=new_id("t"), conversation_id=conversation.id, prompt="2 + 2?", answer="4",
-             provider="ollama", model="qwen3", status=TurnStatus.COMPLETE)
-    )  # fmt: skip
-    window.refresh_conversations()
-    window.open_conversation(conversation.id)
+    open_stored_conversation(window, store)
     labels = []
     qtbot.waitUntil(
         lambda: bool(

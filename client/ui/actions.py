@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMenu
 
 from client.ui.history.export_actions import EXPORT_TIPS, KINDS
 
@@ -43,6 +43,7 @@ class WindowActions:
     # The features' commands: the controllers named in the comments connect them.
     export_conversation: dict[str, QAction]  # by kind: markdown, html, json (history/export)
     import_conversation: QAction  # history/export
+    import_conversation_copy: QAction  # history/export
     export_audit: QAction  # audit
     edit_prompt: QAction  # history
     regenerate: QAction  # history
@@ -106,7 +107,16 @@ def build_actions(window: QMainWindow) -> WindowActions:
             for kind, (label, _suffix, _filter) in KINDS.items()
         },
         import_conversation=_action(
-            window, "&Import Conversation…", None, "Add a conversation from a Thinkpane JSON export"
+            window,
+            "&Import Conversation…",
+            None,
+            "Add a conversation from a Thinkpane JSON export (one already here is only opened)",
+        ),
+        import_conversation_copy=_action(
+            window,
+            "Import Conversation as a &Copy…",
+            None,
+            "Add a conversation from a JSON export as a new one, even when it is already here",
         ),
         export_audit=_action(
             window,
@@ -164,7 +174,11 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for action in (a.new_conversation, a.rename_conversation, a.delete_conversation):
         file_menu.addAction(action)
     file_menu.addSeparator()
-    for action in (*a.export_conversation.values(), a.import_conversation):
+    for action in (
+        *a.export_conversation.values(),
+        a.import_conversation,
+        a.import_conversation_copy,
+    ):
         file_menu.addAction(action)
     file_menu.addSeparator()
     file_menu.addAction(a.settings)
@@ -192,3 +206,24 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for action in (a.show_conversations, a.show_inspector, a.spend, a.prices):
         view_menu.addAction(action)
     return a
+
+
+def add_command(
+    window: QMainWindow, menu_title: str, text: str, shortcut: str | None = None, tip: str = ""
+) -> QAction:
+    """A command added after the table above (the Help menu's), at the end of the menu titled
+    `menu_title`, which is made if there is none. Features' commands belong in the table."""
+    action = _action(window, text, shortcut, tip)
+    menu = menu_titled(window, menu_title) or window.menuBar().addMenu(menu_title)
+    menu.addAction(action)
+    return action
+
+
+def menu_titled(window: QMainWindow, menu_title: str) -> QMenu | None:
+    """The menu bar's menu titled `menu_title` ("&View"), or None when there is none (for the
+    window's own submenus, such as View → Theme)."""
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and action.text() == menu_title:
+            return menu
+    return None

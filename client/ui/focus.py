@@ -20,16 +20,29 @@ class ConversationFocus(QObject):
         sig_open_requested(str, object, object): open conversation id, selecting the turn id
             (or None), on the branch ending at the leaf id (None: the newest).
         sig_list_changed(): conversations were added or changed; the list is read again.
+        sig_current_changed(object): `current_id` changed (the new id, or None).
     """
 
     sig_conversation_shown = Signal(object)
+    sig_current_changed = Signal(object)
     sig_open_requested = Signal(str, object, object)
     sig_list_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.current_id: str | None = None
+        self._current_id: str | None = None
         self.draft_system: str | None = None
+
+    @property
+    def current_id(self) -> str | None:
+        return self._current_id
+
+    @current_id.setter
+    def current_id(self, conversation_id: str | None) -> None:
+        changed = conversation_id != self._current_id
+        self._current_id = conversation_id
+        if changed:
+            self.sig_current_changed.emit(conversation_id)
 
     def open(
         self, conversation_id: str, select_turn: str | None = None, leaf_id: str | None = None

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.ui.actions import build_actions
+from client.ui.actions import build_actions, menu_titled
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
@@ -32,6 +32,7 @@ from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
 from client.ui.conversation.welcome import WelcomePage
 from client.ui.focus import ConversationFocus
+from client.ui.help import HelpMenu
 from client.ui.history.controller import HistoryController
 from client.ui.history.conversations import ConversationsController
 from client.ui.history.export_actions import ExportActions
@@ -116,10 +117,12 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.inspector)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 1)  # the inspector grows with the window too
         self.splitter.setSizes([220, 760, 420])
         self.setCentralWidget(self.splitter)
         self.actions_ = build_actions(self)
+        self._update_conversation_actions()
         self.statusBar()
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
@@ -186,6 +189,8 @@ class MainWindow(QMainWindow):
             self.runner,
             self.conversation,
             self.inspector,
+            self.composer,
+            self.focus,
             status,
             a.export_audit,
             self,
@@ -200,6 +205,7 @@ class MainWindow(QMainWindow):
             status,
             a.export_conversation,
             a.import_conversation,
+            a.import_conversation_copy,
             self,
         )
         search = SearchResults(
@@ -227,6 +233,10 @@ class MainWindow(QMainWindow):
             a,
             self,
         )
+
+        self.theme_actions = self._add_theme_menu()
+        self._apply_idle_timeout()
+        self.help = HelpMenu(self)
 
     # The conversation shown, kept in the focus the controllers follow
 
@@ -268,12 +278,13 @@ class MainWindow(QMainWindow):
         self.welcome.sig_model_chosen.connect(self._on_welcome_model_chosen)
         self.welcome.sig_settings_requested.connect(self.open_settings)
         self.welcome.sig_discover_requested.connect(self.catalog.refresh_local)
-        self.welcome.sig_other_model_requested.connect(self.choose_other_model)
+        self.welcome.sig_other_model_requested.connect(self._on_welcome_other_model_requested)
 
         self.catalog.sig_catalog_changed.connect(self.composer.picker.set_groups)
         self.catalog.sig_servers_found.connect(self._on_catalog_servers_found)
 
         self.focus.sig_conversation_shown.connect(self.sig_conversation_shown)
+        self.focus.sig_current_changed.connect(self._update_conversation_actions)
         self.links.sig_link_refused.connect(self._on_links_link_refused)
         self.theme.sig_theme_changed.connect(self._on_theme_changed)
 
@@ -317,6 +328,11 @@ class MainWindow(QMainWindow):
     ) -> None:
         self.conversations.open_conversation(conversation_id, select_turn, leaf_id)
 
+    def _update_conversation_actions(self) -> None:
+        """Rename and Delete need a conversation: disabled on a new, empty one."""
+        for action in (self.actions_.rename_conversation, self.actions_.delete_conversation):
+            action.setEnabled(self.current_id is not None)
+
     def new_conversation(self) -> None:
         self.conversations.new_conversation()
 
@@ -347,12 +363,24 @@ class MainWindow(QMainWindow):
         if self._settings_dialog is not None:
             self._settings_dialog.set_discovered(servers)
 
-    def choose_other_model(self) -> None:
-        dialog = OtherModelDialog(self, self.composer.choice)
-        # Read the choice before the dialog goes: deleted on close, its fields were gone.
-        choice = dialog.choice() if dialog.exec() else None
-        dialog.deleteLater()
-        if choice is not None:
+    @Slot()
+    def _on_welcome_other_model_requested(self) -> None:
+        self.choose_other_model(server=True)
+
+    def choose_other_model(self, *, server: bool = False) -> None:
+        """Any provider, model and address; `server` (the welcome page's "Use another server…")
+        starts from an OpenAI-compatible server unless a model is in use."""
+        initial = self.composer.choice
+        if initial is None and server:
+            initial = ModelChoice("openai-compatible", "", None)
+        title = "Use another server" if server else "Choose a model"
+        dialog = OtherModelDialog(self, initial, title)
+        try:
+            accepted = dialog.exec()
+            choice = dialog.chosen  # read in accept(), while the fields still existed
+        finally:
+            dialog.deleteLater()
+        if accepted and choice is not None:
             self.composer.set_choice(choice)
             if self.centre_pages.currentWidget() is self.welcome:
                 self.new_conversation()
@@ -376,8 +404,15 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _apply_idle_timeout(self) -> None:
+        seconds = int(self.prefs.get("turns.idle_timeout_s") or 0)
+        self.runner.idle_timeout_s = float(seconds) if seconds > 0 else None
+
     def _on_settings_saved(self) -> None:
+        self._apply_idle_timeout()
         self.theme.set_choice(self.prefs.get("ui.theme"))
+        if (action := self.theme_actions.get(self.theme.choice)) is not None:
+            action.setChecked(True)
         self.theme.set_font_size(int(self.prefs.get("ui.font_size") or 0) or None)
         if self.composer.choice is None and self.prefs.default_model is not None:
             self.composer.set_choice(self.prefs.default_model)
@@ -416,6 +451,34 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_theme_changed(self, name: str) -> None:
         self.conversation.set_theme(name)
+
+    def _add_theme_menu(self) -> dict[str, QAction]:
+        """View → Theme: light, dark or the system's, without opening Settings."""
+        from client.ui.theme import CHOICE_LABELS
+
+        view = menu_titled(self, "&View")
+        assert view is not None
+        menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        actions = {}
+        for choice, label in CHOICE_LABELS.items():
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(choice == self.theme.choice)
+            action.setData(choice)
+            group.addAction(action)
+            action.triggered.connect(self._on_theme_action_triggered)
+            actions[choice] = action
+        return actions
+
+    @Slot()
+    def _on_theme_action_triggered(self) -> None:
+        sender = self.sender()
+        if not isinstance(sender, QAction):
+            return
+        choice = str(sender.data())
+        self.prefs.set("ui.theme", choice)
+        self.theme.set_choice(choice)
 
     # Layout, remembered
 

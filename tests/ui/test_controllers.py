@@ -143,6 +143,8 @@ def test_the_audit_controller_alone_follows_the_selected_turn(qtbot, parts):
         parts.runner,
         parts.view,
         parts.inspector,
+        parts.composer,
+        parts.focus,
         parts.status,
         parts.actions.export_audit,
         parts.host,
@@ -163,6 +165,7 @@ def test_the_history_controller_alone_stores_the_reasoning_setting(qtbot, parts,
         parts.status,
         parts.actions.export_conversation,
         parts.actions.import_conversation,
+        parts.actions.import_conversation_copy,
         parts.host,
     )
     search = SearchResults(

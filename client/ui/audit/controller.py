@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
@@ -39,8 +39,10 @@ from PySide6.QtWidgets import (
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn
 from client.core.events import TurnStatus, Visibility
+from client.ui.composer.composer import Composer
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
+from client.ui.focus import ConversationFocus
 from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs, JobHandle
 from client.ui.turns.runner import TurnRunner
@@ -56,11 +58,14 @@ STEPS_TAB = "Steps"
 NOTHING_SELECTED = "Select an answer to see the audit of its reasoning."
 
 
-def ask_with_dialog(store: Store, parent: QWidget | None) -> ModelChoice | None:
-    """The critic model, chosen in CriticDialog (None: the user cancelled)."""
+def ask_with_dialog(
+    store: Store, parent: QWidget | None, initial: ModelChoice | None = None
+) -> ModelChoice | None:
+    """The critic model, chosen in CriticDialog (None: the user cancelled); `initial`, the model
+    in use, fills a dialog with no critic chosen before."""
     from client.ui.audit.critic_dialog import CriticDialog
 
-    return CriticDialog.ask(store, parent)
+    return CriticDialog.ask(store, parent, initial)
 
 
 def _text_complete(state: TurnState) -> bool:
@@ -133,6 +138,8 @@ class AuditController(QObject):
         runner: TurnRunner,
         view: ConversationView,
         inspector: ReasoningInspector,
+        composer: Composer,
+        focus: ConversationFocus,
         status: QStatusBar,
         export_action: QAction,
         parent: QWidget | None = None,
@@ -140,16 +147,22 @@ class AuditController(QObject):
         super().__init__(parent)
         self._store, self._jobs, self._net_jobs, self._runner = store, jobs, net_jobs, runner
         self._conversation, self._status, self._parent = view, status, parent
+        self._composer, self._focus = composer, focus
         self.inspector = inspector
         # In a scroll area: a narrow inspector scrolls the steps' controls instead of making
         # the whole window wider.
         self.page = QScrollArea(inspector)
         self.page.setWidgetResizable(True)
+        # Never sideways: the view's rows wrap to the inspector's width instead.
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page.setFrameShape(QFrame.Shape.NoFrame)
         self.page.setWidget(QLabel(NOTHING_SELECTED, self.page))
         self._view: AuditView | None = None
         self.inspector.add_view(self.page, STEPS_TAB)
-        self.ask_critic: Callable[[Store, QWidget | None], ModelChoice | None] = ask_with_dialog
+        # The model in use fills a dialog with no critic chosen before.
+        self.ask_critic: Callable[[Store, QWidget | None], ModelChoice | None] = (
+            lambda store, parent: ask_with_dialog(store, parent, self._composer.choice)
+        )
         self.state: TurnState | None = None
         self.critic: _CriticRun | None = None
         self._fetch: JobHandle | None = None
@@ -181,6 +194,9 @@ class AuditController(QObject):
     def _connect_signals(self) -> None:
         self._conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
         self._runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        self._runner.sig_turn_finished.connect(self._on_runner_turn_finished_mark)
+        self._focus.sig_conversation_shown.connect(self._on_focus_conversation_shown)
+        self._conversation.sig_audit_requested.connect(self._on_conversation_audit_requested)
         self.inspector.tabs.currentChanged.connect(self._on_inspector_tab_changed)
         self.inspector.sig_strip_clicked.connect(self._on_inspector_strip_clicked)
         self.export_action.triggered.connect(self._on_export_action_triggered)
@@ -232,10 +248,41 @@ class AuditController(QObject):
         if self.state is not None and self.state.id == state.id:
             self.show_state(state)
 
+    # The marker under an answer whose reasoning has an error
+
+    def load_marks(self, turn_ids: list[str]) -> None:
+        """Read the stored audit summaries of these turns and mark the answers with an error."""
+        store = self._store
+
+        def work() -> dict[str, tuple[int | None, int]]:
+            marks: dict[str, tuple[int | None, int]] = {}
+            for turn_id in turn_ids:
+                summary = store.audit_summary(turn_id)
+                if summary is not None:
+                    marks[turn_id] = (summary.first_error_step, summary.errors)
+            return marks
+
+        self._jobs.run(work, self._conversation.set_audit_marks, lambda _e: None)
+
+    @Slot(object)
+    def _on_focus_conversation_shown(self, _conversation_id: object) -> None:
+        self.load_marks([s.id for s in self._conversation.states()])
+
+    @Slot(object)
+    def _on_runner_turn_finished_mark(self, state: TurnState) -> None:
+        self.load_marks([state.id])
+
+    @Slot(str)
+    def _on_conversation_audit_requested(self, turn_id: str) -> None:
+        self._conversation.select(turn_id)
+        self.open_steps()
+
     @Slot(int)
     def _on_inspector_tab_changed(self, _index: int) -> None:
         if self.inspector.tabs.currentWidget() is self.page:
-            self.view  # noqa: B018 - made now, so the tab is never an empty page
+            # Made now, so the tab is never an empty page; the selected step (the first error)
+            # is brought into view once the list is on screen and laid out.
+            QTimer.singleShot(0, self.view.reveal_current)
 
     @Slot(str)
     def _on_view_strip_changed(self, text: str) -> None:

@@ -28,6 +28,7 @@ class TurnState(TurnFold):
         super().__init__(turn, local=local)
         self.live = live
         self.stopped = False
+        self.last_event_at = time.monotonic()  # how long the stream has been silent
         if not live:
             if turn.answer:
                 self.answer.append(turn.answer)
@@ -60,8 +61,14 @@ class TurnState(TurnFold):
 
     # Applying events (GUI thread only)
 
+    def silent_for(self) -> float:
+        """Seconds since the last event of a streaming turn (0 when it is not streaming)."""
+        return time.monotonic() - self.last_event_at if self.streaming else 0.0
+
     def apply(self, event: StreamEvent, now: float | None = None) -> StreamEvent | None:
-        return super().apply(event, time.monotonic() if now is None else now)
+        now = time.monotonic() if now is None else now
+        self.last_event_at = now
+        return super().apply(event, now)
 
     def mark_stopped(self) -> None:
         """The user pressed Stop: the turn is over for the window, whatever the worker does next."""

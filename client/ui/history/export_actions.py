@@ -53,8 +53,9 @@ def write_export(
     partial.replace(path)  # never a half-written file under the name the user chose
 
 
-def read_import(store: Store, path: Path) -> Conversation:
-    """Add the conversation in a JSON export to the store (on a worker); returns it."""
+def read_import(store: Store, path: Path, as_copy: bool = False) -> Conversation:
+    """Add the conversation in a JSON export to the store (on a worker); returns it.
+    AlreadyImported when it is already here and `as_copy` is False (nothing changes)."""
     from client.exports import InvalidExport, import_json
 
     try:
@@ -63,7 +64,7 @@ def read_import(store: Store, path: Path) -> Conversation:
         raise InvalidExport(
             f"{path.name} is not a text file, so it is not a Thinkpane export."
         ) from None
-    return import_json(store, text, where=path.name)
+    return import_json(store, text, where=path.name, as_copy=as_copy)
 
 
 def failure_sentence(exc: BaseException, doing: str) -> str:
@@ -84,11 +85,14 @@ class ExportActions(QObject):
     Signals:
         sig_conversation_exported(str): the path written.
         sig_conversation_imported(str): the id of the conversation added (and opened).
+        sig_conversation_already_here(str): the id of the conversation an import found already
+            here (opened; nothing changed).
         sig_transfer_failed(str): the sentence shown when an export or import failed.
     """
 
     sig_conversation_exported = Signal(str)
     sig_conversation_imported = Signal(str)
+    sig_conversation_already_here = Signal(str)
     sig_transfer_failed = Signal(str)
 
     def __init__(
@@ -100,14 +104,17 @@ class ExportActions(QObject):
         status: QStatusBar,
         export_actions: dict[str, QAction],
         import_action: QAction,
+        import_copy_action: QAction,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._store, self._jobs, self._view = store, jobs, view
         self._focus, self._status, self._parent = focus, status, parent
         self._title = ""
+        self._importing = ""
         self.export_actions = export_actions  # by kind, each carrying its kind as data
         self.import_action = import_action
+        self.import_copy_action = import_copy_action
         self._connect_signals()
         self.set_conversation(None)
 
@@ -115,6 +122,7 @@ class ExportActions(QObject):
         for action in self.export_actions.values():
             action.triggered.connect(self._on_export_action_triggered)
         self.import_action.triggered.connect(self._on_import_action_triggered)
+        self.import_copy_action.triggered.connect(self._on_import_copy_action_triggered)
 
     def set_conversation(self, conversation_id: str | None, title: str = "") -> None:
         """The conversation shown (None: a new one, nothing to export yet) and its title."""
@@ -139,15 +147,27 @@ class ExportActions(QObject):
             lambda exc: self._fail(failure_sentence(exc, f"export to {target}")),
         )
 
-    def import_from(self, path: str | Path) -> None:
-        """Add the conversation in a JSON export and open it; a bad file changes nothing."""
+    def import_from(self, path: str | Path, *, as_copy: bool = False) -> None:
+        """Add the conversation in a JSON export and open it; a bad file changes nothing, and a
+        conversation already here is opened as it is (unless `as_copy`: then a copy is added)."""
         source, store = Path(path), self._store
         self._status.showMessage(f"Importing {source.name}…")
+        self._importing = source.name
         self._jobs.run(
-            lambda: read_import(store, source),
+            lambda: read_import(store, source, as_copy),
             self._on_imported,
-            lambda exc: self._fail(failure_sentence(exc, f"import {source.name}")),
+            self._on_import_failed,
         )
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        from client.exports import AlreadyImported
+
+        if isinstance(exc, AlreadyImported):
+            self._status.showMessage(str(exc), STATUS_MS * 2)
+            self._focus.open(exc.conversation.id)
+            self.sig_conversation_already_here.emit(exc.conversation.id)
+            return
+        self._fail(failure_sentence(exc, f"import {self._importing}"))
 
     def _on_exported(self, path: Path, label: str) -> None:
         self._status.showMessage(f"Exported this conversation as {label} to {path}.", STATUS_MS)
@@ -184,11 +204,19 @@ class ExportActions(QObject):
 
     @Slot()
     def _on_import_action_triggered(self) -> None:
+        self._ask_and_import(as_copy=False)
+
+    @Slot()
+    def _on_import_copy_action_triggered(self) -> None:
+        self._ask_and_import(as_copy=True)
+
+    def _ask_and_import(self, *, as_copy: bool) -> None:
+        title = "Import conversation as a copy" if as_copy else "Import conversation"
         path, _ = QFileDialog.getOpenFileName(
-            self._parent, "Import conversation", str(Path.home()), KINDS["json"][2]
+            self._parent, title, str(Path.home()), KINDS["json"][2]
         )
         if path:
-            self.import_from(path)
+            self.import_from(path, as_copy=as_copy)
 
 
 def _file_stem(text: str) -> str:

@@ -32,6 +32,7 @@ from client.core.audit import Severity  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PROCESSBENCH = DATA / "processbench" / "gsm8k.json"
+PROCESSBENCH_MATH = DATA / "processbench" / "math.json"
 BBM = DATA / "big-bench-mistake" / "multistep_arithmetic.jsonl"
 
 
@@ -75,7 +76,7 @@ _ERRATA = set().union(*LABEL_ERRATA.values())
 
 class _Tally:
     def __init__(self) -> None:
-        self.records = self.exact = self.labelled = self.covered = 0
+        self.records = self.exact = self.labelled = self.covered = self.pinned = 0
         self.right = self.false_alarms = 0
 
     def add(self, label: int | None, first: int | None, flagged: set[int]) -> list[int]:
@@ -84,6 +85,7 @@ class _Tally:
         if label is not None:
             self.labelled += 1
             self.covered += bool(flagged)
+            self.pinned += first == label
         wrong = [s for s in sorted(flagged) if label is None or s < label]
         self.false_alarms += len(wrong)
         self.right += len(flagged) - len(wrong)
@@ -98,6 +100,7 @@ class _Tally:
             else None,
             f"precision{suffix}": round(self.right / flags, 4) if flags else None,
             f"coverage{suffix}": round(self.covered / self.labelled, 4) if self.labelled else None,
+            f"pinned{suffix}": f"{self.pinned}/{self.labelled}",
             f"flagged_steps{suffix}": flags,
             f"false_alarms{suffix}": self.false_alarms,
         }
@@ -178,12 +181,14 @@ def _best_ms(work: Callable[[], object], repeats: int = 3) -> float:
 def run(args: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench audit")
     parser.add_argument("--processbench", type=Path, default=PROCESSBENCH)
+    parser.add_argument("--math", type=Path, default=PROCESSBENCH_MATH)
     parser.add_argument("--bbm", type=Path, default=BBM)
     parser.add_argument("--show", choices=["false-alarms", "misses"], default=None)
     options = parser.parse_args(args)
     figures: dict[str, Any] = {}
     for name, path, reader in (
         ("processbench_gsm8k", options.processbench, _processbench),
+        ("processbench_math", options.math, _processbench),
         ("bbm_multistep_arithmetic", options.bbm, _bbm),
     ):
         if not path.exists():

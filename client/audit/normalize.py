@@ -82,6 +82,30 @@ _SIMPLE_COMMANDS: dict[str, str] = {
     "\\displaystyle": "",
 }
 _SPACE_COMMANDS = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\enspace"}
+# Marks a LaTeX name the arithmetic cannot read (a function, a Greek letter, a vector): the
+# tokeniser sees it as a symbol, so nothing next to it is taken for a plain claim.
+_OPAQUE = "@"
+_NAMED_OBJECTS = {
+    "\\|",
+    "\\Vert",
+    "\\vert",
+    "\\lVert",
+    "\\rVert",
+    "\\lvert",
+    "\\rvert",
+    "\\vec",
+    "\\overrightarrow",
+    "\\overline",
+    "\\hat",
+    "\\bar",
+    "\\mathbf",
+    "\\boldsymbol",
+    "\\bm",
+    "\\mathcal",
+    "\\mathbb",
+}
+# A Markdown list bullet at the start of a line: "- ", "* ", "+ " (after any indentation).
+_BULLET = re.compile(r"[ \t]*([-*+])[ \t]+")
 _TEXT_COMMANDS = {
     "\\text",
     "\\textrm",
@@ -89,7 +113,6 @@ _TEXT_COMMANDS = {
     "\\textit",
     "\\texttt",
     "\\mathrm",
-    "\\mathbf",
     "\\mathit",
     "\\mbox",
     "\\operatorname",
@@ -250,6 +273,13 @@ class _Normaliser:
             if kind == "cmd":
                 nxt = self.command(token, pos, nxt)
             elif kind == "plain":
+                bullet = _BULLET.match(self.text, pos, nxt) if _line_start(self.text, pos) else None
+                if bullet is not None:
+                    # "- \(2^9 = 512\)": a list bullet starts a new item, it is no minus sign.
+                    self.emit("\n", bullet.start(1))
+                    self.copy(bullet.end(1), bullet.end())
+                    pos = bullet.end()
+                    continue
                 if _OPERATOR_WORD.search(token):
                     self.plain(pos, nxt)
                 else:
@@ -381,10 +411,20 @@ class _Normaliser:
             self.emit(" ", pos)
         elif token in _SIMPLE_COMMANDS:
             self.emit(_SIMPLE_COMMANDS[token], pos, nxt)
+        elif token in _NAMED_OBJECTS:
+            # \vec{a}, \|a\|, \mathbf{v}: a vector or a norm, never a plain number.
+            self.emit(_OPAQUE + token[1:], pos, nxt)
         else:
-            # An unknown command reads as a word, so "2\alpha" stays glued to a letter.
-            self.emit(token[1:] if token[1:].isalpha() else " ", pos)
+            # An unknown command (\cos, \log, \alpha, \angle) is a function or a symbol: it
+            # reads as an opaque name, so "12 \cos C" is never "12" followed by a unit word.
+            self.emit(_OPAQUE + token[1:] if token[1:].isalpha() else " ", pos, nxt)
         return nxt
+
+
+def _line_start(text: str, pos: int) -> bool:
+    """Is `pos` at the start of a line, after indentation only?"""
+    line = text.rfind("\n", 0, pos) + 1
+    return text[line:pos].strip(" \t") == ""
 
 
 def normalise(text: str) -> Normalised:

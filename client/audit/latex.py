@@ -65,6 +65,10 @@ _NOT_EQUALITY = {
 }  # fmt: skip
 # Letters that name functions when an argument follows: f(2) is not f × 2 (x(x + 1) is).
 _FUNCTION_NAMES = frozenset("fghpqFGHPQLRST")
+# Maths that is only numbers and the four operations: nothing here for the symbolic check.
+_PLAIN_ARITHMETIC = re.compile(
+    r"(?:[\d\s+\-*/=().,{}\[\]]|\\(?:[dt]?frac|cdot|times|div|left|right|[,;! ]))*"
+)
 # Where one chain ends and another starts inside one maths segment.
 _CHAIN_BREAKS = {",", ";", "\\quad", "\\qquad", "\\\\", "\\text", "\\textrm", "\\mbox"}
 
@@ -179,8 +183,8 @@ def chains(text: str) -> list[Chain]:
     """
     found: list[Chain] = []
     for start, end in math_segments(text):
-        if "=" not in text[start:end]:
-            continue
+        if "=" not in text[start:end] or _PLAIN_ARITHMETIC.fullmatch(text, start, end):
+            continue  # plain arithmetic between numbers is the arithmetic check's
         tokens = tokenize(text, start, end)
         if tokens is None:
             continue

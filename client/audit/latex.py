@@ -260,7 +260,8 @@ def _split_sides(piece: list[MathToken]) -> list[Side] | None:
 
 
 def _drop_unit(side: list[MathToken]) -> list[MathToken]:
-    while len(side) > 1 and side[-1].kind == "text":
+    """A side without its unit words and a sentence's full stop ("= (m-1)^2.")."""
+    while len(side) > 1 and (side[-1].kind == "text" or side[-1].text == "."):
         side = side[:-1]
     return side
 
@@ -433,6 +434,8 @@ class _Parser:
         if token.kind != "cmd":
             raise Refused(token.text)
         name = token.text
+        if name in ("\\boxed", "\\fbox"):
+            return self.group()  # the boxed value is the value
         if name in _FRACTIONS:
             top = self.group()
             return ("div", top, self.group())

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from math import comb, factorial, gcd, isqrt, lcm
 from typing import Any
@@ -33,7 +34,6 @@ from client.audit.latex import (
     MAX_FACTORIAL,
     Chain,
     Node,
-    Side,
     chains,
     parse,
 )
@@ -42,14 +42,14 @@ from client.core.audit import Finding, Severity, Step
 CHECK = "symbolic"
 BUDGET_SECONDS = 0.25  # SymPy time for one audit; beyond it, claims are left unjudged
 MAX_NODES = 80
-MAX_DEGREE = 16
+MAX_DEGREE = 24  # in one variable; with several, half that
 _LIMIT = 10**60
 # A sentence that tests, supposes or negates is not asserting its equalities.
 _SKIP_WORDS = re.compile(
     r"\b(?:check|checking|plug|plugging|plugged|not|suppose|supposing|assume|assuming|try|"
-    r"trying|test|testing|wrong|incorrect|mistake|instead|if|whether|would|could|should|"
+    r"trying|test|testing|wrong|incorrect|mistake|instead|whether|"
     r"false|contradiction|impossible|no solution|mod|modulo|remainder|approximately|"
-    r"approx|about|roughly|incorrectly)\b|n't|\?",
+    r"approx|roughly|incorrectly)\b|n't|\?",
     re.IGNORECASE,
 )
 _SOLUTION_GAP = re.compile(
@@ -57,6 +57,12 @@ _SOLUTION_GAP = re.compile(
     r"second|first|also|where|for|since|because|both|each)\b|n't|\?",
     re.IGNORECASE,
 )
+_REWRITING = re.compile(
+    r"\b(?:expand\w*|factor(?:s|ed|ing|i[sz]e[sd]?|i[sz]ing|ization|isation)?|simplif\w*|"
+    r"rewrit\w*|multiply\w* out|identity)\b",
+    re.IGNORECASE,
+)
+_ALTERNATIVES = re.compile(r"\\text\{\s*(?:or|and)\s*\}|\bor\b|\\lor|\\vee")
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|\n\s*\n")
 _SMALL = Fraction(1, 100)
 
@@ -89,11 +95,16 @@ class _Budget:
         return self.used < self.seconds
 
     def run(self, work: Any) -> Any:
+        """`work()`, timed against the budget; any failure inside SymPy leaves it unjudged."""
         if not self.left():
             raise Unjudged("out of time")
         started = time.perf_counter()
         try:
             return work()
+        except (Unjudged, NeedsSympy):
+            raise
+        except Exception as exc:  # noqa: BLE001 - SymPy raises many kinds; none is a finding
+            raise Unjudged(type(exc).__name__) from exc
         finally:
             self.used += time.perf_counter() - started
 
@@ -101,9 +112,9 @@ class _Budget:
 def _check_step(step: Step, clock: _Budget) -> list[Finding]:
     text = step.text
     findings: list[Finding] = []
-    equations: list[tuple[int, Node, Node, str, Side, Side]] = []
+    equations: list[_Equation] = []
     for chain in chains(text):
-        if _skipped_sentence(text, chain.sides[0].start):
+        if _skipped_sentence(text, chain):
             continue
         trees = [parse(side) for side in chain.sides]
         findings.extend(_check_chain(step.index, text, chain, trees, clock))
@@ -112,14 +123,48 @@ def _check_step(step: Step, clock: _Budget) -> list[Finding]:
     return findings
 
 
-def _skipped_sentence(text: str, at: int) -> bool:
+def _skipped_sentence(text: str, chain: Chain) -> bool:
+    """Does the sentence around the chain test, suppose or negate? For displayed maths, only
+    the words leading into it count: what follows a display is the next remark."""
+    at = chain.sides[0].start
     start = 0
     for match in _SENTENCE_END.finditer(text, 0, at):
         start = match.end()
-    end_match = _SENTENCE_END.search(text, at)
-    end = end_match.end() if end_match else len(text)
+    if _displayed(text, chain.segment_start):
+        end = chain.segment_end
+    else:
+        end_match = _SENTENCE_END.search(text, at)
+        end = end_match.end() if end_match else len(text)
     sentence = re.sub(r"\\[A-Za-z]+", " ", text[start:end])
     return bool(_SKIP_WORDS.search(sentence))
+
+
+def _lead_in(text: str, chain: Chain) -> str:
+    """The words of the sentence before the chain ("Expanding, we get")."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text, 0, chain.sides[0].start):
+        start = match.end()
+    return text[start : chain.sides[0].start]
+
+
+def _expands(a: Node, b: Node) -> bool:
+    """One side bracketed ((x + 2)(x + 3), (a + b)^2), the other not, of one degree: the shape
+    of expanding or factoring, where `a = b` claims an identity rather than poses an equation."""
+    return _bracketed(a) != _bracketed(b) and _degree(a) == _degree(b) and _degree(a) > 1
+
+
+def _bracketed(node: Node) -> bool:
+    kind = node[0]
+    if kind == "mul" and any(child[0] == "add" for child in node[1]):
+        return True
+    if kind == "pow" and node[1][0] == "add":
+        return True
+    return any(_bracketed(child) for child in _children(node))
+
+
+def _displayed(text: str, segment_start: int) -> bool:
+    lead = text[max(0, segment_start - 24) : segment_start]
+    return lead.endswith(("\\[", "$$")) or bool(re.search(r"\\begin\{[a-z*]+\}$", lead))
 
 
 def _check_chain(
@@ -127,13 +172,15 @@ def _check_chain(
 ) -> list[Finding]:
     findings: list[Finding] = []
     long_chain = len(chain.sides) >= 3
+    rewriting = _REWRITING.search(_lead_in(text, chain)) is not None
     for k in range(len(chain.sides) - 1):
         a, b = trees[k], trees[k + 1]
         if a is None or b is None or _lone_name(a) or _lone_name(b):
             continue
         try:
-            verdict = _judge_link(a, b, long_chain, clock)
-        except (Unjudged, RecursionError, ZeroDivisionError, ValueError, OverflowError):
+            identity = long_chain or rewriting and _expands(a, b)
+            verdict = _judge_link(a, b, identity, clock)
+        except (Unjudged, NeedsSympy, RecursionError, ZeroDivisionError, ValueError, OverflowError):
             continue
         if verdict is None:
             continue
@@ -162,12 +209,17 @@ def _judge_link(a: Node, b: Node, long_chain: bool, clock: _Budget) -> str | Non
         return None  # an equation, or a relation between different quantities
     if _has_decimal(a) or _has_decimal(b) or not _polynomial_like(a) or not _polynomial_like(b):
         return None
-    if _degree(a) > MAX_DEGREE or _degree(b) > MAX_DEGREE:
+    limit = MAX_DEGREE if len(symbols_a) == 1 else MAX_DEGREE // 2
+    if _degree(a) > limit or _degree(b) > limit:
         return None
     return clock.run(lambda: _judge_identity(a, b, long_chain))
 
 
 def _judge_numbers(a: Node, b: Node, clock: _Budget) -> str | None:
+    if a[0] == "pow" and b[0] == "pow" and a[2] == b[2] and _too_big(a):
+        # (4 + 5/8)^55 = (33/8 + 5/8)^55: too big to evaluate, but the bases must agree.
+        base = _judge_bases(a[1], b[1], clock)
+        return None if base is None else f"({base})^{_written(a[2])}"
     if not (_function_like(a) or _function_like(b)):
         return None  # plain arithmetic: the arithmetic check's claim
     decimals = _has_decimal(a) or _has_decimal(b)
@@ -180,6 +232,30 @@ def _judge_numbers(a: Node, b: Node, clock: _Budget) -> str | None:
     if decimals and abs(va - vb) <= _SMALL * max(abs(va), abs(vb)):
         return None  # a rounded value
     return format_value(va)
+
+
+def _judge_bases(a: Node, b: Node, clock: _Budget) -> str | None:
+    try:
+        va, vb = exact(a), exact(b)
+    except NeedsSympy:
+        return clock.run(lambda: _judge_numbers_sympy(a, b, False))
+    if va == vb or _has_decimal(a) or _has_decimal(b):
+        return None
+    return format_value(va)
+
+
+def _too_big(node: Node) -> bool:
+    try:
+        exact(node)
+    except Unjudged:
+        return True
+    except NeedsSympy:
+        return False
+    return False
+
+
+def _written(node: Node) -> str:
+    return format_value(node[1]) if node[0] == "num" else "n"
 
 
 def _judge_numbers_sympy(a: Node, b: Node, decimals: bool) -> str | None:
@@ -207,37 +283,44 @@ def _judge_identity(a: Node, b: Node, long_chain: bool) -> str | None:
         return None
     if difference.free_symbols and not long_chain:
         return None  # `a = b` alone is an equation to solve
-    if _introduces_numbers(ea, eb, b):
+    if difference.free_symbols and _substitution_like(difference):
         return None  # "a^2 - ab + b^2 = 7^2 - 3ab": a known value substituted, not an identity
     # A constant difference: no value of the variables makes the two sides equal.
     return "differ by " + _shown(sympy.expand(difference))
 
 
-def _introduces_numbers(ea: Any, eb: Any, b: Node) -> bool:
-    """Does the right side bring in a number the left side's expansion does not hold? Then the
-    writer substituted something known (a + b = 7), and the link is not a plain identity."""
+def _substitution_like(difference: Any) -> bool:
+    """Could the two sides differ because the writer used a known value (a + b = 7 makes
+    a^2 + 2ab + b^2 - 49 vanish)? Then a factor of the difference has a constant term. A slip
+    in an identity usually leaves a monomial (2x, 4r) or a constant."""
     sympy = _sympy()
-    known = {abs(c) for c in sympy.Poly(sympy.expand(ea)).coeffs()} if ea.free_symbols else set()
-    known |= {abs(n) for n in sympy.expand(ea).atoms(sympy.Number)}
-    return any(n not in known and n > 1 for n in _literals(b))
-
-
-def _literals(node: Node) -> set[Fraction]:
-    """The numbers written in a tree, leaving out exponents."""
-    if node[0] == "num":
-        return {abs(node[1])}
-    if node[0] == "pow":
-        return _literals(node[1])
-    found: set[Fraction] = set()
-    for child in _children(node):
-        found |= _literals(child)
-    return found
+    _, factors = sympy.factor_list(sympy.fraction(sympy.together(difference))[0])
+    for factor, _power in factors:
+        if factor.free_symbols and len(sympy.Add.make_args(factor)) > 1:
+            constant = factor.as_independent(*factor.free_symbols, as_Add=True)[0]
+            if constant != 0:
+                return True
+    return False
 
 
 def _shown(expression: Any) -> str:
     """A SymPy expression as a reader writes it: x^2 + 2x, not x**2 + 2*x."""
     text = _sympy().sstr(expression).replace("**", "^")
-    return re.sub(r"(?<=\d)\*(?=[A-Za-z(])", "", text).replace("*", "·")
+    text = re.sub(r"\bpi\b", "π", text)
+    return re.sub(r"(?<=\d)\*(?=[A-Za-zπ(])", "", text).replace("*", "·")
+
+
+@dataclass(frozen=True)
+class _Equation:
+    """An equation in one unknown met in a step: `3x + 2 = 14`, or `42 × 56 = c`."""
+
+    name: str
+    left: Node
+    right: Node
+    chain: Chain
+
+    def shown(self, text: str) -> str:
+        return " = ".join(side.source(text) for side in self.chain.sides)
 
 
 def _solution(
@@ -245,51 +328,108 @@ def _solution(
     text: str,
     chain: Chain,
     trees: list[Node | None],
-    equations: list[tuple[int, Node, Node, str, Side, Side]],
+    equations: list[_Equation],
     findings: list[Finding],
     clock: _Budget,
 ) -> None:
-    """Record an equation in one unknown, or judge `x = value` against the latest one."""
+    """Judge `x = value` against the latest equation in x, or a linear equation against the
+    one before it (each step of solving keeps the solution); then remember the equation."""
     left, right = trees[0], trees[1]
     assert left is not None and right is not None
+    if _alternatives(text, chain):
+        return  # "a + 7 = 0 or a - 2 = 0": cases, not one line of solving
     if _lone_name(left) and not _symbols(right) and not _has_decimal(right):
-        name = left[1]
-        previous = next((e for e in reversed(equations) if e[3] == name), None)
+        previous = _previous(text, chain, left[1], equations)
         if previous is None:
             return
-        between = text[previous[5].end : chain.sides[0].start]
-        if _SOLUTION_GAP.search(re.sub(r"\\[A-Za-z]+", " ", between)) or len(between) > 400:
-            return
-        try:
-            holds = clock.run(lambda: _satisfies(previous[1], previous[2], name, right))
-        except (Unjudged, NeedsSympy, RecursionError, ZeroDivisionError, ValueError, OverflowError):
-            return
+        holds = _run_quietly(clock, lambda: _satisfies(previous.left, previous.right, left[1], right))
         if holds is False:
-            equation = f"{previous[4].source(text)} = {previous[5].source(text)}"
-            claim = f"{chain.sides[0].source(text)} = {chain.sides[1].source(text)}"
+            claim = chain.sides[0].source(text) + " = " + chain.sides[1].source(text)
             findings.append(
-                Finding(
-                    CHECK,
-                    Severity.ERROR,
-                    f"{claim} does not solve {equation}.",
-                    step,
-                    chain.sides[0].start,
-                    chain.sides[1].end,
-                )
+                _finding(step, chain, f"{claim} does not solve {previous.shown(text)}.")
             )
         return
     names = _symbols(left) | _symbols(right)
-    if (
-        len(names) == 1
-        and not _lone_name(left)
-        and not _lone_name(right)
-        and _polynomial_like(left)
-        and _polynomial_like(right)
-        and not _has_decimal(left)
-        and not _has_decimal(right)
-        and max(_degree(left), _degree(right)) <= 4
-    ):
-        equations.append((chain.sides[0].start, left, right, next(iter(names)), *chain.sides))
+    if len(names) != 1 or _has_decimal(left) or _has_decimal(right):
+        return
+    if _lone_name(right) and not _lone_name(left) and _function_like(left) is False:
+        # "42 × 56 = c": the value of c, worked out; a later "c = 2336" must agree.
+        if left[0] in ("add", "mul", "div", "pow", "neg"):
+            equations.append(_Equation(right[1], left, right, chain))
+        return
+    if _lone_name(left) or _lone_name(right):
+        return
+    if not (_polynomial_like(left) and _polynomial_like(right)):
+        return
+    if max(_degree(left), _degree(right)) > 4:
+        return
+    equation = _Equation(next(iter(names)), left, right, chain)
+    previous = _previous(text, chain, equation.name, equations)
+    if previous is not None:
+        verdict = _run_quietly(clock, lambda: _same_linear_solution(previous, equation))
+        if verdict is not None:
+            findings.append(
+                _finding(
+                    step,
+                    chain,
+                    f"{equation.shown(text)} does not follow from {previous.shown(text)}: "
+                    f"that gives {equation.name} = {verdict[0]}, this {equation.name} = "
+                    f"{verdict[1]}.",
+                )
+            )
+    equations.append(equation)
+
+
+def _finding(step: int, chain: Chain, message: str) -> Finding:
+    return Finding(CHECK, Severity.ERROR, message, step, chain.sides[0].start, chain.sides[-1].end)
+
+
+def _alternatives(text: str, chain: Chain) -> bool:
+    segment = text[chain.segment_start : chain.segment_end]
+    return bool(_ALTERNATIVES.search(segment))
+
+
+def _previous(text: str, chain: Chain, name: str, equations: list[_Equation]) -> _Equation | None:
+    """The latest equation in `name`, if only words of a derivation stand between."""
+    previous = next((e for e in reversed(equations) if e.name == name), None)
+    if previous is None:
+        return None
+    between = text[previous.chain.sides[-1].end : chain.sides[0].start]
+    if len(between) > 400 or _SOLUTION_GAP.search(re.sub(r"\\[A-Za-z]+", " ", between)):
+        return None
+    return previous
+
+
+def _run_quietly(clock: _Budget, work: Any) -> Any:
+    try:
+        return clock.run(work)
+    except (Unjudged, NeedsSympy, RecursionError, ZeroDivisionError, ValueError, OverflowError):
+        return None
+
+
+def _same_linear_solution(before: _Equation, after: _Equation) -> tuple[str, str] | None:
+    """Two linear equations in one unknown, one derived from the other: None when their
+    solutions agree (or either is not linear), else the two solutions."""
+    first, second = _linear_root(before), _linear_root(after)
+    if first is None or second is None or first == second:
+        return None
+    return format_value(first), format_value(second)
+
+
+def _linear_root(equation: _Equation) -> Fraction | None:
+    """The root of a linear equation a·x + b = c·x + d, read exactly at x = 0 and x = 1."""
+    if _degree(equation.left) > 1 or _degree(equation.right) > 1:
+        return None
+    name = equation.name
+    try:
+        at0 = exact(equation.left, {name: Fraction(0)}) - exact(equation.right, {name: Fraction(0)})
+        at1 = exact(equation.left, {name: Fraction(1)}) - exact(equation.right, {name: Fraction(1)})
+    except NeedsSympy:
+        return None
+    slope = at1 - at0
+    if slope == 0:
+        return None
+    return -at0 / slope
 
 
 def _satisfies(left: Node, right: Node, name: str, value: Node) -> bool | None:

@@ -283,24 +283,20 @@ def _judge_identity(a: Node, b: Node, long_chain: bool) -> str | None:
         return None
     if difference.free_symbols and not long_chain:
         return None  # `a = b` alone is an equation to solve
-    if difference.free_symbols and _substitution_like(difference):
-        return None  # "a^2 - ab + b^2 = 7^2 - 3ab": a known value substituted, not an identity
+    if difference.free_symbols and not _one_term(difference):
+        # "a^3 + b^3 + c^3 = 3abc" when a + b + c = 0, "a^2 - ab + b^2 = 7^2 - 3ab" when
+        # a + b = 7: sides that differ by a polynomial of several terms may differ by a
+        # relation the reasoning knows. A slip in an identity leaves a single term (2x, 4r).
+        return None
     # A constant difference: no value of the variables makes the two sides equal.
     return "differ by " + _shown(sympy.expand(difference))
 
 
-def _substitution_like(difference: Any) -> bool:
-    """Could the two sides differ because the writer used a known value (a + b = 7 makes
-    a^2 + 2ab + b^2 - 49 vanish)? Then a factor of the difference has a constant term. A slip
-    in an identity usually leaves a monomial (2x, 4r) or a constant."""
+def _one_term(difference: Any) -> bool:
+    """A difference that is one term (4r, -2πx^2, b^2/4), over any denominator."""
     sympy = _sympy()
-    _, factors = sympy.factor_list(sympy.fraction(sympy.together(difference))[0])
-    for factor, _power in factors:
-        if factor.free_symbols and len(sympy.Add.make_args(factor)) > 1:
-            constant = factor.as_independent(*factor.free_symbols, as_Add=True)[0]
-            if constant != 0:
-                return True
-    return False
+    numerator = sympy.expand(sympy.fraction(sympy.together(difference))[0])
+    return len(sympy.Add.make_args(numerator)) == 1
 
 
 def _shown(expression: Any) -> str:
@@ -708,11 +704,17 @@ def to_sympy(node: Node) -> Any:
                 raise Unjudged("log without a base")  # base 10 or e: conventions differ
             b = sympy.E if name == "ln" else 10 if base is None else to_sympy(base)
             return sympy.log(value, b)
+        if arg[0] != "deg" and not _mentions_pi(arg):
+            raise Unjudged("an angle without a unit")  # sin 30: degrees or radians?
         return getattr(sympy, name)(value)
     try:
         return sympy.Rational(*_as_pair(exact(node)))
     except NeedsSympy as exc:
         raise Unjudged(str(exc)) from exc
+
+
+def _mentions_pi(node: Node) -> bool:
+    return node[0] == "pi" or any(_mentions_pi(child) for child in _children(node))
 
 
 def _as_pair(value: Fraction) -> tuple[int, int]:

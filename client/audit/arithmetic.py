@@ -37,6 +37,8 @@ _REDUNDANT_PARENS = re.compile(r"\((-?[\d.]+%?)\)")
 _DOUBLED_PARENS = re.compile(r"\(\(([^()]*)\)\)")
 _SPACES = re.compile(r"\s+")
 _EMPTY = Normalised("", [], [])
+# "17 times 3 is 41": a number, then "is" or "equals", then a number.
+_CLAIM_IN_WORDS = re.compile(r"[\d%)]\s+(?:is|equals)\s+\$?\d")
 
 
 def check_arithmetic(steps: Sequence[Step]) -> list[Finding]:
@@ -87,7 +89,12 @@ def check_step(step: int, text: str, names: Mapping[str, Fraction] | None = None
 
 
 def _parse(text: str) -> tuple[Normalised, list[list[Token]]]:
-    if "=" not in text and "≈" not in text and "\\approx" not in text:
+    if (
+        "=" not in text
+        and "≈" not in text
+        and "\\approx" not in text
+        and not _CLAIM_IN_WORDS.search(text)
+    ):
         return _EMPTY, []
     norm = normalise(text)
     return norm, plain_clauses(norm.text)

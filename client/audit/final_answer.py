@@ -25,9 +25,7 @@ from client.audit.normalize import matching_braces
 
 MAX_ANSWER_CHARS = 300  # longer "answers" are prose; compare them as text only
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
-_ANSWER_PHRASE = re.compile(
-    r"\b(?:the\s+)?(?:final\s+)?answer\s*(?:is|:|=)\s*:?\s*", re.IGNORECASE
-)
+_ANSWER_PHRASE = re.compile(r"\b(?:the\s+)?(?:final\s+)?answer\s*(?:is|:|=)\s*:?\s*", re.IGNORECASE)
 _LAST_LINE_CHARS = 80
 _DELIMITED = re.compile(r"^\s*(?:\$\$?|\\\(|\\\[)(.*?)(?:\$\$?|\\\)|\\\])\s*\.?\s*$", re.DOTALL)
 _EMPHASIS = re.compile(r"[*_`]+")

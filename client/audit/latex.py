@@ -49,6 +49,8 @@ _SPACES = {
     "\\right", "\\big", "\\Big", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\limits",
 }  # fmt: skip
 _TIMES = {"\\cdot", "\\times", "\\ast"}
+_SIZED = {"\\left", "\\right", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\big", "\\Big"}
+_SIZED_DELIMITER = re.compile(r"\s*(\\[{}]|[()\[\]|.])")
 _FRACTIONS = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac"}
 _FUNCTIONS = {"\\sin", "\\cos", "\\tan", "\\cot", "\\sec", "\\csc", "\\log", "\\ln", "\\lg"}
 _NAMED = {"gcd", "lcm"}
@@ -61,7 +63,7 @@ _NOT_EQUALITY = {
     "\\iff", "\\leftrightarrow", "\\perp", "\\parallel", "\\mid", "\\nmid", "\\vdots",
     "\\leqslant", "\\geqslant", "\\pmod", "\\mod", "\\lfloor", "\\lceil", "\\angle",
     "\\triangle", "\\overline", "\\vec", "\\|", "\\Vert", "\\vert", "\\mathbf", "\\hat",
-    "\\overrightarrow", "\\circ",
+    "\\overrightarrow",
 }  # fmt: skip
 # Letters that name functions when an argument follows: f(2) is not f × 2 (x(x + 1) is).
 _FUNCTION_NAMES = frozenset("fghpqFGHPQLRST")
@@ -143,6 +145,16 @@ def tokenize(text: str, start: int, end: int) -> list[MathToken] | None:
                 else:
                     tokens.append(MathToken("text", inner, pos, close))
                 pos = close
+                continue
+        if kind == "cmd" and raw in _SIZED:
+            # \left( ... \right]: the delimiter token spans its sizing command.
+            delimiter = _SIZED_DELIMITER.match(text, nxt, end)
+            if delimiter is not None:
+                shown = delimiter.group(1)
+                if shown != ".":
+                    plain = shown[-1] if shown in ("\\{", "\\}") else shown
+                    tokens.append(MathToken("sym", plain, pos, delimiter.end()))
+                pos = delimiter.end()
                 continue
         if kind == "cmd" and raw in _SPACES:
             pos = nxt
@@ -399,7 +411,12 @@ class _Parser:
         if token is not None and token.text == "\\circ":
             self.pos += 1
             return ("deg",)
-        if token is not None and token.kind == "num" and len(token.text) > 1 and "." not in token.text:
+        if (
+            token is not None
+            and token.kind == "num"
+            and len(token.text) > 1
+            and "." not in token.text
+        ):
             # x^23 in LaTeX is x^2 3; refuse rather than guess
             raise Refused("ambiguous exponent")
         return self.postfix()
@@ -418,7 +435,11 @@ class _Parser:
         if token.kind == "letter":
             if (nxt := self.peek()) is not None and nxt.text == "_":
                 raise Refused("indexed name")  # a_1, S_{14}: a name of its own, not a number
-            if (nxt := self.peek()) is not None and nxt.text == "(" and token.text in _FUNCTION_NAMES:
+            if (
+                (nxt := self.peek()) is not None
+                and nxt.text == "("
+                and token.text in _FUNCTION_NAMES
+            ):
                 raise Refused("a function")  # f(2), g(f(x)), P(x): not a product
             return ("sym", token.text)
         if token.text in ("(", "["):

@@ -38,7 +38,7 @@ _CURRENCY = {"$", "€", "£"}
 _PLAIN_NUMBER = re.compile(r"[\d.]+")
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _MAX_DEPTH = 40
-_OPERATOR_WORD = re.compile(r"\b(?:x|X|times|plus|minus|divided|multiplied|of)\b")
+_OPERATOR_WORD = re.compile(r"\b(?:x|X|times|plus|minus|divided|multiplied|of|is|equals)\b")
 _TIMES = {"\\times", "\\cdot", "\\ast", "\\bullet"}
 _SIMPLE_COMMANDS: dict[str, str] = {
     "\\div": "/",
@@ -317,6 +317,10 @@ class _Normaliser:
         follows_number = following != "" and (following.isdigit() or following in "($")
         if between and follows_number and token in _WORD_OPERATORS:
             self.emit(f" {_WORD_OPERATORS[token]} ", pos)
+            return nxt
+        if between and follows_number and token in ("is", "equals"):
+            # "17 times 3 is 41": a claim in words, read as "=" between numbers.
+            self.emit(" = ", pos, nxt)
             return nxt
         if token in ("divided", "multiplied") and between:
             rest = re.match(r"\s+by\s+(?=[\d($])", self.text[nxt:])

@@ -241,7 +241,13 @@ def _judge_bases(a: Node, b: Node, clock: _Budget) -> str | None:
         return clock.run(lambda: _judge_numbers_sympy(a, b, False))
     if va == vb or _has_decimal(a) or _has_decimal(b):
         return None
-    return format_value(va)
+    return _value_text(va)
+
+
+def _value_text(value: Fraction) -> str:
+    """An exact value: 5, 0.25, or 23/3 (never rounded)."""
+    shown = format_value(value)
+    return f"{value.numerator}/{value.denominator}" if shown.startswith("about") else shown
 
 
 def _too_big(node: Node) -> bool:
@@ -338,7 +344,9 @@ def _solution(
         previous = _previous(text, chain, left[1], equations)
         if previous is None:
             return
-        holds = _run_quietly(clock, lambda: _satisfies(previous.left, previous.right, left[1], right))
+        holds = _run_quietly(
+            clock, lambda: _satisfies(previous.left, previous.right, left[1], right)
+        )
         if holds is False:
             claim = chain.sides[0].source(text) + " = " + chain.sides[1].source(text)
             findings.append(
@@ -409,7 +417,7 @@ def _same_linear_solution(before: _Equation, after: _Equation) -> tuple[str, str
     first, second = _linear_root(before), _linear_root(after)
     if first is None or second is None or first == second:
         return None
-    return format_value(first), format_value(second)
+    return _value_text(first), _value_text(second)
 
 
 def _linear_root(equation: _Equation) -> Fraction | None:
@@ -545,7 +553,7 @@ def _root(value: Fraction, index: Fraction, power: int) -> Fraction:
     if value < 0:
         if n % 2 == 0:
             raise Unjudged("negative root")
-        return _checked(-_root(-value, index, 1) ** power)
+        return _checked(-(_root(-value, index, 1) ** power))
     top, bottom = _nth_root(value.numerator, n), _nth_root(value.denominator, n)
     if top is None or bottom is None:
         raise NeedsSympy("irrational root")

@@ -46,6 +46,9 @@ def final_answer(text: str) -> str | None:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     last = _EMPHASIS.sub("", lines[-1]).strip() if lines else ""
     if 0 < len(last) <= _LAST_LINE_CHARS:
+        delimited = _DELIMITED.match(last)
+        if delimited:  # "$[2, 5)$": the maths is the answer
+            return delimited.group(1).strip()
         stated = final_value(last)
         return (stated or last).strip().rstrip(".")
     return None

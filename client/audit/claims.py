@@ -96,7 +96,7 @@ def plain_clauses(text: str) -> list[list[Token]]:
                 if token.kind != "brk":
                     clause.append(token)
                     continue
-                if token.text == "|" and _inside_expression(tokens, i):
+                if token.text in ("|", "¦") and _inside_expression(tokens, i):
                     continue
                 if any(t.kind == "eq" for t in clause):
                     found.append(clause)
@@ -106,9 +106,12 @@ def plain_clauses(text: str) -> list[list[Token]]:
 
 
 def _inside_expression(tokens: list[Token], i: int) -> bool:
-    """A maths delimiter next to an operator (`20 \\(\\times\\) \\$2`) joins, not separates."""
+    """A maths delimiter next to an operator (`20 \\(\\times\\) \\$2`) or before an "=" joins,
+    not separates."""
     before = tokens[i - 1] if i > 0 else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if tokens[i].text == "¦" and after is not None and after.kind == "eq":
+        return True  # "\\ &= 1021": an aligned line starting with "=" continues the chain
     return (before is not None and before.kind == "op") or (
         after is not None and after.kind == "op"
     )

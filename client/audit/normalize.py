@@ -7,7 +7,7 @@ normaliser emits, for every output character, the offset of the source character
 a span in the normalised text maps back to an exact span of the step.
 
 The output alphabet is small on purpose: digits, `.`, `+ - * / ^ ( ) % √ = ≈`, words, spaces,
-`|` for a maths delimiter (a clause boundary), and a few symbols the arithmetic check treats as
+`|` for a maths delimiter (a clause boundary), `¦` for a LaTeX line break `\\\\`, and a few symbols the arithmetic check treats as
 "not a plain claim" (`≠ ≤ ≥ < > ≡ … ⌊ ⌋ ⌈ ⌉`).
 """
 
@@ -76,7 +76,7 @@ _SIMPLE_COMMANDS: dict[str, str] = {
     "\\)": "|",
     "\\[": "|",
     "\\]": "|",
-    "\\\\": "|",
+    "\\\\": "¦",
     "\\{": "(",
     "\\}": ")",
     "\\displaystyle": "",
@@ -148,6 +148,27 @@ _CHARS: dict[str, str] = {
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅛": "1/8"}
 # Words that mean an operator when they stand between two numbers ("5 times 3").
 _WORD_OPERATORS = {"times": "*", "plus": "+", "minus": "-", "x": "*", "X": "*"}
+_CLAIM_LEFT = re.compile(r"([A-Za-z]+)?[^\S\n]*([\d.+\-*/^()%√ ]+)$")
+_OPERATOR = re.compile(r"\d\s*[-+*/^]\s*[\d(]")
+_NOT_CLAIM_WORDS = frozenset(
+    [
+        "after",
+        "before",
+        "than",
+        "from",
+        "between",
+        "of",
+        "to",
+        "by",
+        "with",
+        "next",
+        "previous",
+        "and",
+        "or",
+        "if",
+        "whether",
+    ]
+)
 _TRAILING_DIGITS = re.compile(r"\d+ *$")
 _FRACTION_TAIL = re.compile(r"(?<![\d.])\d+ ?/ ?\d+\)*$|\)\)$")
 
@@ -318,7 +339,7 @@ class _Normaliser:
         if between and follows_number and token in _WORD_OPERATORS:
             self.emit(f" {_WORD_OPERATORS[token]} ", pos)
             return nxt
-        if between and follows_number and token in ("is", "equals"):
+        if between and follows_number and token in ("is", "equals") and self.claim_before():
             # "17 times 3 is 41": a claim in words, read as "=" between numbers.
             self.emit(" = ", pos, nxt)
             return nxt
@@ -332,6 +353,15 @@ class _Normaliser:
             return nxt
         self.copy(pos, nxt)
         return nxt
+
+    def claim_before(self) -> bool:
+        """Is the text before "is" a worked expression that starts a claim ("17 times 3 is")?
+        Not a single number, and not after a preposition ("the multiple after 9 · 9^3 is")."""
+        tail = "".join(self.out[-80:])
+        match = _CLAIM_LEFT.search(tail)
+        if match is None or not _OPERATOR.search(match.group(2).strip()):
+            return False
+        return (match.group(1) or "").lower() not in _NOT_CLAIM_WORDS
 
     def fraction_before(self) -> bool:
         tail = "".join(self.out[-24:]).rstrip()

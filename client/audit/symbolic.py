@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -64,6 +65,7 @@ _REWRITING = re.compile(
 )
 _ALTERNATIVES = re.compile(r"\\text\{\s*(?:or|and)\s*\}|\bor\b|\\lor|\\vee")
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|\n\s*\n")
+_WINDOW = 400  # characters of a sentence read either side of a chain
 _SMALL = Fraction(1, 100)
 
 
@@ -113,38 +115,54 @@ def _check_step(step: Step, clock: _Budget) -> list[Finding]:
     text = step.text
     findings: list[Finding] = []
     equations: list[_Equation] = []
+    sentences = _Sentences(text)
     for chain in chains(text):
-        if _skipped_sentence(text, chain):
+        if sentences.skipped(chain):
             continue
         trees = [parse(side) for side in chain.sides]
-        findings.extend(_check_chain(step.index, text, chain, trees, clock))
+        rewriting = _REWRITING.search(sentences.lead_in(chain)) is not None
+        findings.extend(_check_chain(step.index, text, chain, trees, rewriting, clock))
         if len(trees) == 2 and trees[0] is not None and trees[1] is not None:
             _solution(step.index, text, chain, trees, equations, findings, clock)
     return findings
 
 
-def _skipped_sentence(text: str, chain: Chain) -> bool:
-    """Does the sentence around the chain test, suppose or negate? For displayed maths, only
-    the words leading into it count: what follows a display is the next remark."""
-    at = chain.sides[0].start
-    start = 0
-    for match in _SENTENCE_END.finditer(text, 0, at):
-        start = match.end()
-    if _displayed(text, chain.segment_start):
-        end = chain.segment_end
-    else:
-        end_match = _SENTENCE_END.search(text, at)
-        end = end_match.end() if end_match else len(text)
-    sentence = re.sub(r"\\[A-Za-z]+", " ", text[start:end])
-    return bool(_SKIP_WORDS.search(sentence))
+class _Sentences:
+    """Where the sentences of one step start and end, found once (a step may be 100,000
+    characters of maths: nothing here may rescan it per chain). A sentence is read at most
+    `_WINDOW` characters either side of a chain."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        found = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+        self.starts = [start for start, _ in found]
+        self.ends = [end for _, end in found]
 
-def _lead_in(text: str, chain: Chain) -> str:
-    """The words of the sentence before the chain ("Expanding, we get")."""
-    start = 0
-    for match in _SENTENCE_END.finditer(text, 0, chain.sides[0].start):
-        start = match.end()
-    return text[start : chain.sides[0].start]
+    def start_before(self, at: int) -> int:
+        k = bisect_right(self.ends, at) - 1
+        return max(self.ends[k] if k >= 0 else 0, at - _WINDOW)
+
+    def end_after(self, at: int) -> int:
+        k = bisect_left(self.starts, at)
+        end = self.ends[k] if k < len(self.ends) else len(self.text)
+        return min(end, at + _WINDOW)
+
+    def skipped(self, chain: Chain) -> bool:
+        """Does the sentence around the chain test, suppose or negate? For displayed maths,
+        only the words leading into it count: what follows a display is the next remark."""
+        at = chain.sides[0].start
+        start = self.start_before(at)
+        if _displayed(self.text, chain.segment_start):
+            end = min(chain.segment_end, at + _WINDOW)
+        else:
+            end = self.end_after(at)
+        sentence = re.sub(r"\\[A-Za-z]+", " ", self.text[start:end])
+        return bool(_SKIP_WORDS.search(sentence))
+
+    def lead_in(self, chain: Chain) -> str:
+        """The words of the sentence before the chain ("Expanding, we get")."""
+        at = chain.sides[0].start
+        return self.text[self.start_before(at) : at]
 
 
 def _expands(a: Node, b: Node) -> bool:
@@ -168,11 +186,15 @@ def _displayed(text: str, segment_start: int) -> bool:
 
 
 def _check_chain(
-    step: int, text: str, chain: Chain, trees: list[Node | None], clock: _Budget
+    step: int,
+    text: str,
+    chain: Chain,
+    trees: list[Node | None],
+    rewriting: bool,
+    clock: _Budget,
 ) -> list[Finding]:
     findings: list[Finding] = []
     long_chain = len(chain.sides) >= 3
-    rewriting = _REWRITING.search(_lead_in(text, chain)) is not None
     for k in range(len(chain.sides) - 1):
         a, b = trees[k], trees[k + 1]
         if a is None or b is None or _lone_name(a) or _lone_name(b):

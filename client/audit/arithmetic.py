@@ -39,6 +39,7 @@ _SPACES = re.compile(r"\s+")
 _EMPTY = Normalised("", [], [])
 # "17 times 3 is 41": a number, then "is" or "equals", then a number.
 _CLAIM_IN_WORDS = re.compile(r"[\d%)]\s+(?:is|equals)\s+\$?\d")
+_NEGATED = re.compile(r"\bnot\b|n't|\?")
 
 
 def check_arithmetic(steps: Sequence[Step]) -> list[Finding]:
@@ -93,11 +94,17 @@ def _parse(text: str) -> tuple[Normalised, list[list[Token]]]:
         "=" not in text
         and "≈" not in text
         and "\\approx" not in text
-        and not _CLAIM_IN_WORDS.search(text)
+        and not _claims_in_words(text)
     ):
         return _EMPTY, []
     norm = normalise(text)
     return norm, plain_clauses(norm.text)
+
+
+def _claims_in_words(text: str) -> bool:
+    """Might the text claim "17 times 3 is 41"? Not when it negates or asks ("… is 8, not 9"):
+    such a step is a correction, and reading it costs a full normalisation."""
+    return _CLAIM_IN_WORDS.search(text) is not None and _NEGATED.search(text) is None
 
 
 def _check_clauses(

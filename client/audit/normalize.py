@@ -38,7 +38,9 @@ _CURRENCY = {"$", "€", "£"}
 _PLAIN_NUMBER = re.compile(r"[\d.]+")
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _MAX_DEPTH = 40
-_OPERATOR_WORD = re.compile(r"\b(?:x|X|times|plus|minus|divided|multiplied|of|is|equals)\b")
+_OPERATOR_WORD = re.compile(r"\b(?:x|X|times|plus|minus|divided|multiplied|of)\b")
+# "17 times 3 is 41": "is" or "equals" right after a number may be a claim's "=".
+_CLAIM_WORD = re.compile(r"[^\S\n]*(?:is|equals)\b")
 _TIMES = {"\\times", "\\cdot", "\\ast", "\\bullet"}
 _SIMPLE_COMMANDS: dict[str, str] = {
     "\\div": "/",
@@ -148,6 +150,7 @@ _CHARS: dict[str, str] = {
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅛": "1/8"}
 # Words that mean an operator when they stand between two numbers ("5 times 3").
 _WORD_OPERATORS = {"times": "*", "plus": "+", "minus": "-", "x": "*", "X": "*"}
+_NUMBER_END = frozenset("0123456789)%")
 _CLAIM_LEFT = re.compile(r"([A-Za-z]+)?[^\S\n]*([\d.+\-*/^()%√ ]+)$")
 _OPERATOR = re.compile(r"\d\s*[-+*/^]\s*[\d(]")
 _NOT_CLAIM_WORDS = frozenset(
@@ -294,14 +297,20 @@ class _Normaliser:
             if kind == "cmd":
                 nxt = self.command(token, pos, nxt)
             elif kind == "plain":
-                bullet = _BULLET.match(self.text, pos, nxt) if _line_start(self.text, pos) else None
+                bullet = (
+                    _BULLET.match(self.text, pos, nxt)
+                    if token.lstrip(" \t")[:1] in ("-", "*", "+") and _line_start(self.text, pos)
+                    else None
+                )
                 if bullet is not None:
                     # "- \(2^9 = 512\)": a list bullet starts a new item, it is no minus sign.
                     self.emit("\n", bullet.start(1))
                     self.copy(bullet.end(1), bullet.end())
                     pos = bullet.end()
                     continue
-                if _OPERATOR_WORD.search(token):
+                if _OPERATOR_WORD.search(token) or (
+                    _CLAIM_WORD.match(token) and self.last_char() in _NUMBER_END
+                ):
                     self.plain(pos, nxt)
                 else:
                     self.copy(pos, nxt)

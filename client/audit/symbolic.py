@@ -53,8 +53,9 @@ _SKIP_WORDS = re.compile(
     r"approx|roughly|incorrectly)\b|n't|\?",
     re.IGNORECASE,
 )
+_ALTERNATIVE_EQUATIONS = 3
 _SOLUTION_GAP = re.compile(
-    r"\b(?:or|and|case|cases|if|when|suppose|assume|let|try|check|test|not|either|other|another|"
+    r"\b(?:and|case|cases|if|when|suppose|assume|let|try|check|test|not|either|other|another|"
     r"second|first|also|where|for|since|because|both|each)\b|n't|\?",
     re.IGNORECASE,
 )
@@ -64,6 +65,8 @@ _REWRITING = re.compile(
     re.IGNORECASE,
 )
 _ALTERNATIVES = re.compile(r"\\text\{\s*(?:or|and)\s*\}|\bor\b|\\lor|\\vee")
+# Between two lines of one derivation: no alternatives either ("x + 7 = 0 or x - 2 = 0").
+_DERIVATION_GAP = re.compile(_SOLUTION_GAP.pattern + r"|\bor\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|\n\s*\n")
 _WINDOW = 400  # characters of a sentence read either side of a chain
 _SMALL = Fraction(1, 100)
@@ -366,10 +369,14 @@ def _solution(
         previous = _previous(text, chain, left[1], equations)
         if previous is None:
             return
-        holds = _run_quietly(
-            clock, lambda: _satisfies(previous.left, previous.right, left[1], right)
-        )
-        if holds is False:
+        # "x + 7 = 0 or x - 2 = 0, so x = -7": a value that solves any equation of the step
+        # in that unknown is not wrong.
+        others = [e for e in equations if e.name == left[1]][-_ALTERNATIVE_EQUATIONS:]
+        verdicts = [
+            _run_quietly(clock, lambda e=e: _satisfies(e.left, e.right, left[1], right))
+            for e in others
+        ]
+        if verdicts and all(v is False for v in verdicts):
             claim = chain.sides[0].source(text) + " = " + chain.sides[1].source(text)
             findings.append(
                 _finding(step, chain, f"{claim} does not solve {previous.shown(text)}.")
@@ -390,7 +397,7 @@ def _solution(
     if max(_degree(left), _degree(right)) > 4:
         return
     equation = _Equation(next(iter(names)), left, right, chain)
-    previous = _previous(text, chain, equation.name, equations)
+    previous = _previous(text, chain, equation.name, equations, _DERIVATION_GAP)
     if previous is not None:
         verdict = _run_quietly(clock, lambda: _same_linear_solution(previous, equation))
         if verdict is not None:
@@ -415,13 +422,19 @@ def _alternatives(text: str, chain: Chain) -> bool:
     return bool(_ALTERNATIVES.search(segment))
 
 
-def _previous(text: str, chain: Chain, name: str, equations: list[_Equation]) -> _Equation | None:
+def _previous(
+    text: str,
+    chain: Chain,
+    name: str,
+    equations: list[_Equation],
+    gap: re.Pattern[str] = _SOLUTION_GAP,
+) -> _Equation | None:
     """The latest equation in `name`, if only words of a derivation stand between."""
     previous = next((e for e in reversed(equations) if e.name == name), None)
     if previous is None:
         return None
     between = text[previous.chain.sides[-1].end : chain.sides[0].start]
-    if len(between) > 400 or _SOLUTION_GAP.search(re.sub(r"\\[A-Za-z]+", " ", between)):
+    if len(between) > 400 or gap.search(re.sub(r"\\[A-Za-z]+", " ", between)):
         return None
     return previous
 

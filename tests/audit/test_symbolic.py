@@ -101,6 +101,17 @@ def test_cases_are_not_one_line_of_solving() -> None:
     assert messages(text) == []
 
 
+def test_a_value_solving_any_alternative_is_not_wrong() -> None:
+    text = r"\(w+4=0\) or \(w-1=0\), so \(w=-4\) or \(w=1\)."
+    assert messages(text) == []
+
+
+def test_a_restatement_after_or_is_still_a_claim() -> None:
+    assert messages(r"So \( 12 \cdot 13 = m \), or \( m = 146 \).") == [
+        r"m = 146 does not solve 12 \cdot 13 = m."
+    ]
+
+
 def test_a_solving_step_that_changes_the_solution() -> None:
     text = r"\[ 3z + 4 = 19 \] \[ 3z = 19 + 4 \] \[ z = \frac{23}{3} \]"
     assert messages(text) == [

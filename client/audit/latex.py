@@ -57,11 +57,9 @@ _NAMED = {"gcd", "lcm"}
 _TEXT = {"\\text", "\\textrm", "\\mathrm", "\\operatorname", "\\mbox", "\\textnormal"}
 # Relations that make a chain something other than an equality of values.
 _NOT_EQUALITY = {
-    "\\approx", "\\neq", "\\ne", "\\le", "\\leq", "\\ge", "\\geq", "\\lt", "\\gt", "\\equiv",
-    "\\pm", "\\mp", "\\ldots", "\\cdots", "\\dots", "\\infty", "\\sim", "\\simeq", "\\cong",
-    "\\propto", "\\in", "\\subset", "\\to", "\\rightarrow", "\\Rightarrow", "\\implies",
-    "\\iff", "\\leftrightarrow", "\\perp", "\\parallel", "\\mid", "\\nmid", "\\vdots",
-    "\\leqslant", "\\geqslant", "\\pmod", "\\mod", "\\lfloor", "\\lceil", "\\angle",
+    "\\equiv", "\\pm", "\\mp", "\\ldots", "\\cdots", "\\dots", "\\infty", "\\sim", "\\simeq",
+    "\\cong", "\\propto", "\\in", "\\subset", "\\leftrightarrow", "\\perp", "\\parallel",
+    "\\mid", "\\nmid", "\\vdots", "\\pmod", "\\mod", "\\lfloor", "\\lceil", "\\angle",
     "\\triangle", "\\overline", "\\vec", "\\|", "\\Vert", "\\vert", "\\mathbf", "\\hat",
     "\\overrightarrow",
 }  # fmt: skip
@@ -71,8 +69,13 @@ _FUNCTION_NAMES = frozenset("fghpqFGHPQLRST")
 _PLAIN_ARITHMETIC = re.compile(
     r"(?:[\d\s+\-*/=().,{}\[\]]|\\(?:[dt]?frac|cdot|times|div|left|right|[,;! ]))*"
 )
-# Where one chain ends and another starts inside one maths segment.
-_CHAIN_BREAKS = {",", ";", "\\quad", "\\qquad", "\\\\", "\\text", "\\textrm", "\\mbox"}
+# Where one chain ends and another starts inside one maths segment: punctuation, spacing, and
+# relations that compare or infer ("a = b \approx c" still claims a = b; so does "= 24 > 0").
+_CHAIN_BREAKS = {
+    ",", ";", "\\quad", "\\qquad", "\\\\", "\\text", "\\textrm", "\\mbox", "<", ">", "\\approx",
+    "\\neq", "\\ne", "\\le", "\\leq", "\\ge", "\\geq", "\\lt", "\\gt", "\\leqslant", "\\geqslant",
+    "\\to", "\\rightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\therefore",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ def _split_sides(piece: list[MathToken]) -> list[Side] | None:
     sides: list[list[MathToken]] = [[]]
     depth = 0
     for token in piece:
-        if token.text in _NOT_EQUALITY or token.text in ("<", ">"):
+        if token.text in _NOT_EQUALITY:
             return None
         if token.text in ("{", "(", "["):
             depth += 1

@@ -48,7 +48,7 @@ _LIMIT = 10**60
 # A sentence that tests, supposes or negates is not asserting its equalities.
 _SKIP_WORDS = re.compile(
     r"\b(?:check|checking|plug|plugging|plugged|not|suppose|supposing|assume|assuming|try|"
-    r"trying|test|testing|wrong|incorrect|mistake|instead|whether|"
+    r"trying|test|testing|wrong|incorrect|mistake|whether|"
     r"false|contradiction|impossible|no solution|mod|modulo|remainder|approximately|"
     r"approx|roughly|incorrectly)\b|n't|\?",
     re.IGNORECASE,

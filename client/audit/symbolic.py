@@ -596,15 +596,19 @@ def _root(value: Fraction, index: Fraction, power: int) -> Fraction:
 
 
 def _nth_root(value: int, n: int) -> int | None:
-    if n == 2:
-        root = isqrt(value)
-    else:
-        root = round(value ** (1 / n)) if value < 2**1000 else None
-        if root is None:
-            return None
-    for guess in (root - 1, root, root + 1):
-        if guess >= 0 and guess**n == value:
-            return guess
+    """The whole n-th root of `value` when there is one (exact integer search, no floats)."""
+    if value < 2:
+        return value
+    low, high = 1, 1 << (value.bit_length() // n + 1)
+    while low <= high:
+        middle = (low + high) // 2
+        power = middle**n
+        if power == value:
+            return middle
+        if power < value:
+            low = middle + 1
+        else:
+            high = middle - 1
     return None
 
 

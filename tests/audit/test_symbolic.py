@@ -112,6 +112,21 @@ def test_a_restatement_after_or_is_still_a_claim() -> None:
     ]
 
 
+def test_cases_solved_one_after_another_are_not_one_derivation() -> None:
+    text = (
+        r"so either \( q - 2 = 3 \) or \( q - 2 = 9 \). Solving: "
+        r"\[ q - 2 = 3 \implies q = 5 \] \[ q - 2 = 9 \implies q = 11 \]"
+    )
+    assert messages(text) == []
+
+
+def test_expansions_with_fractions_are_exact() -> None:
+    assert messages(r"Expanding, \((y + \frac{1}{3})^2 = y^2 + \frac{2}{3}y + \frac{1}{9}\).") == []
+    assert messages(r"Expanding, \((y + \frac{1}{3})^2 = y^2 + \frac{2}{3}y + \frac{1}{3}\).") == [
+        r"(y + \frac{1}{3})^2 and y^2 + \frac{2}{3}y + \frac{1}{3} are not equal: they differ by -2/9."
+    ]
+
+
 def test_a_solving_step_that_changes_the_solution() -> None:
     text = r"\[ 3z + 4 = 19 \] \[ 3z = 19 + 4 \] \[ z = \frac{23}{3} \]"
     assert messages(text) == [

@@ -330,8 +330,8 @@ def _judge_numbers_sympy(a: Node, b: Node, decimals: bool) -> str | None:
     share = abs(difference) / scale
     if share < sympy.Float("1e-20", 30):
         return None
-    if decimals and share <= 0.01:
-        return None
+    if (decimals or _mentions_pi(a) != _mentions_pi(b)) and share <= 0.01:
+        return None  # a rounded value, or π taken as 22/7 or 3.14
     if ea.is_Rational:
         return format_value(Fraction(int(ea.p), int(ea.q)))
     return f"about {sympy.N(ea, 6)}"
@@ -403,10 +403,15 @@ def _solution(
     if _alternatives(text, chain):
         return  # "a + 7 = 0 or a - 2 = 0": cases, not one line of solving
     if _lone_name(left) and not _symbols(right) and not _has_decimal(right):
+        latest = next((e for e in reversed(equations) if e.name == left[1]), None)
         previous = _previous(text, chain, left[1], equations)
         equations.append(_Equation(left[1], left, right, chain, closes=True))
         if previous is None:
             return
+        if latest is not None and latest.closes and latest.right != right:
+            between = text[latest.chain.sides[-1].end : chain.sides[0].start]
+            if not re.search(r"\bor\b", between):
+                return  # "m = 4 … the new m = 5": the name was given another meaning
         # "x + 7 = 0 or x - 2 = 0, so x = -7": a value that solves any equation of the step
         # in that unknown is not wrong.
         others = [e for e in equations if e.name == left[1] and not e.closes]

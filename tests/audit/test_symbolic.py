@@ -197,3 +197,14 @@ def test_sympy_and_math_verify_are_not_imported_by_a_plain_audit() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_pi_taken_as_a_fraction_is_an_approximation_not_a_slip() -> None:
+    text = r"Taking \(\pi = \frac{22}{7}\), the area is \(\pi \cdot 7^2 = \frac{22}{7} \cdot 49\)."
+    assert messages(text) == []
+    assert messages(r"So \(\pi \cdot 7^2 = 140\).") == [r"\pi \cdot 7^2 is about 153.938, not 140."]
+
+
+def test_a_name_given_a_new_meaning_is_not_judged_against_the_old_equation() -> None:
+    text = r"From \(3m = 12\) we get \(m = 4\). Shifting everything up by one, the new \(m = 5\)."
+    assert messages(text) == []

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from client.audit import audit_trace, segment  # noqa: E402
+from client.audit import audit_trace, forget_cached_steps, segment  # noqa: E402
 from client.core.audit import Severity  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -207,6 +207,12 @@ def _best_ms(work: Callable[[], object], repeats: int = 3) -> float:
     return round(best * 1000, 1)
 
 
+def _first_audit(trace: str) -> object:
+    """An audit of a trace never seen before: nothing remembered from an earlier repeat."""
+    forget_cached_steps()
+    return audit_trace(trace, answer="42")
+
+
 def run(args: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench audit")
     parser.add_argument("--processbench", type=Path, default=PROCESSBENCH)
@@ -226,6 +232,6 @@ def run(args: list[str]) -> dict[str, Any]:
         figures[name] = _measure(reader(path), options.show)
     trace = synthetic_trace()
     figures["trace_chars"] = len(trace)
-    figures["trace_100k_ms"] = _best_ms(lambda: audit_trace(trace, answer="42"))
+    figures["trace_100k_ms"] = _best_ms(lambda: _first_audit(trace))
     figures["baseline_trace_100k_ms"] = _best_ms(lambda: segment(trace))
     return figures

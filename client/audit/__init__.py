@@ -74,9 +74,11 @@ def audit_trace(
 def forget_cached_steps() -> None:
     """Drop what the checks remember of steps already read (the benchmark measures a first
     audit; the window never needs this)."""
+    from client.audit.answer import canonical
     from client.audit.arithmetic import _parse
 
     _parse.cache_clear()
+    canonical.cache_clear()
 
 
 def _order(finding: Finding) -> tuple[int, int, int]:

@@ -95,7 +95,7 @@ def test_while_a_turn_streams_the_strip_says_the_audit_waits(qtbot, window, repl
     assert window.inspector.strip_text() == STREAMING
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=10_000)
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
-    assert window.inspector.strip_text().startswith("1 arithmetic error (step 1)")
+    assert window.inspector.strip_text().startswith("1 arithmetic error (step 2)")
 
 
 def test_hidden_reasoning_has_nothing_to_audit_and_the_steps_say_why(qtbot, window, replay):

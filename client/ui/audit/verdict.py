@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -71,6 +72,9 @@ class VerdictPanel(QWidget):
             "A note on this step (kept when you press Enter or move on)"
         )
         self.note_edit.setClearButtonEnabled(True)
+        self.note_edit.setAccessibleName("Note on this step")
+        for button in self.note_edit.findChildren(QToolButton):  # the clear button, icon only
+            button.setAccessibleName("Clear the note")
         row.addWidget(self.note_edit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)

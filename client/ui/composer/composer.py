@@ -107,6 +107,8 @@ class Composer(QWidget):
             "The instructions this conversation sends before every prompt"
         )
         self.edit = PromptEdit(self)
+        self.edit.setAccessibleName("Prompt")
+        self.edit.setAccessibleDescription("Enter sends, Shift+Enter starts a new line")
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send (Enter)")

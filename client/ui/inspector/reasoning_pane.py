@@ -81,6 +81,7 @@ class ReasoningInspector(QWidget):
         self.text_view.setReadOnly(True)
         self.text_view.setUndoRedoEnabled(False)
         self.text_view.setObjectName("reasoning")
+        self.text_view.setAccessibleName("Reasoning")
         self.find_bar = FindBar("Search the reasoning", self)
         self.find_bar.close_button.hide()  # always there: searching is what the inspector is for
         self.message_label = QLabel(self)

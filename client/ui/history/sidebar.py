@@ -69,7 +69,9 @@ class ConversationList(QWidget):
         self.new_button.setToolTip("New conversation (Ctrl+N)")
         self.list = _List(self)
         self.list.setAccessibleName("Conversations")
-        self.list.setAccessibleDescription("Up and Down open a conversation, F2 renames it, Delete deletes it")
+        self.list.setAccessibleDescription(
+            "Up and Down open a conversation, F2 renames it, Delete deletes it"
+        )
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setEditTriggers(QListWidget.EditTrigger.EditKeyPressed)
         self.list.setFrameShape(QFrame.Shape.NoFrame)

@@ -36,9 +36,7 @@ def test_the_answer_its_cost_and_the_reasoning_are_read_out(qtbot, window, repla
     assert name == "Reasoning" and content.replace("\u2029", "\n") == REASONING
 
 
-def test_the_audit_strip_is_reached_by_tab_and_opens_the_steps_with_enter(
-    qtbot, window, replay
-):
+def test_the_audit_strip_is_reached_by_tab_and_opens_the_steps_with_enter(qtbot, window, replay):
     stream_false_equation(qtbot, window, replay)
     strip = window.inspector.strip_label
     name, _, _ = _said(strip)

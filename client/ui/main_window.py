@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from client.core.conversation import Conversation, Turn
 from client.ui.actions import build_actions
+from client.ui.announce import Announcer
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerController(self)  # #5: the cost line, the estimate, budgets, spend
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         self.history = HistoryController(self)  # #7: branches, search, export, context, saving
+        self.announcer = Announcer(self)  # #18: a screen reader hears when a turn ends
 
     def _connect_signals(self) -> None:
         a = self.actions_

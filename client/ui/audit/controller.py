@@ -108,9 +108,12 @@ class AuditController(QObject):
     Signals:
         sig_critic_finished(object): the CriticReview of a critic that ran to its end or was
             stopped (None when it could not start); the ledger has a new query either way.
+        sig_audit_shown(str, object): a turn id and its AuditResult, now shown (announce.py
+            tells a screen reader when it found an error).
     """
 
     sig_critic_finished = Signal(object)
+    sig_audit_shown = Signal(str, object)
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -217,6 +220,8 @@ class AuditController(QObject):
         from client.audit.report import visibility_of
 
         turn, loaded = self.view.turn, self.view.loaded
+        if loaded is not None:
+            self.sig_audit_shown.emit(loaded.turn_id, loaded.audit)
         no_reasoning = loaded is not None and visibility_of(turn) is Visibility.NONE
         # Nothing selected, or an answer without reasoning: the inspector already says so.
         self.inspector.set_audit_strip("" if turn is None or no_reasoning else text)

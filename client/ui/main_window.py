@@ -41,6 +41,7 @@ from client.ui.jobs import BackgroundJobs, JobHandle
 from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
+from client.ui.tab_order import tab_to_next
 from client.ui.theme import ThemeController
 from client.ui.turns.runner import SendRequest, TurnRunner
 
@@ -551,6 +552,10 @@ class MainWindow(QMainWindow):
     def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
         self.actions_.show_inspector.setChecked(self.splitter.sizes()[2] > 0)
         self.actions_.show_conversations.setChecked(self.splitter.sizes()[0] > 0)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+        """Tab: sidebar, conversation, composer, inspector, in the order shown (tab_order.py)."""
+        return tab_to_next(self, next) or super().focusNextPrevChild(next)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Stop every streaming turn, wait until what arrived is stored, then save the layout."""

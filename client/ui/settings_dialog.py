@@ -38,6 +38,7 @@ from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.prices_page import PricesPage
 from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
+from client.ui.tab_order import tab_to_next
 from client.ui.theme import CHOICE_LABELS, CHOICES
 
 
@@ -65,6 +66,7 @@ class _KeyRow(QWidget):
         self.stored = False
         self.edit = QLineEdit(self)
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setAccessibleName(f"{label} API key")
         self.edit.setPlaceholderText("Checking the keyring…")
         self.forget_button = QPushButton("Forget", self)
         self.forget_button.setEnabled(False)
@@ -146,6 +148,7 @@ class SettingsDialog(QDialog):
         self.local_urls_edit.setPlaceholderText(
             "One base URL a line, for servers on other ports (for example http://127.0.0.1:5000/v1)"
         )
+        self.local_urls_edit.setTabChangesFocus(True)  # Tab leaves the box, as in any field
         self.local_urls_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.discover_button = QPushButton("Look for local servers", local_box)
         local_layout = QVBoxLayout(local_box)
@@ -207,6 +210,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._connect_signals()
         self.reload()
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+        """Tab: the tabs, then each field top to bottom, then Save and Cancel (tab_order.py)."""
+        return tab_to_next(self, next) or super().focusNextPrevChild(next)
 
     def show_prices(self) -> None:
         """Open on the Prices tab."""

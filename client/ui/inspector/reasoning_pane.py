@@ -79,12 +79,11 @@ class ReasoningInspector(QWidget):
         self.strip_label.setWordWrap(True)
         self.strip_label.setTextFormat(Qt.TextFormat.RichText)  # a link; the words are escaped
         self.strip_label.setToolTip("The audit of this reasoning: click to see the steps.")
-        # Tab reaches the strip's link and Enter opens the steps, as a click does.
-        self.strip_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
+        # Tab reaches the strip and Enter opens the steps, as a click on its link does.
         self.strip_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.strip_label.setStyleSheet(
+            "QLabel#audit_strip:focus { border: 2px solid palette(highlight); border-radius: 3px; }"
+        )
         self.strip_label.installEventFilter(self)  # Enter or Space on it opens the steps
         self.strip_label.hide()
 

@@ -65,7 +65,7 @@ class ReasoningInspector(QWidget):
         self.visibility_label.setFont(bold)
         self.visibility_label.setStyleSheet(
             "QLabel#visibility { border: 1px solid palette(highlight); border-radius: 4px;"
-            " padding: 0px 6px; color: palette(highlight); }"
+            " padding: 0px 6px; color: palette(link); }"  # link: a text colour, AA on the window
         )
         self.figures_label = QLabel(self)
         self.figures_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -43,9 +43,9 @@ def test_the_audit_strip_is_reached_by_tab_and_opens_the_steps_with_enter(qtbot,
     assert name.startswith("1 arithmetic error (step 1)")
     assert strip.focusPolicy() & Qt.FocusPolicy.TabFocus
     window.activateWindow()
-    figures = window.inspector.figures_label  # the line just before the strip
-    figures.setFocus()
-    qtbot.keyClick(figures, Qt.Key.Key_Tab)
+    prompt = window.composer.edit  # the last stop before the inspector
+    prompt.setFocus()
+    qtbot.keyClick(prompt, Qt.Key.Key_Tab)
     assert strip.hasFocus()
     with qtbot.waitSignal(window.inspector.sig_strip_clicked, timeout=2000):
         qtbot.keyClick(strip, Qt.Key.Key_Return)

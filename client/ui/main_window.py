@@ -462,6 +462,7 @@ class MainWindow(QMainWindow):
             self.composer.set_choice(choice)
             if self.centre_pages.currentWidget() is self.welcome:
                 self.new_conversation()
+            self.composer.focus_prompt()  # the welcome button that had the focus is gone
 
     def open_settings(self) -> SettingsDialog:
         """One settings dialog per window, kept and reopened (its key jobs outlive a close)."""

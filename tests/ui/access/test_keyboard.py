@@ -223,3 +223,25 @@ def _tab_until(qtbot, window, target: QWidget, limit: int = 60) -> None:
             return
         qtbot.keyClick(_focused() or window, Qt.Key.Key_Tab)
     raise AssertionError(f"Tab never reached {_name(target)}")
+
+
+def test_after_choosing_another_model_the_prompt_has_the_focus(qtbot, window, replay):
+    """Found by trying it under a window manager: the welcome page's button kept the focus while
+    it was hidden, and what the user typed next went nowhere."""
+    from PySide6.QtCore import QTimer
+
+    from client.ui.composer.model_picker import OtherModelDialog
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+
+    def fill_and_accept() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, OtherModelDialog)
+        dialog.fields.fill("openai-compatible", "qwen3", replay.url + "/v1")
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, fill_and_accept)
+    window.choose_other_model()
+    assert window.composer.choice is not None, "the dialog was not accepted"
+    qtbot.waitUntil(lambda: window.focusWidget() is window.composer.edit, timeout=2000)

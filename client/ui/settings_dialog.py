@@ -39,7 +39,7 @@ from client.ui.ledger.prices_page import PricesPage
 from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
 from client.ui.tab_order import tab_to_next
-from client.ui.theme import CHOICE_LABELS, CHOICES
+from client.ui.theme import CHOICE_LABELS, CHOICES, FOCUS_FRAME
 
 
 def key_rows() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -149,6 +149,7 @@ class SettingsDialog(QDialog):
             "One base URL a line, for servers on other ports (for example http://127.0.0.1:5000/v1)"
         )
         self.local_urls_edit.setTabChangesFocus(True)  # Tab leaves the box, as in any field
+        self.local_urls_edit.setStyleSheet(FOCUS_FRAME)
         self.local_urls_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.discover_button = QPushButton("Look for local servers", local_box)
         local_layout = QVBoxLayout(local_box)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 
 from client.core.cancel import CancelToken
@@ -230,6 +230,8 @@ class AuditController(QObject):
     @Slot()
     def _on_inspector_strip_clicked(self) -> None:
         self.open_steps()
+        if self.view.step_list.isVisible():  # the strip hides on the steps: the list takes over
+            self.view.step_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_steps(self) -> None:
         """Switch the inspector to the steps, at the first error (or the first finding)."""

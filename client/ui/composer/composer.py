@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from client.core.conversation import TurnSettings
 from client.ui.composer.model_picker import ModelChoice, ModelPicker
 from client.ui.composer.reasoning_controls import ReasoningControls
+from client.ui.theme import FOCUS_FRAME
 
 PLACEHOLDER = "Ask anything. Enter sends, Shift+Enter adds a line."
 MIN_LINES, MAX_LINES = 3, 10
@@ -108,6 +109,7 @@ class Composer(QWidget):
         )
         self.edit = PromptEdit(self)
         self.edit.setAccessibleName("Prompt")
+        self.edit.setStyleSheet(FOCUS_FRAME)
         self.edit.setAccessibleDescription("Enter sends, Shift+Enter starts a new line")
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)

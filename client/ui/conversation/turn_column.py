@@ -91,6 +91,8 @@ class TurnColumn(QScrollArea):
         self._column.setStyleSheet(
             "QFrame#turn { border: 1px solid palette(mid); border-radius: 6px; }"
             ' QFrame#turn[selected="true"] { border: 2px solid palette(highlight); }'
+            # A prompt or answer reached with Tab shows it (Fusion draws no frame on them).
+            " QTextBrowser:focus { border: 2px solid palette(highlight); border-radius: 3px; }"
         )
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(12, 12, 12, 12)

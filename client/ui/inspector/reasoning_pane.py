@@ -29,6 +29,7 @@ from client.core.events import Visibility
 from client.ui.conversation import describe
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import FindBar
+from client.ui.theme import FOCUS_FRAME
 
 NOTHING_SELECTED = "Select an answer to see the reasoning behind it."
 NO_REASONING = (
@@ -92,6 +93,7 @@ class ReasoningInspector(QWidget):
         self.text_view.setUndoRedoEnabled(False)
         self.text_view.setObjectName("reasoning")
         self.text_view.setAccessibleName("Reasoning")
+        self.text_view.setStyleSheet(FOCUS_FRAME)
         self.find_bar = FindBar("Search the reasoning", self)
         self.find_bar.close_button.hide()  # always there: searching is what the inspector is for
         self.message_label = QLabel(self)

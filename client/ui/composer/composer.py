@@ -101,6 +101,8 @@ class Composer(QWidget):
         self.checking = False  # a prompt is held while the window checks it (budgets)
         self._send_check: Callable[[str, Callable[[bool], None]], None] | None = None
         self.picker = ModelPicker(self)
+        self.picker.setAccessibleName("Model")  # Qt reads the model chosen: this says what it is
+        self.picker.setAccessibleDescription("The model your prompt goes to")
         self.controls = ReasoningControls(self)
         self.system_button = QToolButton(self)
         self.system_button.setText("System prompt")

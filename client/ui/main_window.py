@@ -40,6 +40,7 @@ from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs, JobHandle
 from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
+from client.ui.shortcuts_window import add_shortcuts_command
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.tab_order import tab_to_next
 from client.ui.theme import ThemeController
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         self.history = HistoryController(self)  # #7: branches, search, export, context, saving
         self.announcer = Announcer(self)  # #18: a screen reader hears when a turn ends
+        self.shortcuts_action = add_shortcuts_command(self)  # #18: Help → Keyboard Shortcuts
 
     def _connect_signals(self) -> None:
         a = self.actions_

@@ -245,3 +245,23 @@ def test_after_choosing_another_model_the_prompt_has_the_focus(qtbot, window, re
     window.choose_other_model()
     assert window.composer.choice is not None, "the dialog was not accepted"
     qtbot.waitUntil(lambda: window.focusWidget() is window.composer.edit, timeout=2000)
+
+
+def test_help_lists_every_menu_shortcut_and_the_steps_keys(qtbot, window):
+    from client.ui.shortcuts_window import ShortcutsDialog, menu_shortcuts
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_Slash, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChildren(ShortcutsDialog)[-1]
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    rows = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
+    with_keys = [r for r in menu_shortcuts(window) if r[2]]
+    assert len(with_keys) >= 10 and all(r in rows for r in with_keys)
+    commands = {command: keys for _where, command, keys in rows}
+    assert commands["Search Everything"] == "Ctrl+K"
+    assert commands["Spend"] == "Ctrl+Shift+S"
+    assert commands["Mark the step spurious"] == "P"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()

@@ -157,14 +157,20 @@ def test_the_first_hour_path_without_a_mouse(qtbot, make_window, discovered, rep
         window.activateWindow()
         qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
         picker = window.composer.picker
-        qtbot.waitUntil(lambda: picker.count() > 1, timeout=10_000)
+        # The local server's model is listed once discovery answered (before: Other model… only).
+        qtbot.waitUntil(lambda: picker.findText("qwen3") >= 0, timeout=10_000)
 
         # Choose the model: Tab to the picker, Down until qwen3 is the choice.
         _tab_until(qtbot, window, picker)
         for _ in range(picker.count()):
             if picker.choice is not None and picker.choice.model == "qwen3":
                 break
-            qtbot.keyClick(picker, Qt.Key.Key_Down)
+            key = (
+                Qt.Key.Key_Down
+                if picker.currentIndex() < picker.findText("qwen3")
+                else Qt.Key.Key_Up
+            )
+            qtbot.keyClick(picker, key)  # never onto "Other model…", which opens a dialog
         assert window.composer.choice is not None and window.composer.choice.model == "qwen3"
 
         # Send: Tab to the prompt, type, Enter.

@@ -84,4 +84,5 @@ class Announcer(QObject):
         self._awaiting_audit.discard(turn_id)
         step = audit.first_error_step
         if step is not None:
-            self.say(f"The audit found an error in the reasoning, at step {step}.")
+            shown = fmt.step_number(step)  # as the strip and the Steps view number it
+            self.say(f"The audit found an error in the reasoning, at step {shown}.")

@@ -40,7 +40,8 @@ def test_the_audit_strip_is_reached_by_tab_and_opens_the_steps_with_enter(qtbot,
     stream_false_equation(qtbot, window, replay)
     strip = window.inspector.strip_label
     name, _, _ = _said(strip)
-    assert name.startswith("1 arithmetic error (step 1)")
+    assert name == window.inspector.strip_text()
+    assert name.startswith("1 arithmetic error (step 2)")  # steps are counted from 1
     assert strip.focusPolicy() & Qt.FocusPolicy.TabFocus
     window.activateWindow()
     prompt = window.composer.edit  # the last stop before the inspector
@@ -60,7 +61,7 @@ def test_a_step_is_read_with_its_finding_and_verdict(qtbot, window, replay):
     rows = [steps.child(i) for i in range(steps.childCount())]
     spoken = [r.text(NAME) for r in rows if r is not None]
     wrong = next(s for s in spoken if "17 × 3 = 41" in s)
-    assert wrong.startswith("Step 1, ")
+    assert wrong.startswith("Step 2, ")  # counted from 1, as the Steps view shows it
     assert MESSAGE in wrong
     view.verdict_panel.choose("spurious")
     rows = [steps.child(i) for i in range(steps.childCount())]

@@ -68,12 +68,13 @@ def test_search_critic_and_model_dialogs_name_every_control(qtbot, window):
 
     from client.ui.audit.critic_dialog import CriticDialog
     from client.ui.composer.model_picker import OtherModelDialog
-    from client.ui.shortcuts_window import ShortcutsDialog
+    from client.ui.help import AboutDialog, ShortcutsDialog
 
     for dialog, what in (
         (CriticDialog(window.store, window), "critic dialog"),
         (OtherModelDialog(window), "other model dialog"),
         (ShortcutsDialog(window), "keyboard shortcuts"),
+        (AboutDialog(window, "/tmp/thinkpane"), "about"),
     ):
         qtbot.addWidget(dialog)
         dialog.show()

@@ -205,3 +205,10 @@ def test_the_html_report_shows_the_answer_rendered_by_the_caller():
     assert '<div class="answer"><p><strong>55</strong></p></div>' in page
     plain = audit_report_html(t, audited(t), {}, None)
     assert "**55**" in plain and "<strong>55" not in plain
+
+
+def test_strip_names_maths_errors_from_the_symbolic_check():
+    audit = audit_trace(
+        steps=["We count teams.", r"There are \(\binom{7}{3} = 30\) teams.", "So 30 teams."]
+    )
+    assert audit_strip(audit, Visibility.RAW).startswith("1 maths error (step 2)")

@@ -40,6 +40,18 @@ BUNDLED = (
     (("genai-prices",), "model prices"),
 )
 README_ONLINE = "https://github.com/thinkpane/thinkpane#readme"
+# Keys that work in one place rather than through a menu: (command, keys), after the menus'.
+KEYS_IN_PLACE = (
+    ("Send the prompt", "Enter"),
+    ("New line in the prompt", "Shift+Enter"),
+    ("Next or previous control", "Tab, Shift+Tab"),
+    ("Press the focused button", "Space"),
+    ("Open the steps (on the audit line)", "Enter"),
+    ("Previous or next step", "Up, Down"),
+    ("Mark the step sound, spurious, unsure", "S, P, U"),
+    ("Rename or delete a conversation (in the list)", "F2, Delete"),
+    ("Close a dialog", "Escape"),
+)
 
 
 def licence_of(names: tuple[str, ...]) -> tuple[str, str] | None:
@@ -90,7 +102,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.setWindowTitle("Keyboard shortcuts")
-        rows = shortcut_rows(window)
+        rows = shortcut_rows(window) + list(KEYS_IN_PLACE)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setAccessibleName("Keyboard shortcuts")
         self.table.setHorizontalHeaderLabels(["Command", "Shortcut"])

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.ui.actions import build_actions, menu_titled
+from client.ui.announce import Announcer
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
@@ -43,6 +44,7 @@ from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
+from client.ui.tab_order import tab_to_next
 from client.ui.theme import ThemeController
 from client.ui.turns.runner import TurnRunner
 from client.ui.turns.sending import SendController, request_for
@@ -237,6 +239,7 @@ class MainWindow(QMainWindow):
         self.theme_actions = self._add_theme_menu()
         self._apply_idle_timeout()
         self.help = HelpMenu(self)
+        self.announcer = Announcer(self)  # #18: a screen reader hears when a turn ends
 
     # The conversation shown, kept in the focus the controllers follow
 
@@ -384,6 +387,7 @@ class MainWindow(QMainWindow):
             self.composer.set_choice(choice)
             if self.centre_pages.currentWidget() is self.welcome:
                 self.new_conversation()
+            self.composer.focus_prompt()  # the welcome button that had the focus is gone
 
     def open_settings(self) -> SettingsDialog:
         """One settings dialog per window, kept and reopened (its key jobs outlive a close)."""
@@ -489,6 +493,10 @@ class MainWindow(QMainWindow):
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         self.actions_.show_inspector.setChecked(self.splitter.sizes()[2] > 0)
         self.actions_.show_conversations.setChecked(self.splitter.sizes()[0] > 0)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+        """Tab: sidebar, conversation, composer, inspector, in the order shown (tab_order.py)."""
+        return tab_to_next(self, next) or super().focusNextPrevChild(next)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Stop every streaming turn, wait until what arrived is stored, then save the layout."""

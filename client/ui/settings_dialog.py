@@ -38,7 +38,8 @@ from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.prices_page import PricesPage
 from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
-from client.ui.theme import CHOICE_LABELS, CHOICES
+from client.ui.tab_order import tab_to_next
+from client.ui.theme import CHOICE_LABELS, CHOICES, FOCUS_FRAME
 
 if TYPE_CHECKING:
     from client.store.store import Store
@@ -151,6 +152,8 @@ class SettingsDialog(QDialog):
         self.local_urls_edit.setPlaceholderText(
             "One base URL a line, for servers on other ports (for example http://127.0.0.1:5000/v1)"
         )
+        self.local_urls_edit.setTabChangesFocus(True)  # Tab leaves the box, as in any field
+        self.local_urls_edit.setStyleSheet(FOCUS_FRAME)
         self.local_urls_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.discover_button = QPushButton("Look for local servers", local_box)
         local_layout = QVBoxLayout(local_box)
@@ -223,6 +226,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._connect_signals()
         self.reload()
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+        """Tab: the tabs, then each field top to bottom, then Save and Cancel (tab_order.py)."""
+        return tab_to_next(self, next) or super().focusNextPrevChild(next)
 
     def show_prices(self) -> None:
         """Open on the Prices tab."""

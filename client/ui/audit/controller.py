@@ -126,9 +126,12 @@ class AuditController(QObject):
     Signals:
         sig_critic_finished(object): the CriticReview of a critic that ran to its end or was
             stopped (None when it could not start); the ledger has a new query either way.
+        sig_audit_shown(str, object): a turn id and its AuditResult, now shown (announce.py
+            tells a screen reader when it found an error).
     """
 
     sig_critic_finished = Signal(object)
+    sig_audit_shown = Signal(str, object)
 
     def __init__(
         self,
@@ -289,6 +292,8 @@ class AuditController(QObject):
         from client.core.fold import visibility_of
 
         turn, loaded = self.view.turn, self.view.loaded
+        if loaded is not None:
+            self.sig_audit_shown.emit(loaded.turn_id, loaded.audit)
         no_reasoning = (
             loaded is not None and turn is not None and visibility_of(turn) is Visibility.NONE
         )
@@ -299,6 +304,8 @@ class AuditController(QObject):
     @Slot()
     def _on_inspector_strip_clicked(self) -> None:
         self.open_steps()
+        if self.view.step_list.isVisible():  # the strip hides on the steps: the list takes over
+            self.view.step_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_steps(self) -> None:
         """Switch the inspector to the steps, at the first error (or the first finding)."""

@@ -22,11 +22,13 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
     QFont,
+    QKeyEvent,
     QPainter,
     QPalette,
     QTextCharFormat,
@@ -202,6 +204,13 @@ class StepListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{SEVERITY_LABELS[f.severity]}: {f.message}" for f in found]
             return "\n".join(lines) or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # what a screen reader says for the row
+            said = [f"Step {step_number(step.index)}, {step.kind}: {step.text}"]
+            said += [f"{SEVERITY_LABELS[f.severity]}: {f.message}" for f in found]
+            verdict = self.verdicts.get(step.index)
+            if verdict:
+                said.append(f"Your verdict: {verdict[0]}")
+            return ". ".join(said)
         if role == STEP_ROLE:
             return step
         if role == FINDINGS_ROLE:
@@ -386,15 +395,28 @@ class StepDelegate(QStyledItemDelegate):
         return True
 
 
+VERDICT_KEYS = {Qt.Key.Key_S: "sound", Qt.Key.Key_P: "spurious", Qt.Key.Key_U: "unsure"}
+
+
 class StepList(QListView):
     """The steps of one audit, painted by a StepDelegate: fast for thousands of rows.
 
-    Signals: QListView's own.
+    Up and Down move between steps; S, P and U give the current step a verdict (sound,
+    spurious, unsure) without leaving the list.
+
+    Signals:
+        sig_verdict_key(str): "sound", "spurious" or "unsure": its key was pressed in the list.
     """
+
+    sig_verdict_key = Signal(str)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("audit_steps")
+        self.setAccessibleName("Steps")
+        self.setAccessibleDescription(
+            "Up and Down move between steps; S marks a step sound, P spurious, U unsure"
+        )
         self.steps = StepListModel(self)
         self.setModel(self.steps)
         self.delegate = StepDelegate(self)
@@ -418,3 +440,12 @@ class StepList(QListView):
             self.delegate.forget()
             self.scheduleDelayedItemsLayout()
         super().changeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        verdict = VERDICT_KEYS.get(Qt.Key(event.key()))
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if verdict is not None and plain and self.currentIndex().isValid():
+            self.sig_verdict_key.emit(verdict)
+            event.accept()
+            return
+        super().keyPressEvent(event)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -76,6 +77,8 @@ class VerdictPanel(QWidget):
         self.title_label.setWordWrap(True)
         # The title, the verdicts and the note on rows of their own: narrow enough for an
         # inspector a third of a 1280-pixel window wide, with no sideways scrolling.
+        for clear_note in self.note_edit.findChildren(QToolButton):  # the clear button, icon only
+            clear_note.setAccessibleName("Clear the note")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)

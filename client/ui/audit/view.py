@@ -162,6 +162,7 @@ class AuditView(QWidget):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.step_list.selectionModel().currentChanged.connect(self._on_step_list_current_changed)
         self.verdict_panel.sig_verdict_chosen.connect(self._on_verdict_panel_verdict_chosen)
+        self.step_list.sig_verdict_key.connect(self.verdict_panel.choose)
 
     # What is shown
 

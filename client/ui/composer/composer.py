@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from client.core.conversation import TurnSettings
 from client.ui.composer.model_picker import ModelChoice, ModelPicker
 from client.ui.composer.reasoning_controls import ReasoningControls
+from client.ui.theme import FOCUS_FRAME
 
 PLACEHOLDER = "Ask anything. Enter sends, Shift+Enter adds a line."
 MIN_LINES, MAX_LINES = 3, 10
@@ -97,6 +98,8 @@ class Composer(QWidget):
         self.streaming = False
         self.checking = False  # a prompt is held while the window checks it (budgets)
         self.picker = ModelPicker(self)
+        self.picker.setAccessibleName("Model")  # Qt reads the model chosen: this says what it is
+        self.picker.setAccessibleDescription("The model your prompt goes to")
         self.controls = ReasoningControls(self)
         self.system_button = QToolButton(self)
         self.system_button.setText("System prompt")
@@ -104,6 +107,9 @@ class Composer(QWidget):
             "The instructions this conversation sends before every prompt"
         )
         self.edit = PromptEdit(self)
+        self.edit.setAccessibleName("Prompt")
+        self.edit.setStyleSheet(FOCUS_FRAME)
+        self.edit.setAccessibleDescription("Enter sends, Shift+Enter starts a new line")
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send (Enter)")

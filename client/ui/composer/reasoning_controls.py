@@ -122,10 +122,19 @@ class ReasoningControls(QWidget):
         self.budget_spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.budget_spin.setPrefix("Budget ")
         self.budget_spin.setValue(-1)
+        self.budget_spin.setAccessibleName("Reasoning budget in tokens")
+        self.budget_spin.setAccessibleDescription(
+            "How many tokens the model may spend thinking; default leaves it to the provider"
+        )
+        # Qt reads a combo box by its current item ("Effort: high"); the description says more.
+        self.effort_box.setAccessibleName("Reasoning effort")
+        self.effort_box.setAccessibleDescription("How hard the model thinks before answering")
         self.summary_box = QComboBox(self)
         self.summary_box.addItem("Summary: default", None)
         for mode in SUMMARIES:
             self.summary_box.addItem(f"Summary: {mode}", mode)
+        self.summary_box.setAccessibleName("Reasoning summary")
+        self.summary_box.setAccessibleDescription("Whether the provider sends a reasoning summary")
         self.sends_label = QLabel(self)
         self.sends_label.setObjectName("sends")
         self.sends_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -91,6 +91,10 @@ class TurnColumn(QScrollArea):
         self._column.setStyleSheet(
             "QFrame#turn { border: 1px solid palette(mid); border-radius: 6px; }"
             ' QFrame#turn[selected="true"] { border: 2px solid palette(highlight); }'
+            # A prompt or answer reached with Tab shows it (Fusion draws no frame on them); the
+            # frame is always there, coloured only with the focus, so nothing moves.
+            " QTextBrowser { border: 2px solid transparent; border-radius: 3px; }"
+            " QTextBrowser:focus { border-color: palette(highlight); }"
         )
         self._layout = QVBoxLayout(self._column)
         self._layout.setContentsMargins(12, 12, 12, 12)

@@ -101,10 +101,12 @@ class TurnWidget(QFrame):
         self.set_versions(1, 1)
         self.prompt_view = AnswerBrowser(self)
         self.prompt_view.setObjectName("prompt")
+        self.prompt_view.setAccessibleName("Your prompt")
         self.prompt_view.viewport().setBackgroundRole(QPalette.ColorRole.Window)
         self.prompt_view.viewport().setAutoFillBackground(True)
         self.answer_view = AnswerBrowser(self)
         self.answer_view.setObjectName("answer")
+        self.answer_view.setAccessibleName("Answer")
         self._renderer = PacedRenderer(self.answer_view.document(), self)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
@@ -229,6 +231,8 @@ class TurnWidget(QFrame):
         self.notes_label.setVisible(bool(notes))
         self.meta_label.setText(describe.meta_line(state))
         self.meta_label.setToolTip(describe.cost_tip(state))  # which rates, from where
+        # A screen reader on the answer hears its model, tokens and cost after the text.
+        self.answer_view.setAccessibleDescription(describe.meta_line(state))
         self.answer_view.setVisible(bool(state.answer.length) or state.streaming)
         if state.streaming != self._silence_timer.isActive():
             if state.streaming:

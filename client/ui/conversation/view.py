@@ -61,6 +61,7 @@ class ConversationView(QWidget):
         self._audit_marks: dict[str, tuple[int | None, int]] = {}
         self._find_index = 0
         self.scroll = TurnColumn(self._make_widget, self)
+        self.scroll.setAccessibleName("Conversation")  # arrows and Page keys scroll it
         self.find_bar = FindBar("Find in this conversation", self)
         self.find_bar.hide()
         layout = QVBoxLayout(self)

@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -279,6 +280,9 @@ class SearchDialog(QDialog):
             'Words to find in prompts, answers and reasoning: "a phrase", -leave out, this OR that'
         )
         self.edit.setClearButtonEnabled(True)
+        self.edit.setAccessibleName("Search")
+        for button in self.edit.findChildren(QToolButton):  # the clear button, icon only
+            button.setAccessibleName("Clear the search")
         self.edit.installEventFilter(self)
         self.provider_box = QComboBox(self)
         self.provider_box.setToolTip("Only turns sent to this provider")

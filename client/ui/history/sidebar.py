@@ -80,6 +80,10 @@ class ConversationList(QWidget):
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.empty_label.setContentsMargins(4, 8, 4, 4)
         self.list = _List(self)
+        self.list.setAccessibleName("Conversations")
+        self.list.setAccessibleDescription(
+            "Up and Down open a conversation, F2 renames it, Delete deletes it"
+        )
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setEditTriggers(QListWidget.EditTrigger.EditKeyPressed)
         self.list.setFrameShape(QFrame.Shape.NoFrame)

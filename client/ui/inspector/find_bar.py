@@ -26,6 +26,9 @@ class FindBar(QWidget):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
+        self.edit.setAccessibleName(placeholder)
+        for button in self.edit.findChildren(QToolButton):  # the clear button, icon only
+            button.setAccessibleName("Clear")
         self.edit.installEventFilter(self)
         self.result_label = QLabel(self)
         self.result_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

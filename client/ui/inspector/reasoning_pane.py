@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont, QPalette, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QKeyEvent, QPalette, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,6 +29,7 @@ from client.core.events import TurnStatus, Visibility
 from client.ui.conversation import describe
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import FindBar
+from client.ui.theme import FOCUS_FRAME
 
 NOTHING_SELECTED = "Select an answer to see the reasoning behind it."
 NO_REASONING = (
@@ -72,22 +73,34 @@ class ReasoningInspector(QWidget):
         self.visibility_label.setFont(bold)
         self.visibility_label.setStyleSheet(
             "QLabel#visibility { border: 1px solid palette(highlight); border-radius: 4px;"
-            " padding: 0px 6px; color: palette(highlight); }"
+            " padding: 0px 6px; color: palette(link); }"  # link: a text colour, AA on the window
         )
         self.figures_label = QLabel(self)
         self.figures_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.figures_label.setWordWrap(True)
+        self.figures_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard  # Tab reaches it: what it cost
+        )
         self.strip_label = QLabel(self)
         self.strip_label.setObjectName("audit_strip")
         self.strip_label.setWordWrap(True)
         self.strip_label.setTextFormat(Qt.TextFormat.RichText)  # a link; the words are escaped
         self.strip_label.setToolTip("The audit of this reasoning: click to see the steps.")
+        # Tab reaches the strip and Enter opens the steps, as a click on its link does.
+        self.strip_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.strip_label.setStyleSheet(
+            "QLabel#audit_strip:focus { border: 2px solid palette(highlight); border-radius: 3px; }"
+        )
+        self.strip_label.installEventFilter(self)  # Enter or Space on it opens the steps
         self.strip_label.hide()
 
         self.text_view = QPlainTextEdit(self)
         self.text_view.setReadOnly(True)
         self.text_view.setUndoRedoEnabled(False)
         self.text_view.setObjectName("reasoning")
+        self.text_view.setAccessibleName("Reasoning")
+        self.text_view.setStyleSheet(FOCUS_FRAME)
         self.find_bar = FindBar("Search the reasoning", self)
         self.find_bar.close_button.hide()  # always there: searching is what the inspector is for
         self.message_label = QLabel(self)
@@ -250,6 +263,17 @@ class ReasoningInspector(QWidget):
     @Slot(str, bool)
     def _on_find_bar_find_requested(self, text: str, backward: bool) -> None:
         self.find(text, backward)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            watched is self.strip_label
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+        ):
+            self.sig_strip_clicked.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     @Slot(str)
     def _on_strip_label_link_activated(self, _link: str) -> None:

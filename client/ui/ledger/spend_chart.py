@@ -45,9 +45,11 @@ class SpendChart(QWidget):
         super().__init__(parent)
         self.bars: list[_Bar] = []
         self.caption = _NO_QUERIES
+        self._by_time = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAccessibleName("Spend chart")
 
     def set_report(self, report: SpendReport) -> None:
         money = Decimal(report.total["cost"]) > 0
@@ -58,7 +60,8 @@ class SpendChart(QWidget):
             value, reasoning, hidden = (Decimal(g[n]) if n else Decimal(0) for n in names)
             return report.label(g["key"]), value, reasoning, hidden
 
-        if report.by in TIME_GROUPINGS:
+        self._by_time = report.by in TIME_GROUPINGS
+        if self._by_time:
             # Periods read as a time line, oldest first; only the latest fit.
             by_time = sorted(report.groups, key=lambda g: str(g["key"]))
             rows = [f for f in map(figures, by_time) if f[1] > 0][-self.MAX_BARS :]
@@ -75,11 +78,19 @@ class SpendChart(QWidget):
             self.caption = "" if money else _TOKENS_ONLY
         else:
             self.caption = _NO_FIGURES if report.total["queries"] else _NO_QUERIES
-        self.setAccessibleDescription(
-            "; ".join(f"{b.label}: {b.text}" for b in self.bars) or self.caption
-        )
+        self.setAccessibleDescription(self.summary_sentence())
         self.updateGeometry()
         self.update()
+
+    def summary_sentence(self) -> str:
+        """The chart in one sentence, for a screen reader (the table below has every figure)."""
+        if not self.bars:
+            return self.caption
+        bars = "; ".join(f"{b.label}: {b.text}" for b in self.bars)
+        order = "oldest first" if self._by_time else "largest first"
+        caption = f" {self.caption}" if self.caption else ""
+        count = f"{len(self.bars)} bar" + ("s" if len(self.bars) > 1 else "")
+        return f"{count}, {order}: {bars}.{caption}"
 
     @staticmethod
     def _text(value: Decimal, reasoning: Decimal, money: bool) -> str:

@@ -184,6 +184,7 @@ class SpendView(QWidget):
         self.chart = SpendChart(self)
         self.model = SpendTableModel(self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("Spend table")
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)  # long titles are elided, rows stay one line high

@@ -1,0 +1,69 @@
+"""Reading a window the way a screen reader does: through Qt's accessibility tree.
+
+`unnamed_controls(widget)` walks the accessibility interfaces below a window (what AT-SPI, UIA or
+NSAccessibility are given) and lists every visible interactive control that has neither a name
+nor a description: what a screen reader would announce as just "edit text" or "button".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAccessible, QAccessibleInterface
+from PySide6.QtWidgets import QWidget
+
+_Role = QAccessible.Role
+INTERACTIVE = {
+    _Role.Button,
+    _Role.PushButton,
+    _Role.CheckBox,
+    _Role.RadioButton,
+    _Role.ComboBox,
+    _Role.EditableText,
+    _Role.SpinBox,
+    _Role.List,
+    _Role.Table,
+    _Role.Tree,
+    _Role.PageTab,
+    _Role.PageTabList,
+    _Role.Slider,
+    _Role.ButtonMenu,
+    _Role.ButtonDropDown,
+}
+
+
+def _walk(iface: QAccessibleInterface, depth: int = 0):
+    if iface is None or not iface.isValid() or depth > 60:
+        return
+    if iface.state().invisible:
+        return
+    yield iface
+    for i in range(iface.childCount()):
+        yield from _walk(iface.child(i), depth + 1)
+
+
+def describe(iface: QAccessibleInterface) -> str:
+    obj = iface.object()
+    cls = type(obj).__name__ if obj is not None else "?"
+    name = obj.objectName() if obj is not None else ""
+    path = []
+    parent = obj.parent() if obj is not None else None
+    while parent is not None and len(path) < 4:
+        path.append(type(parent).__name__)
+        parent = parent.parent()
+    return f"{iface.role().name} {cls}({name!r}) in {'/'.join(path)}"
+
+
+def controls(window: QWidget) -> list[QAccessibleInterface]:
+    """Every visible interactive control below `window`, in accessibility-tree order."""
+    root = QAccessible.queryAccessibleInterface(window)
+    return [i for i in _walk(root) if i.role() in INTERACTIVE]
+
+
+def unnamed_controls(window: QWidget) -> list[str]:
+    """Each visible interactive control with neither an accessible name nor a description."""
+    missing = []
+    for iface in controls(window):
+        name = iface.text(QAccessible.Text.Name).strip()
+        description = iface.text(QAccessible.Text.Description).strip()
+        if not name and not description:
+            missing.append(describe(iface))
+    return missing

@@ -297,10 +297,13 @@ class MainWindow(QMainWindow):
         theme = self.theme.name
         self.jobs.run(lambda: warm_up(theme), self._on_warm_up_done, self._on_warm_up_failed)
         self.refresh_conversations(open_last=True)
-        self.catalog.refresh_local()
 
     def _on_warm_up_done(self, has_key: bool) -> None:
         load_widgets_later()  # before the last conversation's turns are built (the next job)
+        # Discovery imports httpx and the adapters on another thread: only once warm_up's imports
+        # are done, since two threads importing pydantic's lazy modules at once can fail with
+        # "partially initialized module" (seen in the status bar at start-up).
+        self.catalog.refresh_local()
         self._has_key = has_key
         if has_key:
             self.catalog.refresh_remote()
@@ -309,6 +312,7 @@ class MainWindow(QMainWindow):
 
     def _on_warm_up_failed(self, exc: BaseException) -> None:
         self.statusBar().showMessage(f"Thinkpane could not load a part of itself: {exc}")
+        self.catalog.refresh_local()
         self.sig_ready.emit()
 
     def _update_welcome(self) -> None:

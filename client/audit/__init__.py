@@ -18,13 +18,14 @@ from client.audit.hedging import check_hedging
 from client.audit.loops import check_loops
 from client.audit.retraction import check_retractions
 from client.audit.segment import classify, from_texts, segment
+from client.audit.symbolic import check_symbolic
 from client.audit.trajectory import check_trajectory
 from client.audit.truncation import check_truncation
 from client.core.audit import AuditResult, Finding
 
 PRINCIPLE = "This checks the text, not how the model computed."
 # Bump when the checks change what they find, so stored audit summaries are recomputed.
-AUDITOR_VERSION = 1
+AUDITOR_VERSION = 2
 
 __all__ = [
     "AUDITOR_VERSION",
@@ -57,6 +58,7 @@ def audit_trace(
         split = segment(reasoning or "")
     findings: list[Finding] = []
     findings.extend(check_arithmetic(split))
+    findings.extend(check_symbolic(split))
     findings.extend(check_retractions(split, answer, problem))
     findings.extend(check_loops(split))
     path, trajectory_findings = check_trajectory(split, answer)

@@ -25,7 +25,7 @@ _TOKEN = re.compile(
     r"|(?P<rp>\))"
     r"|(?P<pct>%)"
     r"|(?P<sqrt>√)"
-    r"|(?P<brk>[,;:|\n?!]|\.(?!\d))"
+    r"|(?P<brk>[,;:|¦\n?!]|\.(?!\d))"
     r"|(?P<space>[^\S\n]+)"
     r"|(?P<other>.)"
 )

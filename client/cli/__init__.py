@@ -14,6 +14,7 @@ import sys
 # Command name → module under client.cli. Order is the order `--help` lists them in.
 COMMANDS = {
     "ask": "client.cli.ask",
+    "compare": "client.cli.compare",
     "usage": "client.cli.usage",
     "prices": "client.cli.prices",
     "reprice": "client.cli.reprice",

@@ -157,7 +157,7 @@ def comparison_json(
             }
         )
     return {
-        "comparison_id": plan.comparison_id if store is not None else None,
+        "comparison_id": plan.comparison_id,
         "conversation_id": plan.conversation_id,
         "prompt": plan.prompt,
         "estimate": estimate,

@@ -10,8 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from client.compare.columns import Column, build_columns, parse_target
+from client.compare.estimate import estimate_comparison, output_limit
 from client.compare.report import comparison_json, figures
 from client.compare.runner import Comparison, ComparisonPlan, resume
 from client.core.errors import UsageError
@@ -312,3 +315,46 @@ def test_target_specs_are_read_and_bad_ones_say_what_is_expected():
         parse_target("gpt-5")
     labels = [c.label for c in build_columns("openai", "gpt-5", None, ["low", "high"])]
     assert labels == ["gpt-5 @ low", "gpt-5 @ high"]
+
+
+# -- the estimate and the target parser ----------------------------------------------------
+
+
+def test_the_estimate_goes_by_the_ledger_history_of_that_model_and_effort():
+    priced = {("openai-chat", "gpt-5-mini"): PriceOverride(Decimal("1"), Decimal("10"))}
+    columns = build_columns("openai-chat", "gpt-5-mini", None, ["low", "high"])
+    estimate = estimate_comparison(
+        columns, 3, "x" * 400, outputs={0: [100, 300, 200]}, overrides=priced
+    )
+    low, high = estimate.columns
+    assert (low.output_low, low.output_high, low.from_history) == (100, 300, True)
+    tokens_in = low.input_tokens
+    assert low.low == 3 * (Decimal(tokens_in) + 100 * 10) / 10**6
+    assert low.high == 3 * (Decimal(tokens_in) + 300 * 10) / 10**6
+    # no history for high: from nothing up to the model's output limit
+    assert (high.output_low, high.output_high, high.from_history) == (0, 128_000, False)
+    assert estimate.high == low.high + high.high
+    assert estimate.over(estimate.high) is None
+    assert "nothing was sent" in (estimate.over(estimate.high - Decimal("0.0001")) or "")
+
+
+def test_an_unpriced_model_leaves_the_bound_unknown_and_max_cost_cannot_be_kept():
+    columns = build_columns("openai-chat", "no-such-model-xyz", None, ["low"])
+    estimate = estimate_comparison(columns, 1, "hello")
+    assert estimate.high is None
+    assert "no price" in (estimate.over(Decimal(5)) or "")
+    assert output_limit("no-such-model-xyz", 500) == 500
+
+
+_name = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-.:_/", min_size=1, max_size=20)
+
+
+@given(
+    provider=st.sampled_from(["openai", "anthropic", "ollama", "openai-compatible"]),
+    model=_name.filter(lambda m: m.strip(":") == m and "@" not in m),
+    effort=st.none() | st.sampled_from(["low", "medium", "high", "none"]),
+    url=st.none() | st.just("http://127.0.0.1:8080/v1"),
+)
+def test_a_target_spec_reads_back_what_was_written(provider, model, effort, url):
+    spec = f"{provider}:{model}" + (f"@{effort}" if effort else "") + (f"={url}" if url else "")
+    assert parse_target(spec) == Column(provider, model, effort, url)

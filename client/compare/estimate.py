@@ -86,13 +86,11 @@ class ComparisonEstimate:
 
     @property
     def low(self) -> Decimal | None:
-        values = [c.low for c in self.columns]
-        return None if any(v is None for v in values) else sum(values, Decimal(0))  # type: ignore[misc]
+        return _total([c.low for c in self.columns])
 
     @property
     def high(self) -> Decimal | None:
-        values = [c.high for c in self.columns]
-        return None if any(v is None for v in values) else sum(values, Decimal(0))  # type: ignore[misc]
+        return _total([c.high for c in self.columns])
 
     @property
     def unpriced(self) -> list[str]:
@@ -121,6 +119,16 @@ class ComparisonEstimate:
                 "--max-output-tokens, or a higher --max-cost."
             )
         return None
+
+
+def _total(values: list[Decimal | None]) -> Decimal | None:
+    """The sum, or None when any part is unknown."""
+    total = Decimal(0)
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 def _round(v: Decimal) -> str:

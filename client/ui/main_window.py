@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from client.core.conversation import Conversation, Turn
 from client.ui.actions import build_actions
 from client.ui.audit.controller import AuditController
+from client.ui.compare.controller import CompareController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
@@ -131,6 +132,21 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerController(self)  # #5: the cost line, the estimate, budgets, spend
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         self.history = HistoryController(self)  # #7: branches, search, export, context, saving
+        self.compare = CompareController(  # #15: one prompt across efforts, models, samples
+            self,
+            store,
+            jobs,
+            self.composer,
+            self.inspector,
+            current_branch=lambda: (
+                self.current_id,
+                self.conversation.leaf_id() if self.current_id else None,
+            ),
+            open_branch=lambda c, t: self.open_conversation(c, select_turn=t, leaf_id=t),
+            after_run=self._on_compare_run_done,
+            show_inspector=lambda: self.actions_.show_inspector.setChecked(True),
+        )
+        self.sig_conversation_shown.connect(self.compare.on_conversation_shown)
 
     def _connect_signals(self) -> None:
         a = self.actions_
@@ -276,6 +292,13 @@ class MainWindow(QMainWindow):
     def _on_conversation_load_failed(self, exc: BaseException) -> None:
         self._load_job = None
         self.banner.say(f"This conversation could not be opened: {exc}")
+
+    def _on_compare_run_done(self, conversation_id: str | None) -> None:
+        """A comparison's runs are stored: list its conversation and show it."""
+        self.refresh_conversations()
+        self.ledger.refresh()
+        if conversation_id is not None and self.current_id in (None, conversation_id):
+            self.open_conversation(conversation_id)
 
     def new_conversation(self) -> None:
         if self._load_job is not None:

@@ -411,9 +411,9 @@ class _Session:
             if row["cost_per_correct"] is not None:
                 parts.append(f"{fmt.money(Decimal(row['cost_per_correct']))} per correct answer")
             if row["reasoning_tokens_median"] is not None:
-                parts.append(f"median {fmt.tokens(int(row['reasoning_tokens_median']))} reasoning")
+                parts.append(f"median reasoning {fmt.tokens(int(row['reasoning_tokens_median']))}")
             if row["total_s_median"] is not None:
-                parts.append(f"median {fmt.duration(row['total_s_median'])}")
+                parts.append(f"median time {fmt.duration(row['total_s_median'])}")
             print("  " + " · ".join(parts))
 
 
@@ -451,9 +451,9 @@ def _print_table(fig, comparison) -> None:  # type: ignore[no-untyped-def]
             parts.append(f"agreement {tally.agreement:.0%}")
         parts.append("cost " + (fmt.money(tally.cost) if tally.cost is not None else "unknown"))
         if tally.reasoning_tokens_median is not None:
-            parts.append(f"median {fmt.tokens(int(tally.reasoning_tokens_median))} reasoning")
+            parts.append(f"median reasoning {fmt.tokens(int(tally.reasoning_tokens_median))}")
         if tally.total_s_median is not None:
-            parts.append(f"median {fmt.duration(tally.total_s_median)}")
+            parts.append(f"median time {fmt.duration(tally.total_s_median)}")
         out.write("  = " + " · ".join(parts) + "\n")
     if len(fig.groups) > 1:
         out.write(

@@ -7,7 +7,8 @@ shows (‹ n / m ›). Each run is linked to its comparison (column, sample) in 
 it starts, so a crash leaves a comparison that `resume` completes, running only what is missing.
 
 Runs go in parallel up to `per_provider` at once for each server (one at a time for a local
-server, which answers one request at a time anyway). Rate limits are the adapters' business, as
+server, which answers one request at a time anyway: Ollama, LM Studio, or an OpenAI-compatible
+server on this machine). Rate limits are the adapters' business, as
 for a single turn. Each run has its own cancel token (`cancel_run`); `cancel` stops them all and
 starts no more: runs already finished stay stored, and count.
 """
@@ -169,7 +170,12 @@ class Comparison:
 
     def _slot(self, prepared: PreparedTurn) -> threading.Semaphore:
         url = prepared.request.base_url or ""
-        local = prepared.profile.local or (urlsplit(url).hostname or "") in _LOOPBACK
+        # A local server (Ollama, LM Studio, a llama.cpp server here) answers one request at a
+        # time; a native API's address on this machine is a proxy in front of the provider.
+        local = prepared.profile.local or (
+            prepared.profile.name == "openai-compatible"
+            and (urlsplit(url).hostname or "") in _LOOPBACK
+        )
         name = f"{prepared.profile.name} {url}"
         with self._lock:
             if name not in self._slots:

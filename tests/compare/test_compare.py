@@ -102,7 +102,8 @@ def test_low_medium_high_three_samples_names_the_cheapest_setting_giving_the_maj
     low, medium, high = columns.values()
     assert low["majority_answer"] == "1/3" and low["agreement"] == pytest.approx(2 / 3, abs=1e-3)
     assert medium["agreement"] == 1.0 and high["agreement"] == 1.0
-    assert [r["final_answer"] for r in medium["runs"]] == [r"\frac{1}{2}", "0.5", "1/2"]
+    assert sorted(r["final_answer"] for r in medium["runs"]) == ["0.5", "1/2", r"\frac{1}{2}"]
+    assert medium["majority_answer"] in ("0.5", "1/2", r"\frac{1}{2}")
     assert data["groups"][0]["columns"] == ["gpt-5-mini @ medium", "gpt-5-mini @ high"]
     assert data["groups"][1]["columns"] == ["gpt-5-mini @ low"]
     assert data["cheapest_majority"] == "gpt-5-mini @ medium"
@@ -280,7 +281,9 @@ def test_cancel_mid_way_keeps_finished_runs_and_resume_sends_only_the_rest(
     column = Column("openai-chat", "gpt-5-mini", "low", replay.url + "/v1")
     with Store.open(thinkpane_home / "thinkpane.sqlite3") as store:
         controller = TurnController(store)
-        comparison = Comparison(controller, ComparisonPlan("Half of one?", [column], samples=4))
+        comparison = Comparison(
+            controller, ComparisonPlan("Half of one?", [column], samples=4), per_provider=1
+        )
 
         def on_event(column: int, sample: int, turn, event) -> None:
             if sample == 1:
@@ -294,7 +297,7 @@ def test_cancel_mid_way_keeps_finished_runs_and_resume_sends_only_the_rest(
         assert all(results[(0, s)].turn is None for s in (2, 3))  # never sent
         assert len(calls) == 2
 
-        again = resume(controller, comparison.id)
+        again = resume(controller, comparison.id, per_provider=1)
         assert again.pending() == [(0, 1), (0, 2), (0, 3)]
         again.run()
         assert len(calls) == 5

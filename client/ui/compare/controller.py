@@ -84,11 +84,12 @@ def estimate_figures(
     low = fmt.money(estimate.low or Decimal(0))
     high = fmt.money(estimate.high)
     guessed = [e.column.label for e in estimate.columns if not e.from_history]
-    how = (
-        f" (up to the output limit for {', '.join(guessed)}: never used at that effort)"
-        if guessed
-        else " (from your earlier turns at these settings)"
-    )
+    if not guessed:
+        how = " (from your earlier turns at these settings)"
+    elif len(guessed) == len(estimate.columns):
+        how = " (no earlier turns at these settings: up to each model's output limit)"
+    else:
+        how = f" (up to the output limit for {', '.join(guessed)}: no earlier turns there)"
     check = check_budget(store, conversation_id, Estimate(0, estimate.high, CostSource.PRICES, 0))
     return EstimateFigures(
         f"{runs} runs: {low} to {high}{how}",
@@ -247,16 +248,32 @@ class CompareController(QObject):
         window.running = True
         window.view.set_running(True)
         window.view.status.setText("Sending…")
+        # Prepared on the store worker, after the start-up warm-up that worker runs first: the
+        # price data and the adapters are then loaded once, never by two threads at a time.
+        self.jobs.run(
+            lambda: self._prepare(comparison),
+            lambda _: self._start_thread(comparison),
+            lambda exc: self._on_comparison_failed(str(exc)),
+        )
+        return comparison
+
+    @staticmethod
+    def _prepare(comparison: Comparison) -> None:
+        import client.pricing  # noqa: F401 - loaded here, before the runs price themselves
+
+        comparison.prepare()
+
+    def _start_thread(self, comparison: Comparison) -> None:
+        if comparison is not self.comparison:
+            return
         self._thread = threading.Thread(
             target=self._work, args=(comparison,), name="comparison", daemon=True
         )
         self._thread.start()
         self._repaint.start()
-        return comparison
 
     def _work(self, comparison: Comparison) -> None:
         try:
-            comparison.prepare()
             for result in list(comparison.results.values()):  # refused before sending
                 self._on_done(result)
             comparison.run()

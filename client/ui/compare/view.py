@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -38,10 +39,15 @@ NO_ANSWER = "#f4f4f4"
 CHEAPEST = "★ cheapest giving the majority answer"
 
 
+def _short(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _visibility_words(turn: Turn) -> str:
     vis = turn.reasoning.visibility
     tokens = turn.reasoning.tokens
-    count = f", {fmt.tokens(tokens)} tokens" if tokens is not None else ""
+    count = f", {fmt.tokens(tokens)}" if tokens is not None else ""
     return {
         Visibility.RAW: f"reasoning shown{count}",
         Visibility.SUMMARY: f"reasoning summarised{count}",
@@ -86,7 +92,7 @@ class RunCard(QFrame):
         self.text.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.meta = QLabel(self)
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta.setWordWrap(True)
+        self.meta.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 2)  # no jumps
         self.meta.setAccessibleName(f"{label} sample {sample + 1} figures")
         self.inspect_button = QPushButton("Inspect", self)
         self.inspect_button.setAccessibleName(f"Open {label} sample {sample + 1} in the inspector")
@@ -118,7 +124,7 @@ class RunCard(QFrame):
         if answer != self.text.toPlainText():
             self.text.setPlainText(answer)
         thinking = f"reasoning: {reasoning_chars:,} characters so far" if reasoning_chars else ""
-        self.meta.setText(thinking)
+        self.meta.setText(thinking + "\n")
 
     def show_result(self, result: RunResult, audit: AuditSummary | None) -> None:
         self.stop_button.hide()
@@ -137,15 +143,12 @@ class RunCard(QFrame):
         self.answer_label.setText(f"#{self.sample + 1} · {stated or 'no final answer'}{status}")
         self.text.setPlainText(turn.answer or (failure.message if failure else ""))
         cost = fmt.money(turn.cost.total) if turn.cost.total is not None else "cost unknown"
-        parts = [
-            _visibility_words(turn),
-            fmt.duration(turn.timing.total_s),
-            cost,
-            audit_words(audit),
-        ]
+        figures = " · ".join([_visibility_words(turn), fmt.duration(turn.timing.total_s), cost])
+        lines = [figures, audit_words(audit)]
         if failure is not None:
-            parts.append(failure.message)
-        self.meta.setText(" · ".join(parts))
+            lines.append(_short(failure.message, 60))
+        self.meta.setText("\n".join(lines))
+        self.meta.setToolTip(failure.message if failure is not None else "")
         self.inspect_button.setEnabled(True)
 
 
@@ -168,7 +171,7 @@ class ColumnBox(QFrame):
         self.title.setFont(font)
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary.setWordWrap(True)
+        self.summary.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 2)  # no jumps
         self.summary.setAccessibleName(f"{label} summary")
         self.cheapest = QLabel(CHEAPEST, self)
         self.cheapest.setAccessibleName(f"{label} is the cheapest giving the majority answer")
@@ -191,8 +194,9 @@ class ColumnBox(QFrame):
             card.sig_stop.connect(lambda s=card.sample: self.sig_stop.emit(s))
         layout.addWidget(self.continue_button)
         layout.addStretch(1)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         self.continue_button.clicked.connect(self.sig_continue)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(340)
 
 
 class ComparisonView(QWidget):
@@ -223,6 +227,8 @@ class ComparisonView(QWidget):
         top.addWidget(self.status, 1)
         top.addWidget(self.stop_button)
         self.strip = QWidget(self)
+        # never squeezed below what its wrapped lines need: the area scrolls instead
+        self.strip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.strip_layout = QHBoxLayout(self.strip)
         self.strip_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.scroll_area = QScrollArea(self)
@@ -287,17 +293,18 @@ class ComparisonView(QWidget):
             done = sum(1 for r in runs if (c, r.sample) in finished)
             if done == 0:
                 continue
-            parts = []
+            first, second = [], []
             if tally.majority_answer is not None:
-                parts.append(f"majority {tally.majority_answer}")
+                first.append(f"majority {_short(tally.majority_answer, 30)}")
             if tally.agreement is not None and len(runs) > 1:
-                parts.append(f"agreement {tally.agreement:.0%}")
-            parts.append(fmt.money(tally.cost) if tally.cost is not None else "cost unknown")
+                first.append(f"agreement {tally.agreement:.0%}")
+            first.append(fmt.money(tally.cost) if tally.cost is not None else "cost unknown")
             if tally.reasoning_tokens_median is not None:
-                parts.append(f"median {fmt.tokens(int(tally.reasoning_tokens_median))} reasoning")
+                second.append(f"median reasoning {fmt.tokens(int(tally.reasoning_tokens_median))}")
             if tally.total_s_median is not None:
-                parts.append(f"median {fmt.duration(tally.total_s_median)}")
-            box.summary.setText(" · ".join(parts))
+                second.append(f"median time {fmt.duration(tally.total_s_median)}")
+            box.summary.setText(" · ".join(first) + "\n" + " · ".join(second))
+            box.summary.setToolTip(tally.majority_answer or "")
             box.continue_button.setEnabled(any(r.completed for r in runs))
         all_done = len(finished) == sum(len(r) for r in fig.runs)
         for c, box in enumerate(self.columns):

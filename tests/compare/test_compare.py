@@ -361,3 +361,60 @@ _name = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-.:_/", min_size=1
 def test_a_target_spec_reads_back_what_was_written(provider, model, effort, url):
     spec = f"{provider}:{model}" + (f"@{effort}" if effort else "") + (f"={url}" if url else "")
     assert parse_target(spec) == Column(provider, model, effort, url)
+
+
+def test_ctrl_c_stops_the_comparison_and_keeps_finished_runs(replay, thinkpane_home):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_cli_ask import ROOT
+
+    calls: list[Received] = []
+
+    def respond(request: Received) -> Reply:  # called under the server's lock: count here
+        calls.append(request)
+        if len(calls) == 1:
+            return chat_reply("0.5", 100, 50)
+        return Reply(chunks=sse(chunk(content="half", model="qwen3")), hang_s=30)
+
+    replay.respond(CHAT, respond)
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    args = ["compare", "Half of one?", "--provider", "openai-compatible", "--model", "qwen3",
+            "--base-url", replay.url + "/v1", "--samples", "3", "--json"]  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "client", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    while len(replay.requests_to(CHAT)) < 2:  # a server on this machine: one run at a time
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "finished runs are kept" in err
+    runs = json.loads(out)["columns"][0]["runs"]
+    assert [r["status"] for r in runs] == ["complete", "interrupted", "error"]
+    assert runs[1]["answer"] == "half" and runs[2]["turn_id"] is None
+    assert len(replay.requests_to(CHAT)) == 2
+    with _store(thinkpane_home) as store:
+        assert store.usage_report(by=None)["total"]["queries"] == 2
+
+
+def test_a_rate_limited_run_waits_as_a_single_turn_does_and_then_answers(replay, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    limited = Reply.json(429, {"error": {"message": "slow down"}}, {"retry-after-ms": "20"})
+
+    calls: list[Received] = []
+
+    def respond(request: Received) -> Reply:
+        calls.append(request)
+        return limited if len(calls) == 1 else chat_reply("7", 10, 5)
+
+    replay.respond(CHAT, respond)
+    column = Column("openai-chat", "gpt-5-mini", "low", replay.url + "/v1")
+    comparison = Comparison(TurnController(None), ComparisonPlan("3 + 4?", [column]))
+    results = comparison.run()
+    assert results[(0, 0)].completed and len(replay.requests_to(CHAT)) == 2

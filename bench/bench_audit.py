@@ -6,10 +6,13 @@ Three human-labelled sets (../shared/data/README.md) are read where they lie, ne
 each, the share of records whose first error-severity step equals the label
 (`exact_first_error`), the precision of flagged steps (a flag at or after the labelled first
 error counts as right; one on an all-correct record or before the first error is a false alarm),
-and coverage (records with a labelled error where anything is flagged). Each figure is also
-given for the even- and odd-indexed halves: the checks were developed on the even half, so the
-odd half is data they were not tuned on. `trace_100k_ms` audits a 100,000-character synthetic
-trace; its baseline is segmentation alone.
+`first_error_precision` (only a flag on the labelled first error step counts as right),
+`pinned` (labelled errors whose first flag is exactly the labelled step) and coverage (records
+with a labelled error where anything is flagged). Each figure is also given for the even- and
+odd-indexed halves: the checks were developed on the even half, so the odd half is data they
+were not tuned on. The `_adjusted` figures count the hand-read label misses in LABEL_ERRATA as
+right. `trace_100k_ms` audits a 100,000-character synthetic trace; its baseline is
+segmentation alone.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from client.audit import audit_trace, segment  # noqa: E402
+from client.audit import audit_trace, forget_cached_steps, segment  # noqa: E402
 from client.core.audit import Severity  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -204,6 +207,12 @@ def _best_ms(work: Callable[[], object], repeats: int = 3) -> float:
     return round(best * 1000, 1)
 
 
+def _first_audit(trace: str) -> object:
+    """An audit of a trace never seen before: nothing remembered from an earlier repeat."""
+    forget_cached_steps()
+    return audit_trace(trace, answer="42")
+
+
 def run(args: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench audit")
     parser.add_argument("--processbench", type=Path, default=PROCESSBENCH)
@@ -223,6 +232,6 @@ def run(args: list[str]) -> dict[str, Any]:
         figures[name] = _measure(reader(path), options.show)
     trace = synthetic_trace()
     figures["trace_chars"] = len(trace)
-    figures["trace_100k_ms"] = _best_ms(lambda: audit_trace(trace, answer="42"))
+    figures["trace_100k_ms"] = _best_ms(lambda: _first_audit(trace))
     figures["baseline_trace_100k_ms"] = _best_ms(lambda: segment(trace))
     return figures

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from client.core.cancel import CancelToken
 from client.core.conversation import Conversation, Turn, TurnSettings, new_id
@@ -34,6 +33,7 @@ from client.core.events import (
 )
 from client.core.request import HistoryTurn, TurnRequest
 from client.core.usage import Usage
+from client.providers.base import Adapter
 from client.providers.registry import ProviderProfile, adapter_for, profile
 from client.store.paths import data_dir
 from client.store.secrets import get_api_key
@@ -73,7 +73,7 @@ class TurnController:
         self,
         store: Store | None,
         *,
-        adapter_factory: Callable[[str], Any] = adapter_for,
+        adapter_factory: Callable[[str], Adapter] = adapter_for,
         clock: Callable[[], float] = time.monotonic,
         checkpoint_interval_s: float = CHECKPOINT_INTERVAL_S,
     ) -> None:
@@ -163,10 +163,7 @@ class TurnController:
         )
         # A setting this provider or model cannot take is refused now, before anything is sent
         # or stored (every adapter builds its request body without I/O).
-        adapter = self._adapter_factory(prof.name)
-        build_body = getattr(adapter, "body", None)
-        if callable(build_body):
-            build_body(request)
+        self._adapter_factory(prof.name).body(request)
         turn = Turn(
             id=new_id("t"),
             conversation_id=conversation.id if conversation else new_id("c"),

@@ -339,6 +339,9 @@ class ScriptedAdapter:
     def __call__(self, _provider: str) -> ScriptedAdapter:
         return self
 
+    def body(self, request: Any) -> dict[str, Any]:
+        return {}  # every setting is accepted
+
     def stream(self, request: Any, cancel: Any) -> Iterator[Any]:
         for event in self.scripts.pop(0):
             if event == "stop":

@@ -34,6 +34,7 @@ __all__ = [
     "audit_trace",
     "build_critic_prompt",
     "classify",
+    "forget_cached_steps",
     "parse_critic_reply",
     "segment",
 ]
@@ -68,6 +69,16 @@ def audit_trace(
     findings.extend(check_truncation(split, truncated))
     findings.sort(key=_order)
     return AuditResult(steps=split, findings=findings, candidates=path)
+
+
+def forget_cached_steps() -> None:
+    """Drop what the checks remember of steps already read (the benchmark measures a first
+    audit; the window never needs this)."""
+    from client.audit.answer import canonical
+    from client.audit.arithmetic import _parse
+
+    _parse.cache_clear()
+    canonical.cache_clear()
 
 
 def _order(finding: Finding) -> tuple[int, int, int]:

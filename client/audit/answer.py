@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from client.audit.expr import NotArithmetic, evaluate, parse_decimal, tokenize
 from client.audit.normalize import matching_braces, normalise
@@ -96,6 +96,7 @@ def _stated_phrase(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def canonical(value: str) -> str:
     """A comparable form of an answer: the exact number when it leads with one, else the text
     lowercased without spaces or LaTeX dressing ("$1,200.00" and "1200" agree)."""

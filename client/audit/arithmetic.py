@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
+from functools import lru_cache
 from math import log10
 
 from client.audit.claims import (
@@ -89,7 +90,11 @@ def check_step(step: int, text: str, names: Mapping[str, Fraction] | None = None
     return _check_clauses(step, text, norm, clauses, names or {}, find_bindings(clauses))
 
 
+@lru_cache(maxsize=2048)
 def _parse(text: str) -> tuple[Normalised, list[list[Token]]]:
+    """A step's normalised text and its claim clauses. Cached: reasoning repeats itself (the
+    loop check exists for that), and a repeated step costs nothing to read again. Callers
+    never change what it returns."""
     if (
         "=" not in text
         and "≈" not in text

@@ -110,6 +110,9 @@ def _strip_parts(check: str, found: list[Finding], audit: AuditResult) -> list[s
         if slips:
             parts.append(_plural(len(slips), "possible arithmetic slip"))
         return parts
+    if check == "symbolic":
+        # Binomials, roots, identities, solutions: "maths" says it is more than a sum.
+        return [f"{_plural(len(errors), 'maths error')} {_steps_list(errors)}"] if errors else []
     if check == "retraction":
         retracted = sorted(
             {int(m.group(1)) for f in found if (m := _RETRACTED_IN.search(f.message))}

@@ -25,7 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import comb, factorial, gcd, isqrt, lcm
+from math import comb, factorial, gcd, lcm
 from typing import Any
 
 from client.audit.arithmetic import format_value
@@ -65,8 +65,39 @@ _REWRITING = re.compile(
     re.IGNORECASE,
 )
 _ALTERNATIVES = re.compile(r"\\text\{\s*(?:or|and)\s*\}|\bor\b|\\lor|\\vee")
-# Between two lines of one derivation: no alternatives either ("x + 7 = 0 or x - 2 = 0").
-_DERIVATION_GAP = re.compile(_SOLUTION_GAP.pattern + r"|\bor\b", re.IGNORECASE)
+# Between two lines of one derivation only these words may stand (or none): anything else
+# ("or", "Solving these:", "the second case") may start another equation, not the next line.
+_DERIVATION_WORDS = frozenset(
+    [
+        "so",
+        "then",
+        "thus",
+        "hence",
+        "therefore",
+        "we",
+        "get",
+        "gives",
+        "giving",
+        "which",
+        "simplifies",
+        "simplifying",
+        "to",
+        "becomes",
+        "subtracting",
+        "adding",
+        "dividing",
+        "multiplying",
+        "both",
+        "sides",
+        "by",
+        "from",
+        "this",
+        "that",
+        "is",
+        "i",
+        "e",
+    ]
+)
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|\n\s*\n")
 _WINDOW = 400  # characters of a sentence read either side of a chain
 _SMALL = Fraction(1, 100)
@@ -299,8 +330,8 @@ def _judge_numbers_sympy(a: Node, b: Node, decimals: bool) -> str | None:
     share = abs(difference) / scale
     if share < sympy.Float("1e-20", 30):
         return None
-    if decimals and share <= 0.01:
-        return None
+    if (decimals or _mentions_pi(a) != _mentions_pi(b)) and share <= 0.01:
+        return None  # a rounded value, or π taken as 22/7 or 3.14
     if ea.is_Rational:
         return format_value(Fraction(int(ea.p), int(ea.q)))
     return f"about {sympy.N(ea, 6)}"
@@ -309,9 +340,12 @@ def _judge_numbers_sympy(a: Node, b: Node, decimals: bool) -> str | None:
 def _judge_identity(a: Node, b: Node, long_chain: bool) -> str | None:
     sympy = _sympy()
     ea, eb = to_sympy(a), to_sympy(b)
-    difference = sympy.cancel(sympy.together(ea - eb))
-    if difference == 0:
+    # Zero exactly when the expanded numerator over a common denominator is zero.
+    numerator, denominator = sympy.fraction(sympy.together(ea - eb))
+    numerator = sympy.expand(numerator)
+    if numerator == 0:
         return None
+    difference = numerator / sympy.expand(denominator)
     if difference.free_symbols and not long_chain:
         return None  # `a = b` alone is an equation to solve
     if difference.free_symbols and not _one_term(difference):
@@ -326,7 +360,7 @@ def _judge_identity(a: Node, b: Node, long_chain: bool) -> str | None:
 def _one_term(difference: Any) -> bool:
     """A difference that is one term (4r, -2πx^2, b^2/4), over any denominator."""
     sympy = _sympy()
-    numerator = sympy.expand(sympy.fraction(sympy.together(difference))[0])
+    numerator = sympy.fraction(difference)[0]
     return len(sympy.Add.make_args(numerator)) == 1
 
 
@@ -345,6 +379,9 @@ class _Equation:
     left: Node
     right: Node
     chain: Chain
+    # Marks where a value was claimed for `name` ("x = 5"): the derivation before it is done,
+    # and the next equation in `name` starts a new one (another case, another root).
+    closes: bool = False
 
     def shown(self, text: str) -> str:
         return " = ".join(side.source(text) for side in self.chain.sides)
@@ -366,12 +403,19 @@ def _solution(
     if _alternatives(text, chain):
         return  # "a + 7 = 0 or a - 2 = 0": cases, not one line of solving
     if _lone_name(left) and not _symbols(right) and not _has_decimal(right):
+        latest = next((e for e in reversed(equations) if e.name == left[1]), None)
         previous = _previous(text, chain, left[1], equations)
+        equations.append(_Equation(left[1], left, right, chain, closes=True))
         if previous is None:
             return
+        if latest is not None and latest.closes and latest.right != right:
+            between = text[latest.chain.sides[-1].end : chain.sides[0].start]
+            if not re.search(r"\bor\b", between):
+                return  # "m = 4 … the new m = 5": the name was given another meaning
         # "x + 7 = 0 or x - 2 = 0, so x = -7": a value that solves any equation of the step
         # in that unknown is not wrong.
-        others = [e for e in equations if e.name == left[1]][-_ALTERNATIVE_EQUATIONS:]
+        others = [e for e in equations if e.name == left[1] and not e.closes]
+        others = others[-_ALTERNATIVE_EQUATIONS:]
         verdicts = [
             _run_quietly(clock, lambda e=e: _satisfies(e.left, e.right, left[1], right))
             for e in others
@@ -397,7 +441,7 @@ def _solution(
     if max(_degree(left), _degree(right)) > 4:
         return
     equation = _Equation(next(iter(names)), left, right, chain)
-    previous = _previous(text, chain, equation.name, equations, _DERIVATION_GAP)
+    previous = _previous(text, chain, equation.name, equations, derivation=True)
     if previous is not None:
         verdict = _run_quietly(clock, lambda: _same_linear_solution(previous, equation))
         if verdict is not None:
@@ -427,14 +471,21 @@ def _previous(
     chain: Chain,
     name: str,
     equations: list[_Equation],
-    gap: re.Pattern[str] = _SOLUTION_GAP,
+    derivation: bool = False,
 ) -> _Equation | None:
     """The latest equation in `name`, if only words of a derivation stand between."""
     previous = next((e for e in reversed(equations) if e.name == name), None)
-    if previous is None:
+    if previous is None or previous.closes and derivation:
         return None
+    if previous.closes:  # a claim "x = 5" between: judge against the equation before it
+        previous = next((e for e in reversed(equations) if e.name == name and not e.closes), None)
+        if previous is None:
+            return None
     between = text[previous.chain.sides[-1].end : chain.sides[0].start]
-    if len(between) > 400 or gap.search(re.sub(r"\\[A-Za-z]+", " ", between)):
+    words = re.sub(r"\\[A-Za-z]+", " ", between)
+    if len(between) > 400 or _SOLUTION_GAP.search(words):
+        return None
+    if derivation and any(w not in _DERIVATION_WORDS for w in re.findall(r"[a-z]+", words.lower())):
         return None
     return previous
 

@@ -34,6 +34,7 @@ PROVIDERS = (
     "ollama",
     "deepseek",
     "openrouter",
+    "mistral",
     "openai-compatible",
 )
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")

@@ -72,8 +72,33 @@ def _error_fields(body: Any) -> tuple[str, str, str]:
     etype = str(err.get("type") or err.get("status") or body.get("type") or "")
     code = err.get("code")
     code_s = "" if code is None or isinstance(code, int) else str(code)
-    message = str(err.get("message") or body.get("message") or "")
+    said = (err.get("message"), body.get("message"), err.get("detail"), body.get("detail"))
+    message = next((text for text in map(_detail_text, said) if text), "")
     return etype, code_s, message
+
+
+def _detail_text(value: Any, depth: int = 0) -> str:
+    """An error message, however it came: a string, a JSON string, or a validation `detail`
+    list (Mistral's 422: `{"message": {"detail": [{"loc": […], "msg": …}]}}`) as one sentence."""
+    if depth > 3 or value is None:
+        return ""
+    if isinstance(value, str):
+        if value.lstrip().startswith(("{", "[")):
+            try:
+                return _detail_text(json.loads(value), depth + 1) or value
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, dict):
+        if "detail" in value:
+            return _detail_text(value["detail"], depth + 1)
+        if "msg" in value:
+            where = ".".join(str(p) for p in value.get("loc") or () if p != "body")
+            return f"{where}: {value['msg']}" if where else str(value["msg"])
+        return _detail_text(value.get("message"), depth + 1)
+    if isinstance(value, list):
+        return "; ".join(t for t in (_detail_text(v, depth + 1) for v in value) if t)
+    return str(value)
 
 
 _CONTEXT_PATTERNS = re.compile(

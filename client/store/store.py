@@ -28,7 +28,7 @@ from client.core.usage import Usage
 from client.store import audits, branches, comparisons, ledger
 from client.store import search as fts
 from client.store.comparisons import StoredComparison
-from client.store.db import open_database, translate_errors
+from client.store.db import check_integrity, open_database, translate_errors
 from client.store.paths import database_path
 from client.store.presence import Presence
 from client.store.rows import (
@@ -88,6 +88,13 @@ class Store:
             store.close()
             raise
         return store
+
+    def check_integrity(self) -> None:
+        """Read the whole file; StoreError if any of it is damaged (see db.check_integrity).
+
+        Open checks only the header and the schema, so a damaged page deep in the history is
+        found here, in the background, not by making every start read the whole file."""
+        check_integrity(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -584,6 +591,7 @@ class Store:
         query: str,
         limit: int = 20,
         *,
+        order: fts.Order = "relevance",
         conversation_id: str | None = None,
         provider: str | None = None,
         model: str | None = None,
@@ -593,7 +601,8 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Full-text search over prompts, answers and reasoning (see client.store.search).
 
-        The keyword filters default to none; `since`/`until` are inclusive UTC dates (a datetime
+        `order`: "relevance" (an exact phrase first, then bm25) or "newest". The keyword filters
+        default to none; `since`/`until` are inclusive UTC dates (a datetime
         is an exact instant).
         """
         with self._reading() as conn:
@@ -601,6 +610,7 @@ class Store:
                 conn,
                 query,
                 limit,
+                order=order,
                 conversation_id=conversation_id,
                 provider=provider,
                 model=model,

@@ -475,8 +475,10 @@ class MainWindow(QMainWindow):
 
     def choose_other_model(self) -> None:
         dialog = OtherModelDialog(self, self.composer.choice)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if dialog.exec() and (choice := dialog.choice()) is not None:
+        # Read the choice before the dialog goes: deleted on close, its fields were gone.
+        choice = dialog.choice() if dialog.exec() else None
+        dialog.deleteLater()
+        if choice is not None:
             self.composer.set_choice(choice)
             if self.centre_pages.currentWidget() is self.welcome:
                 self.new_conversation()

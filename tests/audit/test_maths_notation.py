@@ -152,3 +152,12 @@ def test_claims_in_words_are_checked(text: str, message: str) -> None:
 )
 def test_words_that_are_not_claims_stay_quiet(text: str) -> None:
     assert check_step(0, text) == []
+
+
+def test_a_function_of_names_is_not_evaluated_with_their_values() -> None:
+    # p and q are worked-out quantities, but \log(p/q) is not p/q
+    steps = [
+        "First, p = (2 + 4) = 6. Separately, q = (1 + 2) = 3.",
+        r"Then \[ \log \left(\frac{p}{q}\right) = -5 \] by the second equation.",
+    ]
+    assert errors(*steps) == []

@@ -187,3 +187,10 @@ def test_the_strip_does_not_call_correct_rounding_a_slip():
     audit = audit_trace("391 / 7 = 55.86, no. 391 / 11 = 35.5, no. 391 / 13 = 30.08.")
     assert any("rounded value" in f.message for f in audit.findings)  # still shown in the step
     assert "slip" not in audit_strip(audit, "raw")
+
+
+def test_strip_names_maths_errors_from_the_symbolic_check():
+    audit = audit_trace(
+        steps=["We count teams.", r"There are \(\binom{7}{3} = 30\) teams.", "So 30 teams."]
+    )
+    assert audit_strip(audit, Visibility.RAW).startswith("1 maths error (step 1)")

@@ -112,6 +112,21 @@ def test_a_restatement_after_or_is_still_a_claim() -> None:
     ]
 
 
+def test_cases_solved_one_after_another_are_not_one_derivation() -> None:
+    text = (
+        r"so either \( q - 2 = 3 \) or \( q - 2 = 9 \). Solving: "
+        r"\[ q - 2 = 3 \implies q = 5 \] \[ q - 2 = 9 \implies q = 11 \]"
+    )
+    assert messages(text) == []
+
+
+def test_expansions_with_fractions_are_exact() -> None:
+    assert messages(r"Expanding, \((y + \frac{1}{3})^2 = y^2 + \frac{2}{3}y + \frac{1}{9}\).") == []
+    assert messages(r"Expanding, \((y + \frac{1}{3})^2 = y^2 + \frac{2}{3}y + \frac{1}{3}\).") == [
+        r"(y + \frac{1}{3})^2 and y^2 + \frac{2}{3}y + \frac{1}{3} are not equal: they differ by -2/9."
+    ]
+
+
 def test_a_solving_step_that_changes_the_solution() -> None:
     text = r"\[ 3z + 4 = 19 \] \[ 3z = 19 + 4 \] \[ z = \frac{23}{3} \]"
     assert messages(text) == [
@@ -182,3 +197,14 @@ def test_sympy_and_math_verify_are_not_imported_by_a_plain_audit() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_pi_taken_as_a_fraction_is_an_approximation_not_a_slip() -> None:
+    text = r"Taking \(\pi = \frac{22}{7}\), the area is \(\pi \cdot 7^2 = \frac{22}{7} \cdot 49\)."
+    assert messages(text) == []
+    assert messages(r"So \(\pi \cdot 7^2 = 140\).") == [r"\pi \cdot 7^2 is about 153.938, not 140."]
+
+
+def test_a_name_given_a_new_meaning_is_not_judged_against_the_old_equation() -> None:
+    text = r"From \(3m = 12\) we get \(m = 4\). Shifting everything up by one, the new \(m = 5\)."
+    assert messages(text) == []

@@ -28,6 +28,7 @@ class Reply:
     delay_s: float = 0.0  # pause before each chunk
     cut: bool = False  # close the socket after the chunks, without ending the body
     hang_s: float = 0.0  # after the chunks, keep the connection open this long before ending
+    before: Callable[[], object] | None = None  # runs before the reply is sent (a barrier, say)
 
     @classmethod
     def json(cls, status: int, body: Any, headers: dict[str, str] | None = None) -> Reply:
@@ -104,6 +105,8 @@ class ReplayServer:
                         )
                     )
                 else:
+                    if reply.before is not None:
+                        reply.before()
                     self._send(reply)
 
             do_GET = _handle

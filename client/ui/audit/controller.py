@@ -152,6 +152,10 @@ class AuditController(QObject):
             self._view = AuditView(self._store, self.page)
             self.page.setWidget(self._view)  # the placeholder label is deleted
             self._connect_view_signals()
+            if self.state is not None and self.state.live:  # skipped while it streamed
+                self._view.show_turn(
+                    dataclasses.replace(self.state.turn, status=TurnStatus.STREAMING)
+                )
         return self._view
 
     def _connect_view_signals(self) -> None:
@@ -181,6 +185,13 @@ class AuditController(QObject):
             if self._view is not None:
                 self._view.clear()
         elif state.live:  # streaming, or stopped and still being stored
+            if self._view is None and self.inspector.tabs.currentWidget() is not self.page:
+                # Nothing to audit yet: the view (a tenth of a second to build) is made when
+                # its tab is opened or the turn ends, not in the middle of a stream.
+                from client.ui.audit.view import STREAMING
+
+                self.inspector.set_audit_strip(STREAMING)
+                return
             self.view.show_turn(dataclasses.replace(state.turn, status=TurnStatus.STREAMING))
         elif _text_complete(state):
             self.view.show_turn(state.turn)

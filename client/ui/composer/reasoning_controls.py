@@ -37,10 +37,12 @@ _NOT_SETTINGS = {
     "systemInstruction",
     "system_instruction",
 }
+# Values to probe whether a model takes a control; any one it takes enables the control
+# (Mistral Small 4 takes only none and high).
 _SAMPLES = {
-    "effort": TurnSettings(effort="medium"),
-    "thinking_budget": TurnSettings(thinking_budget=4096),
-    "summary": TurnSettings(summary="auto"),
+    "effort": tuple(TurnSettings(effort=e) for e in ("medium", "high", "low", "minimal", "max")),
+    "thinking_budget": (TurnSettings(thinking_budget=4096),),
+    "summary": (TurnSettings(summary="auto"),),
 }
 
 
@@ -168,14 +170,17 @@ class ReasoningControls(QWidget):
         """Why the chosen model takes no such setting; None when it does."""
         if self._choice is None or self._adapter is None or not hasattr(self._adapter, "body"):
             return "Choose a model this build can talk to."
-        try:
-            with_it = request_settings(self._adapter, self._choice, _SAMPLES[control])
-            without = request_settings(self._adapter, self._choice, TurnSettings())
-        except UsageError as exc:
-            return str(exc)
-        if with_it == without:
-            return "This provider ignores that setting."
-        return None
+        reason = "This provider ignores that setting."
+        for sample in _SAMPLES[control]:
+            try:
+                with_it = request_settings(self._adapter, self._choice, sample)
+                without = request_settings(self._adapter, self._choice, TurnSettings())
+            except UsageError as exc:
+                reason = str(exc)
+                continue
+            if with_it != without:
+                return None
+        return reason
 
     def _update(self) -> None:
         text, self.sendable = sends_text(self._adapter, self._choice, self.settings())

@@ -54,6 +54,7 @@ class ReasoningInspector(QWidget):
         self.state: TurnState | None = None
         self._strip_text = ""
         self._shown_parts = 0
+        self._shown_chars = 0
         self._shown_generation = -1
 
         self.title_label = QLabel("Reasoning", self)
@@ -145,6 +146,7 @@ class ReasoningInspector(QWidget):
         self.state = state
         self.set_audit_strip("")
         self._shown_parts = 0
+        self._shown_chars = 0
         self._shown_generation = -1
         self.text_view.clear()
         self.refresh()
@@ -192,10 +194,12 @@ class ReasoningInspector(QWidget):
         if state.generation != self._shown_generation:
             self._shown_generation = state.generation
             self._shown_parts = len(state.reasoning)
+            self._shown_chars = state.reasoning.length
             self.text_view.setPlainText(state.reasoning.text())
         elif len(state.reasoning) > self._shown_parts:
             delta = state.reasoning.since(self._shown_parts)
             self._shown_parts = len(state.reasoning)
+            self._shown_chars += len(delta)
             cursor = QTextCursor(self.text_view.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(delta)
@@ -204,6 +208,11 @@ class ReasoningInspector(QWidget):
 
     def text(self) -> str:
         return self.text_view.toPlainText()
+
+    @property
+    def shown_chars(self) -> int:
+        """Characters of the reasoning in the view so far (the stream benchmark reads it)."""
+        return self._shown_chars
 
     # Search within the reasoning
 

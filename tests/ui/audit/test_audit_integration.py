@@ -86,6 +86,18 @@ def test_a_streamed_false_equation_is_found_at_its_step_and_the_strip_says_so(
     assert not inspector.strip_label.isVisibleTo(inspector)  # the steps say it themselves
 
 
+def test_while_a_turn_streams_the_strip_says_the_audit_waits(qtbot, window, replay):
+    replay.add(CHAT_PATH, stream_reply(simple_stream(REASONING, ANSWER), delay_s=0.05))
+    use_replay(window, replay)
+    with qtbot.waitSignal(window.runner.sig_turn_started, timeout=10_000):
+        send(qtbot, window, PROMPT)
+    # The steps tab was never opened: the inspector still says what the audit waits for.
+    assert window.inspector.strip_text() == STREAMING
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
+    assert window.inspector.strip_text().startswith("1 arithmetic error (step 1)")
+
+
 def test_hidden_reasoning_has_nothing_to_audit_and_the_steps_say_why(qtbot, window, replay):
     events = [chunk(content="Paris."), chunk(finish="stop"), usage_chunk(20, 300, reasoning=256)]
     replay.add(CHAT_PATH, stream_reply(events))

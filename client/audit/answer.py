@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 from client.audit.expr import NotArithmetic, evaluate, parse_decimal, tokenize
 from client.audit.normalize import matching_braces, normalise
 from client.core.audit import Finding, Severity, Step, StepKind
+from client.core.format import step_number
 
 CHECK = "answer_mismatch"
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
@@ -146,7 +147,7 @@ def check_answer(steps: Sequence[Step], answer: str | None, problem: str | None)
             Finding(
                 CHECK,
                 Severity.WARNING,
-                f"The reasoning concludes {last.text} (step {last.step}), but the answer says {stated}.",
+                f"The reasoning concludes {last.text} (step {step_number(last.step)}), but the answer says {stated}.",
             )
         )
     known = numbers_in(" ".join(s.text for s in steps)) | numbers_in(problem or "")

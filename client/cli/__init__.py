@@ -16,6 +16,7 @@ from typing import NoReturn
 COMMANDS = {
     "ask": "client.cli.ask",
     "compare": "client.cli.compare",
+    "list": "client.cli.listing",
     "usage": "client.cli.usage",
     "prices": "client.cli.prices",
     "reprice": "client.cli.reprice",

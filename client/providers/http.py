@@ -25,7 +25,9 @@ from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import Failed, Notice, StreamEvent
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=30.0, pool=10.0)
+# No read timeout on streams: how long a stream may stay silent is the turn controller's idle
+# timeout (client/session.py, `ask --idle-timeout`), which reasoning models need well above 300 s.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=None, write=30.0, pool=10.0)
 _RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504, 529}
 _MAX_ERROR_BODY = 64 * 1024
 

@@ -385,6 +385,11 @@ class Store:
         with self._reading() as conn:
             return ledger.conversation_totals(conn, conversation_id)
 
+    def conversation_list(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """`ledger.conversation_list`: newest first, with turns and cost."""
+        with self._reading() as conn:
+            return ledger.conversation_list(conn, limit)
+
     def models_in_ledger(self) -> list[dict[str, Any]]:
         """Every provider and model with turns, with counts, spend and stored prices (ledger)."""
         with self._reading() as conn:

@@ -47,6 +47,12 @@ def tune_interpreter() -> None:
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from client.ui.display import display_problem
+
+    problem = display_problem()  # before Qt: without a display it aborts the process
+    if problem is not None:
+        print(f"thinkpane: {problem}", file=sys.stderr)
+        return 1
     tune_interpreter()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -56,12 +62,19 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Thinkpane")
     app.setDesktopFileName("io.github.thinkpane.Thinkpane")
 
-    from client.ui.recovery import BackgroundCheck, act_on, ask_what_to_do, open_store
+    from client.ui.recovery import (
+        BackgroundCheck,
+        act_on,
+        ask_for_folder,
+        ask_what_to_do,
+        open_store,
+    )
 
     note = ""
     while True:  # once more after the background check found damage and the user chose
         notice = _upgrade_notice(app)  # a migration may rebuild the search index: say so first
-        store, recovered = open_store(ask_what_to_do)  # a damaged file: a choice, not a traceback
+        # A damaged file or an unusable data folder: a choice, not a traceback.
+        store, recovered = open_store(ask_what_to_do, choose_folder=ask_for_folder)
         if notice is not None:
             notice.close()
         if store is None:
@@ -154,13 +167,13 @@ def _upgrade_notice(app):  # type: ignore[no-untyped-def]
     """A small window saying the database is being updated, shown only when opening it will
     run a migration (after an upgrade: rebuilding the search index of a long history takes
     seconds, and nothing else would be on screen)."""
-    from client.store.db import migration_pending
+    from client.store.db import StoreError, migration_pending
     from client.store.paths import database_path
 
     try:
         pending = migration_pending(database_path())
-    except OSError:
-        return None  # the folder cannot be made: open_store says so
+    except (OSError, StoreError):
+        return None  # the folder cannot be used: open_store asks for another
     if not pending:
         return None
     from PySide6.QtWidgets import QLabel

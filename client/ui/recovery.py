@@ -8,6 +8,9 @@ Thinkpane, is read-only, or the disk is full. `open_store` turns that into a cho
 - Start with an empty database: the damaged file is moved aside and a new one is made;
 - Quit.
 
+A data folder that cannot be used at all (THINKPANE_HOME is a file, a folder we may not write
+to) is asked about before that: choose another folder for this session, or quit.
+
 Nothing is ever deleted: the file moved aside keeps its name with `.damaged-<timestamp>` added
 (its `-wal` and `-shm` go with it, so SQLite cannot replay them into the new file). The choice is
 asked through a function, so the logic is tested without a dialog; `ask_what_to_do` is the thin
@@ -27,10 +30,10 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 from client.store.db import IntegrityCheck, StoreError
-from client.store.paths import database_path
+from client.store.paths import DataFolderError, database_path
 from client.store.store import Store
 
 OPEN_BACKUP, START_EMPTY, QUIT = "backup", "empty", "quit"
@@ -82,13 +85,40 @@ def restore_backup(path: Path, backup: Path) -> Path | None:
     return aside
 
 
-def open_store(ask: Callable[[Trouble], str], path: Path | None = None) -> tuple[Store | None, str]:
+def usable_database_path(
+    choose_folder: Callable[[DataFolderError], Path | None],
+) -> tuple[Path | None, str]:
+    """The database's path, asking for another data folder for as long as the one set cannot be
+    used. (None, "") when the user chose to quit; the sentence says which folder is used."""
+    note = ""
+    while True:
+        try:
+            return database_path(), note
+        except DataFolderError as exc:
+            folder = choose_folder(exc)
+        if folder is None:
+            return None, ""
+        os.environ["THINKPANE_HOME"] = str(folder)  # for this session: the CLI keeps its own
+        note = (
+            f"Using the data folder {folder} for this session. Set THINKPANE_HOME to it to keep "
+            "using it."
+        )
+
+
+def open_store(
+    ask: Callable[[Trouble], str],
+    path: Path | None = None,
+    choose_folder: Callable[[DataFolderError], Path | None] | None = None,
+) -> tuple[Store | None, str]:
     """Open the store, asking what to do for as long as it will not open.
 
     Returns the store (None when the user chose to quit) and a sentence about what was done
     ("" when nothing was)."""
-    path = path if path is not None else database_path()
     note = ""
+    if path is None:
+        path, note = usable_database_path(choose_folder or (lambda _error: None))
+        if path is None:
+            return None, ""
     while True:
         try:
             return Store.open(path), note
@@ -215,3 +245,41 @@ class BackgroundCheck(QObject):
         self.trouble = Trouble(exc, path, latest_backup(path))
         self.choice = self._ask(self.trouble)
         self.sig_recovery_chosen.emit(self.choice)
+
+
+# The data folder: a choice of another one, or quit
+
+
+CHOOSE_FOLDER, QUIT_FOLDER = "choose", "quit"
+
+
+def folder_box(error: DataFolderError, parent: QWidget | None = None) -> tuple[QMessageBox, dict]:
+    """What is wrong with which folder, and the two ways on; returns the box and button → choice."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Thinkpane cannot use its data folder")
+    box.setText(error.message)
+    box.setInformativeText(
+        "Choose another folder to keep your conversations in for this session, or quit and "
+        "fix the folder (or THINKPANE_HOME). Nothing in the folder is changed."
+    )
+    choose = box.addButton("Choose Another Folder…", QMessageBox.ButtonRole.AcceptRole)
+    choose.setToolTip("Pick or create a folder you can write to")
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(choose)
+    box.setEscapeButton(quit_button)
+    return box, {choose: CHOOSE_FOLDER, quit_button: QUIT_FOLDER}
+
+
+def ask_for_folder(error: DataFolderError) -> Path | None:
+    """Ask with a modal dialog (before any window exists); None when the user quits."""
+    while True:
+        box, choices = folder_box(error)
+        box.exec()
+        if choices.get(box.clickedButton(), QUIT_FOLDER) != CHOOSE_FOLDER:
+            return None
+        chosen = QFileDialog.getExistingDirectory(
+            None, "Choose a folder for Thinkpane's data", str(Path.home())
+        )
+        if chosen:
+            return Path(chosen)

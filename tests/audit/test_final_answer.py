@@ -84,7 +84,7 @@ def test_the_answer_check_still_reports_a_different_answer() -> None:
         answer="The share is 0.25.",
     )
     mismatches = [f.message for f in result.findings if f.check == "answer_mismatch"]
-    assert "The reasoning concludes \\frac{1}{2} (step 1), but the answer says 0.25." in mismatches
+    assert "The reasoning concludes \\frac{1}{2} (step 2), but the answer says 0.25." in mismatches
 
 
 def test_numbers_the_answer_derives_are_not_unsupported() -> None:

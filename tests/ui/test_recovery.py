@@ -231,3 +231,49 @@ def test_a_full_disk_keeps_the_turn_in_memory_and_saves_it_later(
     qtbot.waitUntil(lambda: not again.save_label.isVisibleTo(window))
     assert not window.banner.isVisibleTo(window)
     assert window.statusBar().currentMessage() == SAVED
+
+
+def test_an_unusable_data_folder_asks_for_another_and_opens_there(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("THINKPANE_HOME", str(blocker))
+    other = tmp_path / "elsewhere"
+    asked = []
+
+    def choose(error):
+        asked.append(error.message)
+        return other
+
+    store, note = open_store(Asker(QUIT), choose_folder=choose)
+    try:
+        assert store is not None and store.path == other / "thinkpane.sqlite3"
+        assert f"{blocker} is a file, not a folder" in asked[0]
+        assert str(other) in note and "THINKPANE_HOME" in note
+    finally:
+        store.close()
+    assert blocker.read_text() == "not a folder"  # nothing of the user's was touched
+
+
+def test_quitting_at_an_unusable_data_folder_opens_nothing(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("THINKPANE_HOME", str(blocker))
+    assert open_store(Asker(QUIT), choose_folder=lambda _e: None) == (None, "")
+
+
+def test_the_folder_dialog_names_the_folder_and_offers_another_or_quit(qapp, tmp_path, monkeypatch):
+    from client.store.paths import DataFolderError, data_dir
+    from client.ui.recovery import CHOOSE_FOLDER, QUIT_FOLDER, folder_box
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("THINKPANE_HOME", str(blocker))
+    try:
+        data_dir()
+    except DataFolderError as exc:
+        error = exc
+    box, choices = folder_box(error)
+    assert str(blocker) in box.text() and "choose another folder" in box.informativeText().lower()
+    assert sorted(choices.values()) == [CHOOSE_FOLDER, QUIT_FOLDER]
+    assert [b.text() for b in choices] == ["Choose Another Folder…", "Quit"]
+    box.deleteLater()

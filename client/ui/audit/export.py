@@ -41,14 +41,16 @@ def write_report(
     review: CriticReview | None,
 ) -> None:
     """Write the report of `turn`'s audit, the user's verdicts and any critic to `path`."""
-    write = audit_report_html if report_kind(fmt) == "html" else audit_report_markdown
-    text = write(
-        turn,
-        audit,
-        verdicts,
-        review.opinion if review else None,
-        critic_model=(review.turn.model_reported or review.turn.model) if review else None,
-    )
+    critic = review.opinion if review else None
+    critic_model = (review.turn.model_reported or review.turn.model) if review else None
+    if report_kind(fmt) == "html":
+        from client.exports.readable import answer_html
+
+        text = audit_report_html(
+            turn, audit, verdicts, critic, critic_model=critic_model, answer_html=answer_html(turn)
+        )
+    else:
+        text = audit_report_markdown(turn, audit, verdicts, critic, critic_model=critic_model)
     Path(path).write_text(text, encoding="utf-8")
 
 

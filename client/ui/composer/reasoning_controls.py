@@ -13,7 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
 
 from client.core.conversation import TurnSettings
 from client.core.errors import UsageError
@@ -110,6 +117,9 @@ class ReasoningControls(QWidget):
         self.budget_spin.setRange(-1, 262_144)
         self.budget_spin.setSingleStep(1024)
         self.budget_spin.setSpecialValueText("Budget: default")
+        # A word with spin arrows beside it reads oddly: the budget is typed (arrow keys and the
+        # wheel still step it).
+        self.budget_spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.budget_spin.setPrefix("Budget ")
         self.budget_spin.setValue(-1)
         self.summary_box = QComboBox(self)

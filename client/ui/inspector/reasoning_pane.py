@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.events import Visibility
+from client.core.events import TurnStatus, Visibility
 from client.ui.conversation import describe
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import FindBar
@@ -36,6 +36,12 @@ NO_REASONING = (
     "provider did not say that it reasoned."
 )
 WAITING = "Waiting for the model…"
+
+
+def failed_sentence(error_message: str | None) -> str:
+    """What the inspector says for a turn whose request failed before any reasoning came."""
+    why = f" {error_message.rstrip('.')}." if error_message else ""
+    return f"The request failed, so there is no reasoning to show.{why}"
 
 
 class ReasoningInspector(QWidget):
@@ -101,7 +107,7 @@ class ReasoningInspector(QWidget):
         self.pages.addWidget(self.message_label)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.pages, "Reasoning")
+        self.tabs.addTab(self.pages, "Text")  # the panel is titled Reasoning already
 
         header = QHBoxLayout()
         header.addWidget(self.title_label)
@@ -143,6 +149,8 @@ class ReasoningInspector(QWidget):
     # Showing a turn
 
     def show_turn(self, state: TurnState | None) -> None:
+        if state is None or self.state is None or state.id != self.state.id:
+            self.find_bar.reset()  # a search and its count belong to the turn they were made in
         self.state = state
         self.set_audit_strip("")
         self._shown_parts = 0
@@ -162,6 +170,9 @@ class ReasoningInspector(QWidget):
             self._show_message(
                 label, describe.reasoning_figures(state), describe.hidden_explanation(state)
             )
+        elif visibility is Visibility.NONE and state.status is TurnStatus.ERROR:
+            error = state.turn.error
+            self._show_message("", "", failed_sentence(error.message if error else None))
         elif visibility is Visibility.NONE:
             waiting = state.streaming and not state.answer.length
             self._show_message(

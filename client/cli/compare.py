@@ -355,11 +355,20 @@ class _Session:
             self.current.cancel()
 
     def _run_one(self, comparison, cancel_all) -> None:  # type: ignore[no-untyped-def]
-        worker = threading.Thread(target=comparison.run, name="compare", daemon=True)
-        worker.start()
-        while worker.is_alive():
+        done = threading.Event()
+
+        def work() -> None:
             try:
-                worker.join(0.2)
+                comparison.run()
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="compare", daemon=True).start()
+        # Wait on an event, not on join(): Ctrl+C interrupting a join can leave the thread
+        # looking finished while its runs are still being stopped and stored.
+        while not done.is_set():
+            try:
+                done.wait(0.2)
             except KeyboardInterrupt:
                 self._stop(cancel_all)
 

@@ -16,8 +16,8 @@ starts no more: runs already finished stay stored, and count.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -100,7 +100,6 @@ class Comparison:
         self._tokens: dict[tuple[int, int], CancelToken] = {}
         self._cancel = CancelToken()
         self._lock = threading.Lock()
-        self._slots: dict[str, threading.Semaphore] = {}
         self.prepared = False
 
     @property
@@ -168,7 +167,7 @@ class Comparison:
             self.results.pop(key, None)
         self.prepared = True
 
-    def _slot(self, prepared: PreparedTurn) -> threading.Semaphore:
+    def _slot(self, prepared: PreparedTurn) -> tuple[str, int]:
         url = prepared.request.base_url or ""
         # A local server (Ollama, LM Studio, a llama.cpp server here) answers one request at a
         # time; a native API's address on this machine is a proxy in front of the provider.
@@ -176,11 +175,7 @@ class Comparison:
             prepared.profile.name == "openai-compatible"
             and (urlsplit(url).hostname or "") in _LOOPBACK
         )
-        name = f"{prepared.profile.name} {url}"
-        with self._lock:
-            if name not in self._slots:
-                self._slots[name] = threading.Semaphore(1 if local else self.per_provider)
-            return self._slots[name]
+        return f"{prepared.profile.name} {url}", 1 if local else self.per_provider
 
     # -- running -----------------------------------------------------------------------------
 
@@ -191,44 +186,70 @@ class Comparison:
         jobs = sorted(self._prepared)
         for key in jobs:
             self._tokens[key] = CancelToken()
-        if jobs:
-            with ThreadPoolExecutor(max_workers=min(len(jobs), 16)) as pool:
-                for future in [pool.submit(self._run_one, key) for key in jobs]:
-                    future.result()
+        # One queue per server, taken in column then sample order by as many workers as that
+        # server may serve at once: columns fill from the left, and a limit is never passed.
+        queues: dict[str, deque[tuple[int, int]]] = {}
+        limits: dict[str, int] = {}
+        for key in jobs:
+            name, limit = self._slot(self._prepared[key])
+            queues.setdefault(name, deque()).append(key)
+            limits[name] = limit
+        workers = [
+            threading.Thread(target=self._drain, args=(queue,), name="comparison-run", daemon=True)
+            for name, queue in queues.items()
+            for _ in range(min(limits[name], len(queue)))
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
         self._prepared.clear()
         return dict(self.results)
+
+    def _drain(self, queue: deque[tuple[int, int]]) -> None:
+        while True:
+            with self._lock:
+                if not queue:
+                    return
+                key = queue.popleft()
+            try:
+                self._run_one(key)
+            except Exception as exc:  # never lose the rest of the queue to one run
+                self._finish(RunResult(*key, error=ErrorInfo(ErrorKind.PROTOCOL, str(exc))))
 
     def _run_one(self, key: tuple[int, int]) -> None:
         prepared = self._prepared[key]
         token = self._tokens[key]
-        with self._slot(prepared):
-            if self._cancel.cancelled or token.cancelled:
-                result = RunResult(
-                    *key, error=ErrorInfo(ErrorKind.CANCELLED, "Stopped before it was sent.")
-                )
-                self._finish(result)
-                return
-            unhook = self._cancel.on_cancel(token.cancel)
-            linked = False
+        if self._cancel.cancelled or token.cancelled:
+            result = RunResult(
+                *key, error=ErrorInfo(ErrorKind.CANCELLED, "Stopped before it was sent.")
+            )
+            self._finish(result)
+            return
+        unhook = self._cancel.on_cancel(token.cancel)
+        linked = False
 
-            def on_event(turn: Turn, event: StreamEvent) -> None:
-                nonlocal linked
-                if not linked:
-                    linked = self._link(key, turn)
-                if self.on_event is not None:
-                    self.on_event(key[0], key[1], turn, event)
-
-            try:
-                turn = self.controller.run(prepared, token, on_event)
-            except Exception as exc:  # a bug of ours: this run fails, the others go on
-                turn = prepared.turn
-                result = RunResult(*key, turn, ErrorInfo(ErrorKind.PROTOCOL, str(exc)))
-            else:
-                result = RunResult(*key, turn)
-            finally:
-                unhook()
+        def on_event(turn: Turn, event: StreamEvent) -> None:
+            nonlocal linked
             if not linked:
-                self._link(key, turn)
+                linked = self._link(key, turn)
+            if self.on_event is not None:
+                self.on_event(key[0], key[1], turn, event)
+
+        try:
+            turn = self.controller.run(prepared, token, on_event)
+        except Exception as exc:  # a bug of ours: this run fails, the others go on
+            turn = prepared.turn
+            result = RunResult(*key, turn, ErrorInfo(ErrorKind.PROTOCOL, str(exc)))
+        except BaseException:  # a stop that closed the stream under it: the turn is kept, stopped
+            turn = prepared.turn
+            result = RunResult(*key, turn)
+        else:
+            result = RunResult(*key, turn)
+        finally:
+            unhook()
+        if not linked:
+            self._link(key, turn)
         self._finish(result)
 
     def _link(self, key: tuple[int, int], turn: Turn) -> bool:

@@ -65,11 +65,14 @@ def insert(
 def add_run(
     conn: sqlite3.Connection, comparison_id: str, turn_id: str, column: int, sample: int
 ) -> None:
-    conn.execute(
-        "INSERT INTO comparison_runs (comparison_id, turn_id, column_index, sample_index)"
-        " VALUES (?, ?, ?, ?)",
-        (comparison_id, turn_id, column, sample),
+    """Link a stored turn to its place; a turn not stored (yet) raises KeyError."""
+    cursor = conn.execute(
+        "INSERT INTO comparison_runs (comparison_id, turn_id, turn_seq, column_index, sample_index)"
+        " SELECT ?, id, seq, ?, ? FROM turns WHERE id = ?",
+        (comparison_id, column, sample, turn_id),
     )
+    if cursor.rowcount == 0:
+        raise KeyError(f"no turn {turn_id}")
 
 
 def _load(conn: sqlite3.Connection, row: sqlite3.Row) -> StoredComparison:

@@ -296,6 +296,7 @@ def _v6_comparisons(conn: sqlite3.Connection) -> None:
         CREATE TABLE comparison_runs (
             comparison_id TEXT NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,
             turn_id       TEXT NOT NULL UNIQUE REFERENCES turns(id) ON DELETE CASCADE,
+            turn_seq      INTEGER NOT NULL,
             column_index  INTEGER NOT NULL,
             sample_index  INTEGER NOT NULL
         )
@@ -304,6 +305,9 @@ def _v6_comparisons(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE INDEX comparison_runs_by_comparison ON comparison_runs(comparison_id, column_index)"
     )
+    # The ledger groups by comparison from its covering index, which holds a turn's seq (its
+    # rowid), not its id.
+    conn.execute("CREATE INDEX comparison_runs_by_seq ON comparison_runs(turn_seq, comparison_id)")
 
 
 MIGRATIONS: Sequence[Migration] = (

@@ -396,8 +396,10 @@ def test_ctrl_c_stops_the_comparison_and_keeps_finished_runs(replay, thinkpane_h
     assert proc.returncode == 130, err
     assert "finished runs are kept" in err
     runs = json.loads(out)["columns"][0]["runs"]
-    assert [r["status"] for r in runs] == ["complete", "interrupted", "error"]
-    assert runs[1]["answer"] == "half" and runs[2]["turn_id"] is None
+    assert runs[0]["status"] == "complete" and runs[0]["final_answer"] == "0.5"
+    # the run that was streaming is stored, stopped; the third was never sent
+    assert runs[1]["turn_id"] is not None and runs[1]["status"] != "complete"
+    assert runs[2]["turn_id"] is None and runs[2]["status"] == "error"
     assert len(replay.requests_to(CHAT)) == 2
     with _store(thinkpane_home) as store:
         assert store.usage_report(by=None)["total"]["queries"] == 2

@@ -487,7 +487,9 @@ class Store:
                 conn, comparison_id, conversation_id, parent_id, prompt, columns, samples, set_key
             )
 
-    def add_comparison_run(self, comparison_id: str, turn_id: str, column: int, sample: int) -> None:
+    def add_comparison_run(
+        self, comparison_id: str, turn_id: str, column: int, sample: int
+    ) -> None:
         with self._writing() as conn:
             comparisons.add_run(conn, comparison_id, turn_id, column, sample)
 

@@ -384,8 +384,8 @@ class SpendReport:
     # The price data in use: client.pricing.data_info() (its version and when it was fetched).
     prices: dict[str, Any] = field(default_factory=dict)
 
-    def label(self, key: str) -> str:
-        return self.labels.get(key) or key
+    def label(self, key: str | None) -> str:
+        return self.labels.get(key) or key or ""  # type: ignore[arg-type]
 
 
 def spend_report(store: Store, period: str, by: str, today: date | None = None) -> SpendReport:
@@ -398,6 +398,14 @@ def spend_report(store: Store, period: str, by: str, today: date | None = None) 
         labels = {
             g["key"]: titles.get(g["key"]) or "Untitled conversation" for g in report["groups"]
         }
+    elif by == "comparison":
+        prompts = {}
+        for g in report["groups"]:
+            stored = store.get_comparison(g["key"]) if g["key"] else None
+            if stored is not None:
+                line = " ".join(stored.prompt.split())
+                prompts[g["key"]] = "Compared: " + (line if len(line) <= 50 else line[:49] + "…")
+        labels = {**prompts, None: "Not in a comparison"}  # type: ignore[dict-item]
     use_saved_prices(store.path.parent)
     return SpendReport(
         period, by, since, tuple(report["groups"]), report["total"], labels, data_info()

@@ -15,6 +15,7 @@ from typing import NoReturn
 # Command name → module under client.cli. Order is the order `--help` lists them in.
 COMMANDS = {
     "ask": "client.cli.ask",
+    "compare": "client.cli.compare",
     "list": "client.cli.listing",
     "usage": "client.cli.usage",
     "prices": "client.cli.prices",

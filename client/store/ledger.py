@@ -26,6 +26,8 @@ GROUPINGS: dict[str, str] = {
     "day": "substr(created_at, 1, 10)",  # created_at is ISO 8601 UTC: the UTC date
     "week": "iso_week(created_at)",  # "2026-W48": ISO weeks start on Monday
     "month": "substr(created_at, 1, 7)",
+    # A comparison's runs; a turn outside every comparison has no key (NULL).
+    "comparison": "(SELECT r.comparison_id FROM comparison_runs AS r WHERE r.turn_seq = turns.seq)",
 }
 
 # Groupings that are periods of time: shown oldest first, not largest first.

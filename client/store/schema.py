@@ -269,11 +269,53 @@ def _v5_ledger_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX turns_by_status ON turns(status)")
 
 
+def _v6_comparisons(conn: sqlite3.Connection) -> None:
+    """Comparisons: one prompt run in several columns (efforts, models) with several samples.
+
+    Each run is an ordinary turn (a sibling under the comparison's parent); `comparison_runs`
+    says which comparison, column and sample it answers. A run retried after a failure or a
+    crash adds a row: the newest turn of a (column, sample) is the one that counts."""
+    conn.execute(
+        """
+        CREATE TABLE comparisons (
+            id              TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            parent_id       TEXT REFERENCES turns(id) ON DELETE CASCADE,
+            prompt          TEXT NOT NULL,
+            columns_json    TEXT NOT NULL,
+            samples         INTEGER NOT NULL,
+            set_key         TEXT,
+            created_at      TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX comparisons_by_conversation ON comparisons(conversation_id)")
+    conn.execute("CREATE INDEX comparisons_by_set ON comparisons(set_key)")
+    conn.execute(
+        """
+        CREATE TABLE comparison_runs (
+            comparison_id TEXT NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,
+            turn_id       TEXT NOT NULL UNIQUE REFERENCES turns(id) ON DELETE CASCADE,
+            turn_seq      INTEGER NOT NULL,
+            column_index  INTEGER NOT NULL,
+            sample_index  INTEGER NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        "CREATE INDEX comparison_runs_by_comparison ON comparison_runs(comparison_id, column_index)"
+    )
+    # The ledger groups by comparison from its covering index, which holds a turn's seq (its
+    # rowid), not its id.
+    conn.execute("CREATE INDEX comparison_runs_by_seq ON comparison_runs(turn_seq, comparison_id)")
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _v2_audit_summaries,
     _v3_cost_history,
     _v4_search_as_typed,
     _v5_ledger_index,
+    _v6_comparisons,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

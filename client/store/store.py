@@ -25,8 +25,9 @@ from client.core.cost import Cost
 from client.core.events import TurnStatus
 from client.core.prices import PriceOverride
 from client.core.usage import Usage
-from client.store import audits, branches, ledger
+from client.store import audits, branches, comparisons, ledger
 from client.store import search as fts
+from client.store.comparisons import StoredComparison
 from client.store.db import check_integrity, open_database, translate_errors
 from client.store.paths import database_path
 from client.store.presence import Presence
@@ -473,6 +474,51 @@ class Store:
             )
 
     # Step verdicts (the user's own judgement of each reasoning step)
+
+    # Comparisons (client.store.comparisons)
+
+    def create_comparison(
+        self,
+        comparison_id: str,
+        conversation_id: str,
+        parent_id: str | None,
+        prompt: str,
+        columns: list[dict[str, Any]],
+        samples: int,
+        set_key: str | None = None,
+    ) -> None:
+        with self._writing() as conn:
+            comparisons.insert(
+                conn, comparison_id, conversation_id, parent_id, prompt, columns, samples, set_key
+            )
+
+    def add_comparison_run(
+        self, comparison_id: str, turn_id: str, column: int, sample: int
+    ) -> None:
+        with self._writing() as conn:
+            comparisons.add_run(conn, comparison_id, turn_id, column, sample)
+
+    def get_comparison(self, comparison_id: str) -> StoredComparison | None:
+        with self._reading() as conn:
+            return comparisons.get(conn, comparison_id)
+
+    def comparisons(self, conversation_id: str) -> list[StoredComparison]:
+        with self._reading() as conn:
+            return comparisons.of_conversation(conn, conversation_id)
+
+    def comparison_by_set_key(self, set_key: str) -> StoredComparison | None:
+        with self._reading() as conn:
+            return comparisons.by_set_key(conn, set_key)
+
+    def output_history(
+        self, provider: str, model: str, effort: str | None, limit: int = 50
+    ) -> list[int]:
+        with self._reading() as conn:
+            return comparisons.output_history(conn, provider, model, effort, limit)
+
+    def comparison_of_turn(self, turn_id: str) -> str | None:
+        with self._reading() as conn:
+            return comparisons.comparison_of_turn(conn, turn_id)
 
     def set_verdict(self, turn_id: str, step_index: int, verdict: str, note: str = "") -> None:
         if verdict not in VERDICTS:

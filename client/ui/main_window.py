@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from client.ui.actions import build_actions, menu_titled
 from client.ui.announce import Announcer
 from client.ui.audit.controller import AuditController
+from client.ui.compare.controller import CompareController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
@@ -235,6 +236,21 @@ class MainWindow(QMainWindow):
             a,
             self,
         )
+        self.compare = CompareController(  # #15: one prompt across efforts, models, samples
+            self,
+            self.store,
+            self.jobs,
+            self.composer,
+            self.inspector,
+            current_branch=lambda: (
+                self.current_id,
+                self.conversation.leaf_id() if self.current_id else None,
+            ),
+            open_branch=lambda c, t: self.open_conversation(c, select_turn=t, leaf_id=t),
+            after_run=self._on_compare_run_done,
+            show_inspector=lambda: self.actions_.show_inspector.setChecked(True),
+        )
+        self.sig_conversation_shown.connect(self.compare.on_conversation_shown)
 
         self.theme_actions = self._add_theme_menu()
         self._apply_idle_timeout()
@@ -334,6 +350,13 @@ class MainWindow(QMainWindow):
         self, conversation_id: str, select_turn: str | None = None, leaf_id: str | None = None
     ) -> None:
         self.conversations.open_conversation(conversation_id, select_turn, leaf_id)
+
+    def _on_compare_run_done(self, conversation_id: str | None) -> None:
+        """A comparison's runs are stored: list its conversation and show it."""
+        self.refresh_conversations()
+        self.ledger.refresh()
+        if conversation_id is not None and self.current_id in (None, conversation_id):
+            self.open_conversation(conversation_id)
 
     def _update_conversation_actions(self) -> None:
         """Rename and Delete need a conversation: disabled on a new, empty one."""

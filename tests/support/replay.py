@@ -69,6 +69,7 @@ class ReplayServer:
     def __init__(self) -> None:
         self._replies: dict[str, deque[Reply]] = defaultdict(deque)
         self._default: dict[str, Reply] = {}
+        self._responders: dict[str, Callable[[Received], Reply]] = {}
         self.received: list[Received] = []
         self._lock = threading.Lock()
         server = self
@@ -93,7 +94,10 @@ class ReplayServer:
                             body,
                         )
                     )
-                    reply = server._next(parts.path)
+                    responder = server._responders.get(parts.path)
+                    reply = (
+                        responder(server.received[-1]) if responder else server._next(parts.path)
+                    )
                 if reply is None:
                     self._send(
                         Reply.json(
@@ -163,6 +167,12 @@ class ReplayServer:
         """Answer every request to `path` with `reply` once its queue is empty."""
         with self._lock:
             self._default[path] = reply
+
+    def respond(self, path: str, responder: Callable[[Received], Reply]) -> None:
+        """Answer every request to `path` with what `responder` makes of it (e.g. by the
+        effort its body carries, when requests arrive in parallel in any order)."""
+        with self._lock:
+            self._responders[path] = responder
 
     def _next(self, path: str) -> Reply | None:
         queue = self._replies.get(path)

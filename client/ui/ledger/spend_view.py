@@ -42,6 +42,7 @@ GROUPINGS = {
     "model": "Model",
     "provider": "Provider",
     "conversation": "Conversation",
+    "comparison": "Comparison",
     "day": "Day",
     "week": "Week",
     "month": "Month",

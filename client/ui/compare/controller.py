@@ -1,0 +1,474 @@
+"""Comparisons in the window: "Compare…" (Ctrl+Shift+Enter), the run, and the view.
+
+The comparison runs with the composer's prompt under the branch shown (its runs become sibling
+versions of the next turn), on a thread of its own: client.compare.runner sends the runs in
+parallel and stores each as a normal turn. Streaming text is coalesced (a timer repaints the
+cards ten times a second); each finished run is handed over with its audit counts, read on the
+worker. The estimate and the budget check are made before anything is sent, off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
+
+from client.compare.columns import Column
+from client.compare.report import figures
+from client.compare.runner import Comparison, ComparisonPlan, RunResult, from_stored
+from client.compare.tally import conclusion
+from client.core import format as fmt
+from client.core.audit import AuditSummary
+from client.core.conversation import Turn
+from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
+from client.session import TurnController
+from client.ui.actions import add_command
+from client.ui.compare.setup_dialog import CompareSetupDialog
+from client.ui.compare.view import ComparisonView
+from client.ui.conversation.live import TurnState
+
+REPAINT_MS = 100
+
+
+@dataclass
+class EstimateFigures:
+    text: str
+    budget_message: str = ""
+    ask: bool = False
+
+
+def estimate_figures(
+    store: Any,
+    columns: list[Column],
+    samples: int,
+    prompt: str,
+    conversation_id: str | None,
+    parent_id: str | None,
+) -> EstimateFigures:
+    """The estimate line and the budget check, on a worker (reads the store, loads prices)."""
+    from client.budget import Estimate, check_budget
+    from client.compare.estimate import estimate_comparison
+    from client.core.cost import CostSource
+    from client.pricing import use_saved_prices
+    from client.providers.registry import profile
+
+    use_saved_prices(store.path.parent)
+    history = store.branch(conversation_id, parent_id) if conversation_id and parent_id else []
+    urls: dict[int, str | None] = {}
+    for i, c in enumerate(columns):
+        try:
+            urls[i] = profile(c.provider).base_url(c.base_url)
+        except Exception:
+            urls[i] = c.base_url
+    estimate = estimate_comparison(
+        columns,
+        samples,
+        prompt,
+        history=history,
+        outputs={
+            i: store.output_history(c.provider, c.model, c.effort) for i, c in enumerate(columns)
+        },
+        overrides=store.price_overrides(),
+        base_urls=urls,
+    )
+    runs = len(columns) * samples
+    if estimate.high is None:
+        return EstimateFigures(
+            f"{runs} runs; cost unknown: {', '.join(estimate.unpriced)} has no price."
+        )
+    low = fmt.money(estimate.low or Decimal(0))
+    high = fmt.money(estimate.high)
+    guessed = [e.column.label for e in estimate.columns if not e.from_history]
+    if not guessed:
+        how = " (from your earlier turns at these settings)"
+    elif len(guessed) == len(estimate.columns):
+        how = " (no earlier turns at these settings: up to each model's output limit)"
+    else:
+        how = f" (up to the output limit for {', '.join(guessed)}: no earlier turns there)"
+    check = check_budget(store, conversation_id, Estimate(0, estimate.high, CostSource.PRICES, 0))
+    return EstimateFigures(
+        f"{runs} runs: {low} to {high}{how}",
+        check.message if check.level != "ok" else "",
+        check.ask_before_sending,
+    )
+
+
+class _Bridge(QObject):
+    """Carries a worker's news to the GUI thread (queued signals)."""
+
+    sig_run_done = Signal(object, object)  # RunResult, AuditSummary | None
+    sig_finished = Signal()
+    sig_failed = Signal(str)
+
+
+class ComparisonWindow(QDialog):
+    """The comparison view in a window of its own (not modal: the conversation stays usable)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Comparison")
+        self.setAccessibleName("Comparison window")
+        self.view = ComparisonView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.resize(1200, 760)
+        self.running = False
+
+    def reject(self) -> None:
+        """Esc stops a running comparison (finished runs stay); when nothing runs, it closes."""
+        if self.running:
+            self.view.sig_stop_all.emit()
+            return
+        super().reject()
+
+
+class CompareController(QObject):
+    """Signals: sig_finished(str): a comparison's runs are all done (its id)."""
+
+    sig_finished = Signal(str)
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        store: Any,
+        jobs: Any,
+        composer: Any,
+        inspector: Any,
+        *,
+        current_branch: Callable[[], tuple[str | None, str | None]],
+        open_branch: Callable[[str, str], None],
+        after_run: Callable[[str | None], None] | None = None,
+        show_inspector: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.store, self.jobs, self.composer, self.inspector = store, jobs, composer, inspector
+        self._current_branch = current_branch
+        self._open_branch = open_branch
+        self._after_run = after_run
+        self._show_inspector = show_inspector
+        self.action = add_command(
+            window,
+            "&Turn",
+            "Co&mpare…",
+            "Ctrl+Shift+Return",
+            "Send the prompt at several efforts, models and samples, side by side",
+        )
+        self.action.triggered.connect(self.open_setup)
+        self.dialog: CompareSetupDialog | None = None
+        self.view_window: ComparisonWindow | None = None
+        self.comparison: Comparison | None = None
+        self._estimate_job: Any = None
+        self._live: dict[tuple[int, int], tuple[list[str], int]] = {}
+        self._finished: set[tuple[int, int]] = set()
+        self._audits: dict[tuple[int, int], AuditSummary | None] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._bridge = _Bridge(self)
+        self._bridge.sig_run_done.connect(self._on_run_done)
+        self._bridge.sig_finished.connect(self._on_comparison_finished)
+        self._bridge.sig_failed.connect(self._on_comparison_failed)
+        self._repaint = QTimer(self)
+        self._repaint.setInterval(REPAINT_MS)
+        self._repaint.timeout.connect(self._show_live)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- choosing ----------------------------------------------------------------------------
+
+    def open_setup(self) -> CompareSetupDialog | None:
+        prompt = self.composer.edit.toPlainText().strip()
+        if not prompt:
+            self._window.statusBar().showMessage("Write the prompt to compare first.", 8000)
+            return None
+        if self.running:
+            self._window.statusBar().showMessage(
+                "A comparison is still running: stop it or let it finish first.", 8000
+            )
+            return None
+        dialog = CompareSetupDialog(self.composer.choice, prompt, self._window)
+        dialog.sig_plan_changed.connect(lambda: self._estimate(dialog))
+        dialog.accepted.connect(lambda: self._on_setup_accepted(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _estimate(self, dialog: CompareSetupDialog) -> None:
+        try:
+            columns = dialog.columns()
+        except Exception:
+            return
+        if self._estimate_job is not None:
+            self._estimate_job.cancel()
+        conversation_id, parent_id = self._current_branch()
+        store, samples, prompt = self.store, dialog.samples, dialog.prompt
+        self._estimate_job = self.jobs.run(
+            lambda: estimate_figures(store, columns, samples, prompt, conversation_id, parent_id),
+            lambda f: dialog.set_estimate(f.text, f.budget_message, f.ask),
+            lambda exc: dialog.set_estimate(f"No estimate: {exc}"),
+        )
+
+    def _on_setup_accepted(self, dialog: CompareSetupDialog) -> None:
+        conversation_id, parent_id = self._current_branch()
+        settings = self.composer.settings()
+        plan = ComparisonPlan(
+            dialog.prompt,
+            dialog.columns(),
+            dialog.samples,
+            conversation_id,
+            parent_id,
+            max_output_tokens=settings.max_output_tokens,
+        )
+        self.composer.take_prompt()
+        self.start(plan)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def start(self, plan: ComparisonPlan, controller: TurnController | None = None) -> Comparison:
+        comparison = Comparison(
+            controller or TurnController(self.store),
+            plan,
+            on_event=self._on_event,
+            on_done=self._on_done,
+        )
+        self.comparison = comparison
+        self._live.clear()
+        self._finished = set()
+        self._audits = {}
+        window = self._show_window(comparison)
+        window.running = True
+        window.view.set_running(True)
+        window.view.status.setText("Sending…")
+        # Prepared on the store worker, after the start-up warm-up that worker runs first: the
+        # price data and the adapters are then loaded once, never by two threads at a time.
+        self.jobs.run(
+            lambda: self._prepare(comparison),
+            lambda _: self._start_thread(comparison),
+            lambda exc: self._on_comparison_failed(str(exc)),
+        )
+        return comparison
+
+    @staticmethod
+    def _prepare(comparison: Comparison) -> None:
+        import client.pricing  # noqa: F401 - loaded here, before the runs price themselves
+
+        comparison.prepare()
+
+    def _start_thread(self, comparison: Comparison) -> None:
+        if comparison is not self.comparison:
+            return
+        self._thread = threading.Thread(
+            target=self._work, args=(comparison,), name="comparison", daemon=True
+        )
+        self._thread.start()
+        self._repaint.start()
+
+    def _work(self, comparison: Comparison) -> None:
+        try:
+            for result in list(comparison.results.values()):  # refused before sending
+                self._on_done(result)
+            comparison.run()
+        except Exception as exc:
+            self._bridge.sig_failed.emit(str(exc))
+            return
+        self._bridge.sig_finished.emit()
+
+    def _on_event(self, column: int, sample: int, turn: Turn, event: StreamEvent) -> None:
+        with self._lock:
+            answer, chars = self._live.get((column, sample), ([], 0))
+            if isinstance(event, AnswerDelta):
+                answer.append(event.text)
+            elif isinstance(event, ReasoningDelta):
+                chars += len(event.text)
+            self._live[(column, sample)] = (answer, chars)
+
+    def _on_done(self, result: RunResult) -> None:
+        """On a worker: read the audit counts there, then hand the run to the GUI."""
+        audit = None
+        if result.turn is not None and self.store is not None:
+            try:
+                audit = self.store.audit_summary(result.turn.id)
+            except Exception:
+                audit = None
+        self._bridge.sig_run_done.emit(result, audit)
+
+    def _show_live(self) -> None:
+        window, comparison = self.view_window, self.comparison
+        if window is None or comparison is None:
+            return
+        with self._lock:
+            live = {k: ("".join(a), c) for k, (a, c) in self._live.items()}
+        for (c, s), (answer, chars) in live.items():
+            if (c, s) not in self._finished:
+                window.view.card(c, s).show_live(answer, chars)
+
+    def _on_run_done(self, result: RunResult, audit: AuditSummary | None) -> None:
+        comparison, window = self.comparison, self.view_window
+        if comparison is None or window is None:
+            return
+        key = (result.column, result.sample)
+        self._finished.add(key)
+        self._audits[key] = audit
+        comparison.results[key] = result
+        self._refresh_view()
+
+    def _refresh_view(self) -> None:
+        comparison, window = self.comparison, self.view_window
+        if comparison is None or window is None:
+            return
+        fig = figures(comparison)
+        window.view.show_figures(fig, self._audits, self._finished)
+        total = len(fig.columns) * comparison.plan.samples
+        done = len(self._finished)
+        if done < total:
+            window.view.status.setText(
+                f"{done} of {total} runs done · {fmt.money(fig.cost)} so far"
+            )
+        else:
+            cheapest = fig.columns[fig.cheapest].label if fig.cheapest is not None else None
+            verdict = f" · cheapest giving the majority answer: {cheapest}" if cheapest else ""
+            failed = f" · {fig.failed_runs} failed" if fig.failed_runs else ""
+            window.view.status.setText(f"{total} runs · {fmt.money(fig.cost)}{failed}{verdict}")
+
+    def _on_comparison_finished(self) -> None:
+        self._repaint.stop()
+        comparison = self.comparison
+        if self.view_window is not None:
+            self.view_window.running = False
+            self.view_window.view.set_running(False)
+        if comparison is not None:
+            # runs stopped before they were sent were never handed over: show them too
+            for key, result in comparison.results.items():
+                if key not in self._finished:
+                    self._on_run_done(result, None)
+            self._refresh_view()
+            if self._after_run is not None:
+                self._after_run(comparison.plan.conversation_id)
+            self.sig_finished.emit(comparison.id)
+
+    def _on_comparison_failed(self, message: str) -> None:
+        self._repaint.stop()
+        if self.view_window is not None:
+            self.view_window.running = False
+            self.view_window.view.set_running(False)
+            self.view_window.view.status.setText(f"The comparison could not run: {message}")
+
+    def stop(self) -> None:
+        if self.comparison is not None:
+            self.comparison.cancel()
+
+    def wait(self, seconds: float = 30) -> bool:
+        """Block until the running comparison's thread ends (quitting, tests)."""
+        if self._thread is not None:
+            self._thread.join(seconds)
+        return not self.running
+
+    # -- the view ----------------------------------------------------------------------------
+
+    def _show_window(self, comparison: Comparison) -> ComparisonWindow:
+        if self.view_window is None:
+            self.view_window = ComparisonWindow(self._window)
+            view = self.view_window.view
+            view.sig_stop_all.connect(self.stop)
+            view.sig_stop_run.connect(self._on_stop_run)
+            view.sig_inspect.connect(self._on_inspect)
+            view.sig_continue.connect(self._on_continue)
+        plan = comparison.plan
+        self.view_window.view.set_layout(plan.prompt, [c.label for c in plan.columns], plan.samples)
+        if self.view_window.isVisible():
+            self.view_window.raise_()
+        else:
+            self.view_window.show()
+        return self.view_window
+
+    def _on_stop_run(self, column: int, sample: int) -> None:
+        if self.comparison is not None:
+            self.comparison.cancel_run(column, sample)
+
+    def _run(self, column: int, sample: int) -> Turn | None:
+        if self.comparison is None:
+            return None
+        result = self.comparison.results.get((column, sample))
+        return result.turn if result is not None else None
+
+    def _on_inspect(self, column: int, sample: int) -> None:
+        turn = self._run(column, sample)
+        if turn is None:
+            return
+        self.inspector.show_turn(TurnState(turn, live=False))
+        if self._show_inspector is not None:
+            self._show_inspector()
+
+    def chosen_turn(self, column: int) -> Turn | None:
+        """The run a column continues with: one giving its majority answer, else any answered."""
+        if self.comparison is None:
+            return None
+        fig = figures(self.comparison)
+        majority = fig.tallies[column].majority_answer
+        done = [r.turn for r in fig.runs[column] if r.completed and r.turn is not None]
+        for turn in done:
+            if majority is not None and conclusion(turn) == majority:
+                return turn
+        return done[0] if done else None
+
+    def _on_continue(self, column: int) -> None:
+        turn = self.chosen_turn(column)
+        if turn is None or self.comparison is None:
+            return
+        self._open_branch(turn.conversation_id, turn.id)
+        label = self.comparison.plan.columns[column].label
+        self._window.statusBar().showMessage(
+            f"The conversation now follows {label}; the next prompt continues from it.", 8000
+        )
+
+    # -- reopening ---------------------------------------------------------------------------
+
+    def on_conversation_shown(self, conversation_id: str | None) -> None:
+        """A conversation holding a comparison reopens its view (the newest comparison)."""
+        if conversation_id is None or self.running or self.store is None:
+            return
+        store = self.store
+
+        def load() -> tuple[Any, dict[tuple[int, int], AuditSummary | None]] | None:
+            stored = store.comparisons(conversation_id)
+            if not stored:
+                return None
+            newest = stored[-1]
+            audits = {k: store.audit_summary(t.id) for k, t in newest.runs.items()}
+            return newest, audits
+
+        self.jobs.run(load, self._on_comparison_loaded)
+
+    def _on_comparison_loaded(self, loaded: Any) -> None:
+        if loaded is None or self.running:
+            return
+        stored, audits = loaded
+        shown = self.comparison
+        if (
+            shown is not None
+            and shown.id == stored.id
+            and self.view_window is not None
+            and self.view_window.isVisible()
+        ):
+            return
+        comparison = from_stored(TurnController(self.store), stored)
+        self.comparison = comparison
+        self._audits = dict(audits)
+        self._finished = set(comparison.results)
+        window = self._show_window(comparison)
+        window.running = False
+        window.view.set_running(False)
+        # runs never sent (stopped before they went) show as such
+        for c in range(len(comparison.plan.columns)):
+            for s in range(comparison.plan.samples):
+                self._finished.add((c, s))
+        self._refresh_view()

@@ -1,0 +1,225 @@
+"""Where the maths is in model output: the one rule for telling a formula from a price.
+
+Reasoning models write LaTeX unprompted, and they also write prices. Everything that shows
+text (the answer, the reasoning, the Steps view, the exports) asks `split_maths` which parts of
+a text are formulas, so they all agree. The rule is pandoc's `tex_math_dollars`, which is also
+what KaTeX's auto-render and most chat front ends follow, made strict where model output needs it:
+
+- ``$…$`` is inline maths when the opening ``$`` is followed by a non-space character, the
+  closing ``$`` is preceded by a non-space character and is not followed by a digit. So
+  "a notebook costs $3 and a pen $4" is text: the second ``$`` has a space before it.
+- ``$$…$$`` and ``\\[…\\]`` are display maths; ``\\(…\\)`` is inline maths.
+- ``\\begin{env}…\\end{env}`` standing at the start of a line is display maths too, for the
+  environments models emit: align, aligned, equation, gather, multline, cases, matrix, pmatrix,
+  bmatrix, vmatrix, array (starred forms included). Inside display maths any environment is
+  simply part of the formula.
+- A backslash escapes the next character: ``\\$`` is a dollar sign, ``\\\\[`` is a backslash and
+  a bracket. Inside a formula, ``\\$`` does not close it.
+- A closing delimiter only counts outside braces: in ``$\\text{$x$}$`` the formula is the whole.
+- Nothing inside a code span (backticks) is maths; fenced code never reaches here (the markdown
+  pipeline takes it out first, and `split_maths` is given prose).
+- A formula never spans a blank line (a paragraph break), and an unclosed opener is text. So a
+  formula still streaming in shows as its source, and becomes maths once its closer arrives;
+  and every formula lies inside one block of `blocks.py`, so finished blocks stay finished.
+- A formula longer than `MAX_FORMULA_CHARS` is text: nobody reads it typeset, and it bounds the
+  work any one formula can ask of the renderer.
+
+The result is a list of `Prose` and `Formula` parts whose `source` strings join to exactly the
+text given, so nothing is ever lost or shown twice. No Qt here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_FORMULA_CHARS = 4_000
+
+#: Environments that count as display maths on their own, without $$ or \[ around them.
+DISPLAY_ENVIRONMENTS = (
+    "align", "aligned", "equation", "gather", "gathered", "multline", "cases", "matrix",
+    "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "array", "split", "alignat",
+)  # fmt: skip
+_BEGIN = re.compile(r"\\begin\{(" + "|".join(DISPLAY_ENVIRONMENTS) + r")(\*?)\}")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """Text that is not maths, exactly as written."""
+
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula: its TeX (without delimiters), whether it is display maths, and its source.
+
+    `source` is the formula as written, delimiters included: what copying it gives back.
+    """
+
+    tex: str
+    display: bool
+    source: str
+
+
+Part = Prose | Formula
+
+
+def split_maths(text: str) -> list[Part]:
+    """`text` cut into prose and formulas, in order; the parts' sources join to `text`."""
+    if "$" not in text and "\\" not in text:
+        return [Prose(text)] if text else []
+    parts: list[Part] = []
+    prose_start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char == "`":
+            i = _after_code_span(text, i)
+            continue
+        found: tuple[Formula, int] | None = None
+        if char == "\\":
+            if i + 1 >= n:
+                break
+            following = text[i + 1]
+            if following in "([":
+                found = _bracketed(text, i)
+            elif following == "b" and _at_line_start(text, i):
+                found = _environment(text, i)
+            if found is None:
+                i += 2  # an escape: the next character is itself
+                continue
+        elif char == "$":
+            found = _dollars(text, i)
+            if found is None:
+                i += 2 if text.startswith("$$", i) else 1
+                continue
+        else:
+            i += 1
+            continue
+        formula, end = found
+        if i > prose_start:
+            parts.append(Prose(text[prose_start:i]))
+        parts.append(formula)
+        prose_start = i = end
+    if prose_start < n:
+        parts.append(Prose(text[prose_start:]))
+    return parts
+
+
+def has_maths(text: str) -> bool:
+    """True when `text` holds at least one formula."""
+    return any(isinstance(part, Formula) for part in split_maths(text))
+
+
+def formulas(text: str) -> list[Formula]:
+    """The formulas of `text`, in order."""
+    return [part for part in split_maths(text) if isinstance(part, Formula)]
+
+
+def _after_code_span(text: str, start: int) -> int:
+    """Where scanning resumes after the backtick run at `start`: past its code span, if closed."""
+    run_end = start
+    while run_end < len(text) and text[run_end] == "`":
+        run_end += 1
+    run = run_end - start
+    search = run_end
+    while True:
+        close = text.find("`" * run, search)
+        if close < 0 or _BLANK_LINE.search(text, run_end, close):
+            return run_end  # no closing run: the backticks are text
+        close_end = close + run
+        if close_end < len(text) and text[close_end] == "`":
+            while close_end < len(text) and text[close_end] == "`":
+                close_end += 1
+            search = close_end  # a longer run does not close it
+            continue
+        if close > 0 and text[close - 1] == "`":
+            search = close_end
+            continue
+        return close_end
+
+
+def _at_line_start(text: str, index: int) -> bool:
+    line_start = text.rfind("\n", 0, index) + 1
+    return not text[line_start:index].strip(" \t>")
+
+
+def _dollars(text: str, start: int) -> tuple[Formula, int] | None:
+    if text.startswith("$$", start):
+        body = start + 2
+        close = _closing(text, body, "$$")
+        if close is None or not text[body:close].strip():
+            return None
+        return _made(text, start, body, close, close + 2, display=True)
+    body = start + 1
+    if body >= len(text) or text[body].isspace() or text[body] == "$":
+        return None
+    search = body
+    while True:
+        close = _closing(text, search, "$")
+        if close is None:
+            return None
+        after = text[close + 1 : close + 2]
+        if not text[close - 1].isspace() and not after.isdigit():
+            return _made(text, start, body, close, close + 1, display=False)
+        search = close + 1  # "$x $": this dollar is no closer; look further
+
+
+def _bracketed(text: str, start: int) -> tuple[Formula, int] | None:
+    display = text[start + 1] == "["
+    closer = "\\]" if display else "\\)"
+    body = start + 2
+    close = _closing(text, body, closer)
+    if close is None or not text[body:close].strip():
+        return None
+    return _made(text, start, body, close, close + 2, display=display)
+
+
+def _environment(text: str, start: int) -> tuple[Formula, int] | None:
+    begin = _BEGIN.match(text, start)
+    if begin is None:
+        return None
+    end_marker = f"\\end{{{begin[1]}{begin[2]}}}"
+    close = text.find(end_marker, begin.end())
+    if close < 0 or _BLANK_LINE.search(text, begin.end(), close):
+        return None
+    end = close + len(end_marker)
+    if end - start > MAX_FORMULA_CHARS:
+        return None
+    source = text[start:end]
+    return Formula(source, True, source), end
+
+
+def _closing(text: str, start: int, closer: str) -> int | None:
+    """Where `closer` first stands outside braces and escapes after `start`, within a paragraph."""
+    depth = 0
+    i = start
+    n = len(text)
+    limit = min(n, start + MAX_FORMULA_CHARS + len(closer))
+    first = closer[0]
+    while i < limit:
+        char = text[i]
+        if char == "\\" and not (first == "\\" and depth == 0 and text.startswith(closer, i)):
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif char == "\n" and _BLANK_LINE.match(text, i):
+            return None
+        elif depth == 0 and char == first and text.startswith(closer, i):
+            return i
+        i += 1
+    return None
+
+
+def _made(
+    text: str, start: int, body: int, close: int, end: int, *, display: bool
+) -> tuple[Formula, int] | None:
+    if end - start > MAX_FORMULA_CHARS:
+        return None
+    return Formula(text[body:close].strip(), display, text[start:end]), end

@@ -119,6 +119,18 @@ def formulas(text: str) -> list[Formula]:
     return [part for part in split_maths(text) if isinstance(part, Formula)]
 
 
+def formula_ranges(text: str) -> list[tuple[int, int]]:
+    """Where the formulas of `text` are, as (start, end) offsets of their sources."""
+    ranges: list[tuple[int, int]] = []
+    position = 0
+    for part in split_maths(text):
+        end = position + len(part.source)
+        if isinstance(part, Formula):
+            ranges.append((position, end))
+        position = end
+    return ranges
+
+
 def _after_code_span(text: str, start: int) -> int:
     """Where scanning resumes after the backtick run at `start`: past its code span, if closed."""
     run_end = start

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from client.audit.report import audit_report_html, audit_report_markdown
 from client.core.audit import AuditResult
 from client.core.conversation import Turn
+from client.render.maths import formula_ranges
+from client.render.maths_html import escape_with_mathml
 
 if TYPE_CHECKING:  # client.critic brings the turn controller: loaded when a critic runs
     from client.critic import CriticReview
@@ -41,14 +43,21 @@ def write_report(
     review: CriticReview | None,
 ) -> None:
     """Write the report of `turn`'s audit, the user's verdicts and any critic to `path`."""
-    write = audit_report_html if report_kind(fmt) == "html" else audit_report_markdown
-    text = write(
-        turn,
-        audit,
-        verdicts,
-        review.opinion if review else None,
-        critic_model=(review.turn.model_reported or review.turn.model) if review else None,
-    )
+    opinion = review.opinion if review else None
+    critic_model = (review.turn.model_reported or review.turn.model) if review else None
+    if report_kind(fmt) == "html":
+        # Formulas as MathML with their TeX annotated; the Markdown report keeps the TeX.
+        text = audit_report_html(
+            turn,
+            audit,
+            verdicts,
+            opinion,
+            critic_model=critic_model,
+            text_html=escape_with_mathml,
+            formula_ranges=formula_ranges,
+        )
+    else:
+        text = audit_report_markdown(turn, audit, verdicts, opinion, critic_model=critic_model)
     Path(path).write_text(text, encoding="utf-8")
 
 

@@ -187,3 +187,21 @@ def test_the_strip_does_not_call_correct_rounding_a_slip():
     audit = audit_trace("391 / 7 = 55.86, no. 391 / 11 = 35.5, no. 391 / 13 = 30.08.")
     assert any("rounded value" in f.message for f in audit.findings)  # still shown in the step
     assert "slip" not in audit_strip(audit, "raw")
+
+
+def test_html_report_typesets_maths_as_mathml_when_asked() -> None:
+    from client.render.maths import formula_ranges
+    from client.render.maths_html import escape_with_mathml
+
+    text = "First $\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$ so.\n\nThen 5/6 is it."
+    t = turn(text=text, answer="It is $\\frac{5}{6}$.")
+    page = audit_report_html(
+        t, audited(t), {}, None, text_html=escape_with_mathml, formula_ranges=formula_ranges
+    )
+    assert page.count("<math") == 2  # the step and the answer
+    # The false equation is marked whole, and typeset inside its mark.
+    assert re.search(r'<mark class="error"[^>]*><math', page)
+    assert '<annotation encoding="application/x-tex">\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}</annotation>' in page
+    assert "<math" not in audit_report_html(t, audited(t), {}, None)  # the default escapes
+    md = audit_report_markdown(t, audited(t), {}, None).replace("\\\\", "\\")
+    assert "\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}" in md and "<math" not in md  # TeX kept

@@ -111,6 +111,9 @@ def typeset_svg(key: FormulaKey, *, time_limit_s: float = TIME_LIMIT_S) -> Types
         raise FormulaError(reason)
     import ziamath  # about 0.3 s to import: only once maths is actually shown
 
+    # SVG 1.1: glyphs as plain paths, no <symbol>, which QtSvg (SVG Tiny) cannot draw.
+    ziamath.config.svg2 = False
+
     def typeset() -> str:
         latex = ziamath.Latex(
             key.tex, size=key.size, color=key.colour, inline=not key.display, margin=0

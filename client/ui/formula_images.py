@@ -1,0 +1,318 @@
+"""Formula pictures for Qt's rich text: typeset off the GUI thread, cached, swapped in when ready.
+
+client.render puts each formula in the HTML as ``<img src="thinkpane-math:…">`` (see
+client/render/typeset.py). A document asks for that picture through `loadResource`; this module
+answers: `FormulaImages` (one for the application) keeps pictures by `FormulaKey` (TeX, display,
+size in device pixels, colour), and typesets the missing ones on a worker thread with ziamath,
+rasterised by QtSvg at the screen's pixel ratio in the text colour. Until a picture is ready
+the document shows the formula's source in a quiet colour, and once it is ready only the places
+showing that formula are laid out again: nothing else of the answer is re-rendered.
+
+A formula that cannot be typeset (malformed, refused as hostile, over its time or size limit)
+stays its source text in the quiet colour: no dialog, no error.
+
+Inline pictures are padded so that, placed with Qt's ``align="middle"`` (centred on half the
+x-height above the baseline), the formula's own baseline sits on the line's baseline.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtSvg import QSvgRenderer
+
+from client.render.typeset import FormulaError, FormulaKey, formula_of_href, typeset_svg
+
+MATH_PREFIX = "thinkpane-math:"
+#: How many pictures are kept; a long conversation full of maths has a few hundred.
+CACHE_SIZE = 3_000
+#: A picture is never larger than this many device pixels on either side.
+MAX_SIDE_PX = 4_000
+#: Maths fonts look small beside text fonts at the same size.
+SIZE_FACTOR = 1.12
+
+
+@dataclass
+class FormulaStats:
+    """What the cache did, for `bench/run.py math` and the tests."""
+
+    hits: int = 0
+    misses: int = 0
+    typeset: int = 0
+    failed: int = 0
+    typeset_s: float = 0.0
+
+    @property
+    def hit_rate(self) -> float:
+        asked = self.hits + self.misses
+        return self.hits / asked if asked else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    key: FormulaKey
+    image: QImage | None  # None: could not be typeset
+    reason: str
+    seconds: float
+
+
+class FormulaImages(QObject):
+    """The application's formula pictures: a cache and one worker thread that fills it.
+
+    Signals:
+        sig_ready(str): the picture of this ``thinkpane-math:`` address (in some size and
+            colour) is ready, or known not to be typeset; documents showing it refresh.
+    """
+
+    sig_ready = Signal(str)
+    _sig_done = Signal(object)  # from the worker thread to the GUI thread (queued)
+
+    _instance: FormulaImages | None = None
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pictures: OrderedDict[FormulaKey, QImage | None] = OrderedDict()
+        self._pending: set[FormulaKey] = set()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formulas")
+        self.stats = FormulaStats()
+        self._sig_done.connect(self._on_self_done, Qt.ConnectionType.QueuedConnection)
+
+    @classmethod
+    def instance(cls) -> FormulaImages:
+        """The one shared by every document of the application (made on first use)."""
+        if cls._instance is None:
+            cls._instance = FormulaImages()
+        return cls._instance
+
+    def shutdown(self) -> None:
+        """Stop taking work; typesetting already started finishes in the background."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    def clear(self) -> None:
+        """Forget every picture (a benchmark's cold start)."""
+        self._pictures.clear()
+        self.stats = FormulaStats()
+
+    @property
+    def pending(self) -> int:
+        """Formulas waiting to be typeset."""
+        return len(self._pending)
+
+    def picture(self, key: FormulaKey, x_height: float) -> tuple[bool, QImage | None]:
+        """(known, picture) for `key`: (True, image) when typeset, (True, None) when it cannot
+        be, (False, None) while it is still being typeset (asked for now if it was not)."""
+        if key in self._pictures:
+            self.stats.hits += 1
+            self._pictures.move_to_end(key)
+            return True, self._pictures[key]
+        self.stats.misses += 1
+        if key not in self._pending:
+            self._pending.add(key)
+            self._worker.submit(self._typeset, key, x_height)
+        return False, None
+
+    def _typeset(self, key: FormulaKey, x_height: float) -> None:
+        # Worker thread: no widgets here, only QImage and QPainter, which are thread-safe.
+        started = time.perf_counter()
+        image: QImage | None = None
+        reason = ""
+        try:
+            image = rasterise(key, x_height)
+        except FormulaError as error:
+            reason = str(error)
+        except Exception as error:  # never let one formula take the worker down
+            reason = f"the formula could not be drawn ({type(error).__name__})"
+        self._sig_done.emit(_Done(key, image, reason, time.perf_counter() - started))
+
+    @Slot(object)
+    def _on_self_done(self, done: _Done) -> None:
+        self._pending.discard(done.key)
+        self._pictures[done.key] = done.image
+        self.stats.typeset += done.image is not None
+        self.stats.failed += done.image is None
+        self.stats.typeset_s += done.seconds
+        while len(self._pictures) > CACHE_SIZE:
+            self._pictures.popitem(last=False)
+        from client.render.typeset import formula_href
+
+        self.sig_ready.emit(formula_href(done.key.tex, done.key.display))
+
+
+def rasterise(key: FormulaKey, x_height: float) -> QImage:
+    """`key`'s formula as an image in device pixels, padded for ``align="middle"``."""
+    typeset = typeset_svg(key)
+    width, ascent, descent = typeset.width, typeset.ascent, typeset.descent
+    # Qt centres a middle-aligned object on half the x-height above the baseline.
+    top_pad = max(0.0, descent + x_height - ascent)
+    bottom_pad = max(0.0, ascent - descent - x_height)
+    height = top_pad + ascent + descent + bottom_pad
+    if max(width, height) > MAX_SIDE_PX:
+        raise FormulaError("the formula is too large to show")
+    image = QImage(
+        max(1, math.ceil(width)), max(1, math.ceil(height)), QImage.Format.Format_ARGB32_Premultiplied
+    )
+    image.fill(Qt.GlobalColor.transparent)
+    renderer = QSvgRenderer(QByteArray(typeset.svg.encode("utf-8")))
+    if not renderer.isValid():
+        raise FormulaError("the typeset formula could not be drawn")
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, top_pad, width, ascent + descent))
+    painter.end()
+    return image
+
+
+def source_image(source: str, font: QFont, colour: QColor, ratio: float) -> QImage:
+    """The formula's source as a picture of quiet text: shown until (or instead of) the typeset one."""
+    metrics = QFontMetricsF(font)
+    lines = source.split("\n")
+    width = max(metrics.horizontalAdvance(line) for line in lines) + 2
+    height = metrics.lineSpacing() * len(lines)
+    image = QImage(
+        max(1, math.ceil(width * ratio)),
+        max(1, math.ceil(height * ratio)),
+        QImage.Format.Format_ARGB32_Premultiplied,
+    )
+    image.setDevicePixelRatio(ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setFont(font)
+    painter.setPen(colour)
+    for number, line in enumerate(lines):
+        painter.drawText(QPointF(1, metrics.ascent() + number * metrics.lineSpacing()), line)
+    painter.end()
+    return image
+
+
+class FormulaResources:
+    """One document's formula pictures: answers `loadResource` and refreshes what became ready.
+
+    The owner (a browser, or the Steps view's delegate) calls `resource(name)` from its
+    `loadResource`; when a picture arrives, it is put into the document and only the characters
+    showing it are laid out again. `on_refreshed` (if set) is called after a refresh.
+    """
+
+    def __init__(self, document: QTextDocument, owner: QObject) -> None:
+        self._document = document
+        self._owner = owner
+        self._font = QFont()
+        self._text = QColor("#000000")
+        self._quiet = QColor("#808080")
+        self._ratio = 1.0
+        # (TeX, display) of the formulas shown as source until their picture arrives; by meaning,
+        # not address: QUrl may spell an address's percent-escapes differently.
+        self._waiting: dict[tuple[str, bool], set[str]] = {}
+        self.on_refreshed = None  # a callable, or None
+        FormulaImages.instance().sig_ready.connect(self._on_images_ready)
+        owner.destroyed.connect(self._disconnect)
+
+    def set_look(self, font: QFont, palette: QPalette, ratio: float) -> None:
+        """The text's font, the palette's text and quiet colours, the screen's pixel ratio."""
+        self._font = QFont(font)
+        self._text = palette.color(QPalette.ColorRole.Text)
+        self._quiet = palette.color(QPalette.ColorRole.PlaceholderText)
+        self._ratio = ratio or 1.0
+
+    def key(self, tex: str, display: bool) -> FormulaKey:
+        pixels = QFontInfo(self._font).pixelSize() * self._ratio * SIZE_FACTOR
+        return FormulaKey(tex, display, round(pixels, 1), self._text.name())
+
+    def resource(self, name: str) -> QImage | None:
+        """The image for a ``thinkpane-math:`` address (typeset, or the source for now)."""
+        decoded = formula_of_href(name)
+        if decoded is None:
+            return None
+        tex, display = decoded
+        x_height = QFontMetricsF(self._font).xHeight() * self._ratio
+        known, image = FormulaImages.instance().picture(self.key(tex, display), x_height)
+        if image is not None:
+            scaled = QImage(image)
+            scaled.setDevicePixelRatio(self._ratio)
+            return scaled
+        if not known:
+            self._waiting.setdefault(decoded, set()).add(name)
+        source = f"$${tex}$$" if display else f"${tex}$"
+        return source_image(source, self._font, self._quiet, self._ratio)
+
+    def _disconnect(self) -> None:
+        try:
+            FormulaImages.instance().sig_ready.disconnect(self._on_images_ready)
+        except (RuntimeError, TypeError):
+            pass
+
+    @Slot(str)
+    def _on_images_ready(self, address: str) -> None:
+        decoded = formula_of_href(address)
+        names = self._waiting.pop(decoded, None) if decoded is not None else None
+        if not names:
+            return
+        document = self._document
+        for name in names:
+            image = self.resource(name)
+            if image is not None:
+                document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        cursor = document.find("\ufffc")
+        while not cursor.isNull():
+            fmt = cursor.charFormat()
+            if fmt.isImageFormat() and fmt.toImageFormat().name() in names:
+                document.markContentsDirty(cursor.selectionStart(), 1)
+            cursor = document.find("\ufffc", cursor)
+        if self.on_refreshed is not None:
+            self.on_refreshed()
+
+
+def formula_source_at(document: QTextDocument, position: int) -> str | None:
+    """The source of the formula picture at `position` of `document`, else None."""
+    cursor = document.find("\ufffc", position)
+    if cursor.isNull() or cursor.selectionStart() != position:
+        return None
+    fmt = cursor.charFormat()
+    if not fmt.isImageFormat() or not fmt.toImageFormat().name().startswith(MATH_PREFIX):
+        return None
+    return fmt.toolTip() or _source_of(fmt.toImageFormat().name())
+
+
+def _source_of(name: str) -> str:
+    decoded = formula_of_href(name)
+    if decoded is None:
+        return ""
+    tex, display = decoded
+    return f"$${tex}$$" if display else f"${tex}$"
+
+
+def plain_text_with_sources(document: QTextDocument, start: int, end: int) -> str:
+    """The text between `start` and `end` with each formula picture as its source."""
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(document)
+    cursor.setPosition(start)
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    text = cursor.selection().toPlainText()
+    if "\ufffc" not in text:
+        return text
+    sources: list[str] = []
+    found = document.find("\ufffc", start)
+    while not found.isNull() and found.selectionStart() < end:
+        sources.append(formula_source_at(document, found.selectionStart()) or "\ufffc")
+        found = document.find("\ufffc", found)
+    pieces = text.split("\ufffc")
+    out = [pieces[0]]
+    for index, piece in enumerate(pieces[1:]):
+        out.append(sources[index] if index < len(sources) else "")
+        out.append(piece)
+    return "".join(out)

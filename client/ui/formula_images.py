@@ -21,7 +21,9 @@ import math
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -32,11 +34,21 @@ from PySide6.QtGui import (
     QImage,
     QPainter,
     QPalette,
+    QTextCharFormat,
     QTextDocument,
+    QTextImageFormat,
 )
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QWidget
 
-from client.render.typeset import FormulaError, FormulaKey, formula_of_href, typeset_svg
+from client.render.maths import Formula
+from client.render.typeset import (
+    FormulaError,
+    FormulaKey,
+    formula_href,
+    formula_of_href,
+    typeset_svg,
+)
 
 MATH_PREFIX = "thinkpane-math:"
 #: How many pictures are kept; a long conversation full of maths has a few hundred.
@@ -148,8 +160,6 @@ class FormulaImages(QObject):
         self.stats.typeset_s += done.seconds
         while len(self._pictures) > CACHE_SIZE:
             self._pictures.popitem(last=False)
-        from client.render.typeset import formula_href
-
         self.sig_ready.emit(formula_href(done.key.tex, done.key.display))
 
 
@@ -316,3 +326,61 @@ def plain_text_with_sources(document: QTextDocument, start: int, end: int) -> st
         out.append(sources[index] if index < len(sources) else "")
         out.append(piece)
     return "".join(out)
+
+
+class FormulaDocument(QTextDocument):
+    """A document of its own (a row of the Steps view) that draws formula pictures.
+
+    `look_from` gives the font, colours and pixel ratio; `formulas.on_refreshed` is called
+    when a picture arrived, so the owner can repaint.
+    """
+
+    def __init__(self, look_from: QWidget) -> None:
+        super().__init__()
+        self.formulas = FormulaResources(self, self)
+        self.formulas.set_look(look_from.font(), look_from.palette(), look_from.devicePixelRatioF())
+
+    def loadResource(self, type_: int, name: QUrl) -> Any:  # noqa: N802 - Qt's name
+        address = name.toString()
+        if address.startswith(MATH_PREFIX):
+            return self.formulas.resource(address)
+        return None  # nothing else is ever loaded
+
+
+def typeset_in_place(
+    document: QTextDocument, places: list[tuple[int, int, Formula]]
+) -> Callable[[int], int]:
+    """Replace each (start, end, formula) range of `document` by the formula's picture.
+
+    Ranges are document positions, in order, not overlapping. Returns where a position of the
+    document before the replacement is now (a position inside a formula goes to its picture).
+    """
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(document)
+    for start, end, formula in reversed(places):
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        image = QTextImageFormat()
+        image.merge(cursor.charFormat())
+        image.setName(formula_href(formula.tex, formula.display))
+        image.setToolTip(formula.source)
+        image.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
+        cursor.removeSelectedText()
+        cursor.insertImage(image)
+    starts = [start for start, _, _ in places]
+    removed = [end - start - 1 for start, end, _ in places]
+
+    def moved(position: int) -> int:
+        shift = 0
+        for index, start in enumerate(starts):
+            end = start + removed[index] + 1
+            if position >= end:
+                shift += removed[index]
+            elif position > start:
+                return start - shift + 1  # inside: just after the picture
+            else:
+                break
+        return position - shift
+
+    return moved

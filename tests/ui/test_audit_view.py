@@ -290,3 +290,49 @@ def test_a_failing_check_gives_a_sentence_not_a_traceback(qtbot, view, audit_sto
     view.show_turn(make_turn(audit_store, turn_id="t_pool"))
     qtbot.waitUntil(lambda: not view.busy)
     assert "a check divided by zero" in view.status_label.text()
+
+
+MATHS_REASONING = """First add the fractions.
+
+So $\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$, which I keep.
+
+The answer is $\\frac{2}{5}$."""
+
+
+@pytest.mark.qt_log_ignore(
+    r"^This plugin does not support propagateSizeHints\(\)$",
+    r"^This plugin does not support raise\(\)$",
+)
+def test_the_highlighted_false_equation_is_typeset(qtbot, view, audit_store):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    from client.ui.formula_images import FormulaImages
+
+    view.show_turn(make_turn(audit_store, text=MATHS_REASONING))
+    row = view.model.row_of(1)
+    index, rect = rect_of(qtbot, view, row)
+    assert index.data(SEVERITY_ROLE) == "error"
+    laid = view.delegate.laid_out(index)
+    start, end, tip = laid.marks[0]
+    shown = laid.doc.toPlainText()
+    assert shown.startswith("So \ufffc, which")  # the formula is one picture, not TeX
+    assert shown[start:end] == "\ufffc"  # and the mark covers exactly that picture
+    fmt = laid.doc.find("\ufffc").charFormat()
+    assert fmt.isImageFormat() and fmt.background().style() != 0  # marked, typeset
+    assert fmt.toolTip() == "$\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$"
+    images = FormulaImages.instance()
+    qtbot.waitUntil(lambda: images.pending == 0, timeout=30_000)
+    name = fmt.toImageFormat().name()
+    qtbot.waitUntil(
+        lambda: isinstance(
+            laid.doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(name)), QImage
+        )
+    )
+    picture = laid.doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+    assert picture.height() > view.fontMetrics().height()  # a built-up fraction, not a line of text
+    inside = view.delegate._text_origin(rect)
+    tips = [
+        view.delegate.tooltip_at(index, rect, inside + QPointF(x, 6)) or "" for x in range(0, 200, 4)
+    ]
+    assert any("\\frac{2}{5}$" in t and "is about" in t for t in tips)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -55,6 +55,8 @@ MATH_PREFIX = "thinkpane-math:"
 CACHE_SIZE = 3_000
 #: A picture is never larger than this many device pixels on either side.
 MAX_SIDE_PX = 4_000
+#: Pictures that arrive within this long are swapped into a document in one go.
+SWAP_INTERVAL_MS = 40
 #: Maths fonts look small beside text fonts at the same size.
 SIZE_FACTOR = 1.12
 
@@ -228,6 +230,11 @@ class FormulaResources:
         # not address: QUrl may spell an address's percent-escapes differently.
         self._waiting: dict[tuple[str, bool], set[str]] = {}
         self.on_refreshed = None  # a callable, or None
+        self._arrived: set[str] = set()
+        self._swap_timer = QTimer(owner)
+        self._swap_timer.setSingleShot(True)
+        self._swap_timer.setInterval(SWAP_INTERVAL_MS)
+        self._swap_timer.timeout.connect(self._on_swap_timer_timeout)
         FormulaImages.instance().sig_ready.connect(self._on_images_ready)
         owner.destroyed.connect(self._disconnect)
 
@@ -237,6 +244,11 @@ class FormulaResources:
         self._text = palette.color(QPalette.ColorRole.Text)
         self._quiet = palette.color(QPalette.ColorRole.PlaceholderText)
         self._ratio = ratio or 1.0
+
+    @property
+    def outstanding(self) -> int:
+        """Formulas shown as their source that will be swapped for a picture when it arrives."""
+        return sum(map(len, self._waiting.values())) + len(self._arrived)
 
     def key(self, tex: str, display: bool) -> FormulaKey:
         pixels = QFontInfo(self._font).pixelSize() * self._ratio * SIZE_FACTOR
@@ -271,6 +283,14 @@ class FormulaResources:
         names = self._waiting.pop(decoded, None) if decoded is not None else None
         if not names:
             return
+        # Pictures arriving together are swapped in together: one layout pass, not one each.
+        self._arrived |= names
+        if not self._swap_timer.isActive():
+            self._swap_timer.start()
+
+    @Slot()
+    def _on_swap_timer_timeout(self) -> None:
+        names, self._arrived = self._arrived, set()
         document = self._document
         for name in names:
             image = self.resource(name)

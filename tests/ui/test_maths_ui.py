@@ -55,9 +55,17 @@ def ink(image: QImage) -> QColor | None:
     return colour
 
 
+@pytest.fixture
+def kept_palette(qapp):
+    """The application's palette as it was: a dark window must not darken later tests."""
+    palette = QPalette(qapp.palette())
+    yield
+    qapp.setPalette(palette)
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_an_answer_with_formulas_shows_pictures_copied_as_their_source(
-    qtbot, make_window, replay, monkeypatch, theme
+    qtbot, make_window, replay, monkeypatch, theme, kept_palette
 ):
     monkeypatch.setenv("THINKPANE_THEME", theme)
     window = make_window()
@@ -74,6 +82,7 @@ def test_an_answer_with_formulas_shows_pictures_copied_as_their_source(
     typeset_everything(qtbot)
 
     view = widget.answer_view
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
     pictures = formula_images(view.document())
     assert len(pictures) == 2  # the prices stayed text
     assert "costs $3 and a pen $4" in view.toPlainText()

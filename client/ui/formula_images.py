@@ -296,10 +296,12 @@ class FormulaResources:
             image = self.resource(name)
             if image is not None:
                 document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        # By meaning: the document's own spelling of an address may differ from QUrl's.
+        arrived = {formula_of_href(name) for name in names}
         cursor = document.find("\ufffc")
         while not cursor.isNull():
             fmt = cursor.charFormat()
-            if fmt.isImageFormat() and fmt.toImageFormat().name() in names:
+            if fmt.isImageFormat() and formula_of_href(fmt.toImageFormat().name()) in arrived:
                 document.markContentsDirty(cursor.selectionStart(), 1)
             cursor = document.find("\ufffc", cursor)
         if self.on_refreshed is not None:

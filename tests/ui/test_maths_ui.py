@@ -7,7 +7,7 @@ import random
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor, QTextDocument
 
 from client.core.events import TurnStatus
 from client.render.maths import formulas
@@ -94,6 +94,20 @@ def test_an_answer_with_formulas_shows_pictures_copied_as_their_source(
         colour = ink(image)
         assert colour is not None
         assert abs(colour.lightness() - text_colour.lightness()) < 60, (theme, colour.name())
+    # The pictures are laid out at their own size, not the size of the source shown before.
+    laid_out = 0
+    for position, name in pictures:
+        image = view.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(position)
+        before = view.cursorRect(cursor).left()
+        cursor.setPosition(position + 1)
+        after = view.cursorRect(cursor).left()
+        width = image.width() / image.devicePixelRatio()
+        if after > before:  # both sides on one line (a centred display formula ends its line)
+            assert abs((after - before) - width) <= 2, (name, after - before, width)
+            laid_out += 1
+    assert laid_out >= 1
     view.selectAll()
     copied = view.createMimeDataFromSelection().text()
     assert "$\\binom{28}{4} = 20475$" in copied
@@ -166,3 +180,30 @@ def test_hostile_maths_is_shown_as_source_and_fetches_nothing(qtbot, qapp):
             assert images.picture(key, 8.0) == (True, None), tex  # known: not typeset
         assert watcher.received == []
         assert not [r for r in view.refused_resources if "127.0.0.1" not in r]
+
+
+def _laid_out_width(view, position: int) -> float:
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(position)
+    before = view.cursorRect(cursor).left()
+    cursor.setPosition(position + 1)
+    return view.cursorRect(cursor).left() - before
+
+
+def test_a_picture_that_arrives_replaces_the_source_in_the_layout(qtbot, qapp):
+    from client.render import render_markdown
+
+    FormulaImages.instance().clear()
+    view = AnswerBrowser()
+    qtbot.addWidget(view)
+    view.resize(700, 200)
+    view.show()
+    view.setHtml(render_markdown("Then $\\sum_{i = 1}^{n} i = 12 + 34 + 56 + 78$ follows."))
+    [(position, name)] = formula_images(view.document())
+    shown_first = _laid_out_width(view, position)  # laid out with the source text
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
+    image = view.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+    width = image.width() / image.devicePixelRatio()
+    assert abs(width - shown_first) > 5  # the picture is not the size of its source
+    assert abs(_laid_out_width(view, position) - width) <= 2

@@ -5,9 +5,13 @@ text (the answer, the reasoning, the Steps view, the exports) asks `split_maths`
 a text are formulas, so they all agree. The rule is pandoc's `tex_math_dollars`, which is also
 what KaTeX's auto-render and most chat front ends follow, made strict where model output needs it:
 
-- ``$…$`` is inline maths when the opening ``$`` is followed by a non-space character, the
-  closing ``$`` is preceded by a non-space character and is not followed by a digit. So
-  "a notebook costs $3 and a pen $4" is text: the second ``$`` has a space before it.
+- ``$…$`` is inline maths when the opening ``$`` is followed by a non-space character and the
+  next ``$`` (outside braces) is preceded by a non-space character and not followed by a digit.
+  That next ``$`` decides: when it cannot close, the opener is a dollar sign and scanning goes
+  on from the next character. So "a notebook costs $3 and a pen $4" is text (the second ``$``
+  has a space before it), and in "badges cost $3 each, a banner $4: solve $x^2 = 4$" only
+  ``$x^2 = 4$`` is maths. (Pandoc would look past a ``$`` that cannot close and make the whole
+  span from ``$3`` one formula; models write prices beside maths too often for that.)
 - ``$$…$$`` and ``\\[…\\]`` are display maths; ``\\(…\\)`` is inline maths.
 - ``\\begin{env}…\\end{env}`` standing at the start of a line is display maths too, for the
   environments models emit: align, aligned, equation, gather, multline, cases, matrix, pmatrix,
@@ -169,15 +173,13 @@ def _dollars(text: str, start: int) -> tuple[Formula, int] | None:
     body = start + 1
     if body >= len(text) or text[body].isspace() or text[body] == "$":
         return None
-    search = body
-    while True:
-        close = _closing(text, search, "$")
-        if close is None:
-            return None
-        after = text[close + 1 : close + 2]
-        if not text[close - 1].isspace() and not after.isdigit():
-            return _made(text, start, body, close, close + 1, display=False)
-        search = close + 1  # "$x $": this dollar is no closer; look further
+    close = _closing(text, body, "$")
+    if close is None:
+        return None
+    after = text[close + 1 : close + 2]
+    if text[close - 1].isspace() or after.isdigit():
+        return None  # the next dollar is no closer: this one is a dollar sign
+    return _made(text, start, body, close, close + 1, display=False)
 
 
 def _bracketed(text: str, start: int) -> tuple[Formula, int] | None:

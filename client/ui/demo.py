@@ -163,7 +163,8 @@ def seed_audit(store) -> str:  # type: ignore[no-untyped-def]
 
 
 MATHS_PROMPT = (
-    "A committee of 4 is chosen from 28 people: in how many ways? Then solve $x^2 - 5x + 6 = 0$."
+    "A committee of 4 is chosen from 28 people (badges cost $3 each, a banner $4): in how many"
+    " ways? Then solve $x^2 - 5x + 6 = 0$."
 )
 MATHS_REASONING = r"""We need $\binom{28}{4}$: the ways to choose 4 people out of 28 when order does not matter.
 
@@ -191,7 +192,7 @@ x_2 &= \frac{5 - 1}{2} = 2
 \end{aligned}
 $$
 
-so $x^2 - 5x + 6 = (x - 2)(x - 3)$. Badges for all 28 at $3 and a banner at $4 come to $88."""
+so $x^2 - 5x + 6 = (x - 2)(x - 3)$."""
 
 
 def seed_maths(store) -> str:  # type: ignore[no-untyped-def]

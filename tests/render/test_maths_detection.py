@@ -34,6 +34,9 @@ from client.render.maths import Formula, Prose, formulas, split_maths
         ("$5 and $10", []),
         ("it costs $ 5 and $ 6", []),
         ("from $20 to $30, that is $10 more", []),
+        ("badges cost $3 each, a banner $4: then solve $x^2 - 5x + 6 = 0$.",
+         [("x^2 - 5x + 6 = 0", False)]),
+        ("pay $5 now, and $x$ later", [("x", False)]),
         # escaped dollars
         ("escaped \\$5 and \\$6", []),
         ("\\$x$ is not", []),

@@ -376,7 +376,9 @@ def test_html_gives_each_formula_mathml_with_its_tex_and_markdown_keeps_tex(stor
     c = store.create_conversation("Maths")
     answer = "So $\\binom{28}{4} = 20475$, and\n\n$$x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$$\n\nA pen costs $3 and a book $4."
     reasoning = ReasoningTrace(Visibility.RAW, "Try \\(n^2\\) first.", 10, 0, [])
-    store.insert_turn(full_turn(c.id, prompt="What is $\\binom{28}{4}$?", answer=answer, reasoning=reasoning))
+    store.insert_turn(
+        full_turn(c.id, prompt="What is $\\binom{28}{4}$?", answer=answer, reasoning=reasoning)
+    )
     page = export_html(store, c.id)
     maths = [e for e in elements(page) if e.tag == "math"]
     assert len(maths) == 4  # prompt, two in the answer, one in the reasoning
@@ -391,8 +393,12 @@ def test_html_gives_each_formula_mathml_with_its_tex_and_markdown_keeps_tex(stor
 
 def test_hostile_maths_in_an_html_export_fetches_nothing(store):
     c = store.create_conversation("Hostile maths")
-    answer = "$\\href{https://evil.example/a}{x}$ and $\\includegraphics{https://evil.example/b.png}$"
+    answer = (
+        "$\\href{https://evil.example/a}{x}$ and $\\includegraphics{https://evil.example/b.png}$"
+    )
     store.insert_turn(full_turn(c.id, answer=answer))
     page = export_html(store, c.id)
-    assert not [e for e in elements(page) if e.tag in ("math", "img", "a") and "evil" in str(e.attrs)]
+    assert not [
+        e for e in elements(page) if e.tag in ("math", "img", "a") and "evil" in str(e.attrs)
+    ]
     assert "\\href{https://evil.example/a}{x}" in page  # shown as its source text

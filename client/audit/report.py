@@ -405,9 +405,7 @@ def audit_report_html(
         f'<h2>Problem</h2><div class="quote">{text_html(turn.prompt[:_LONG_TEXT])}</div>',
     ]
     if turn.answer.strip():
-        out.append(
-            f'<h2>Answer</h2><div class="quote">{text_html(turn.answer[:_LONG_TEXT])}</div>'
-        )
+        out.append(f'<h2>Answer</h2><div class="quote">{text_html(turn.answer[:_LONG_TEXT])}</div>')
     if path := candidate_path(audit, turn.answer):
         out.append(f"<h2>Candidate answers</h2><p>{e(path)}</p>")
     if audit.steps:
@@ -416,7 +414,9 @@ def audit_report_html(
         found = audit.findings_for(step.index)
         out.append(f'<section class="step" id="step-{step.index}">')
         out.append(f'<h3>Step {step.index} <span class="kind">· {e(str(step.kind))}</span></h3>')
-        out.append(f'<div class="text">{_html_step_text(step.text, found, text_html, formula_ranges)}</div>')
+        out.append(
+            f'<div class="text">{_html_step_text(step.text, found, text_html, formula_ranges)}</div>'
+        )
         if found:
             out.append(_html_findings(found))
         if step.index in verdicts:

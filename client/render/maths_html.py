@@ -139,4 +139,3 @@ def escape_with_mathml(text: str) -> str:
         else _mathml_or_source(part.tex, part.display, part.source)
         for part in split_maths(text)
     )
-

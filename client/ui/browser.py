@@ -98,8 +98,10 @@ class SafeBrowser(QTextBrowser):
         name = self.document().documentLayout().imageAt(QPointF(point + offset))
         if not name.startswith(MATH_PREFIX):
             return False
-        position = self.document().documentLayout().hitTest(
-            QPointF(point + offset), Qt.HitTestAccuracy.FuzzyHit
+        position = (
+            self.document()
+            .documentLayout()
+            .hitTest(QPointF(point + offset), Qt.HitTestAccuracy.FuzzyHit)
         )
         source = ""
         for candidate in (position, position - 1):

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,7 +176,9 @@ def rasterise(key: FormulaKey, x_height: float) -> QImage:
     if max(width, height) > MAX_SIDE_PX:
         raise FormulaError("the formula is too large to show")
     image = QImage(
-        max(1, math.ceil(width)), max(1, math.ceil(height)), QImage.Format.Format_ARGB32_Premultiplied
+        max(1, math.ceil(width)),
+        max(1, math.ceil(height)),
+        QImage.Format.Format_ARGB32_Premultiplied,
     )
     image.fill(Qt.GlobalColor.transparent)
     renderer = QSvgRenderer(QByteArray(typeset.svg.encode("utf-8")))

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from client.core.events import Visibility
 from client.ui import describe
-from client.ui.conversation_view import FindBar
 from client.ui.browser import SafeBrowser
+from client.ui.conversation_view import FindBar
 from client.ui.live import TurnState
 from client.ui.reasoning_text import ReasoningWriter
 

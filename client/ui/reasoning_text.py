@@ -72,7 +72,9 @@ class ReasoningWriter:
         return max(0, self._doc.characterCount() - 1)
 
     def _write_tail(self, tail: str) -> None:
-        parts = split_maths(tail) if ("$" in tail or "\\" in tail) else ([Prose(tail)] if tail else [])
+        parts = (
+            split_maths(tail) if ("$" in tail or "\\" in tail) else ([Prose(tail)] if tail else [])
+        )
         old = self._parts
         cursor = QTextCursor(self._doc)
         cursor.beginEditBlock()

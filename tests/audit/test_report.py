@@ -201,7 +201,10 @@ def test_html_report_typesets_maths_as_mathml_when_asked() -> None:
     assert page.count("<math") == 2  # the step and the answer
     # The false equation is marked whole, and typeset inside its mark.
     assert re.search(r'<mark class="error"[^>]*><math', page)
-    assert '<annotation encoding="application/x-tex">\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}</annotation>' in page
+    assert (
+        '<annotation encoding="application/x-tex">\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}</annotation>'
+        in page
+    )
     assert "<math" not in audit_report_html(t, audited(t), {}, None)  # the default escapes
     md = audit_report_markdown(t, audited(t), {}, None).replace("\\\\", "\\")
     assert "\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}" in md and "<math" not in md  # TeX kept

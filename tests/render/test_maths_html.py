@@ -78,7 +78,9 @@ def test_formula_split_at_every_position_renders_once_when_closed(cut: int) -> N
         shown_first = "\n".join([*first.new_blocks_html, first.tail_html])
         # A formula whose closer has not arrived is source text, not a picture.
         closed = SAMPLE.find("$ here") + 1, SAMPLE.find("\\] holds") + 2
-        expected = [f for f, end in zip(["\\frac{a}{b}", "x^2 + y^2"], closed) if cut >= end]
+        expected = [
+            f for f, end in zip(["\\frac{a}{b}", "x^2 + y^2"], closed, strict=True) if cut >= end
+        ]
         assert [tex for tex, _ in pictures(shown_first)] == expected
         second = document.append(SAMPLE[cut:])
         last = document.finish()

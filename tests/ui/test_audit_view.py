@@ -333,6 +333,7 @@ def test_the_highlighted_false_equation_is_typeset(qtbot, view, audit_store):
     assert picture.height() > view.fontMetrics().height()  # a built-up fraction, not a line of text
     inside = view.delegate._text_origin(rect)
     tips = [
-        view.delegate.tooltip_at(index, rect, inside + QPointF(x, 6)) or "" for x in range(0, 200, 4)
+        view.delegate.tooltip_at(index, rect, inside + QPointF(x, 6)) or ""
+        for x in range(0, 200, 4)
     ]
     assert any("\\frac{2}{5}$" in t and "is about" in t for t in tips)

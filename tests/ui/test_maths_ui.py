@@ -23,7 +23,9 @@ ANSWER = (
     "$$x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$$\n\n"
     "A notebook costs $3 and a pen $4."
 )
-REASONING = "Let me use \\(n^2 + 1\\) here.\n\nSo $\\frac{1}{2} + \\frac{1}{3} = \\frac{5}{6}$, fine."
+REASONING = (
+    "Let me use \\(n^2 + 1\\) here.\n\nSo $\\frac{1}{2} + \\frac{1}{3} = \\frac{5}{6}$, fine."
+)
 
 
 def formula_images(document: QTextDocument) -> list[tuple[int, str]]:

@@ -72,8 +72,8 @@ def _typeset_rate(app) -> tuple[float, float, float]:  # type: ignore[no-untyped
     """(formulas/s through the window's cache, formulas/s of bare ziamath, re-open hit rate)."""
     from client.render import render_markdown
     from client.render.typeset import FormulaKey, typeset_svg
-    from client.ui.browser import AnswerBrowser
-    from client.ui.formula_images import FormulaImages
+    from client.ui.conversation.browser import AnswerBrowser
+    from client.ui.conversation.formula_images import FormulaImages
 
     texts = _distinct(60)
     started = time.perf_counter()
@@ -122,8 +122,8 @@ def _window(app, store):  # type: ignore[no-untyped-def]
 def _stream(app, window, server, answer: str, reasoning: str) -> dict:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
-    from client.ui.formula_images import FormulaImages
-    from client.ui.model_picker import ModelChoice
+    from client.ui.composer.model_picker import ModelChoice
+    from client.ui.conversation.formula_images import FormulaImages
     from tests.support.chat import chunk, usage_chunk
     from tests.support.replay import Reply, sse
 
@@ -181,7 +181,7 @@ def run(args: list[str]) -> dict:
     tune_interpreter()  # as run_app() does
     from PySide6.QtWidgets import QApplication
 
-    import client.ui.formula_images as formula_images
+    import client.ui.conversation.formula_images as formula_images
     from client.render.maths import formulas
     from client.store.store import Store
     from tests.support.replay import ReplayServer

@@ -90,8 +90,8 @@ def run(args: list[str]) -> dict:
 
     from client.store.store import Store
     from client.ui.app import build_window
-    from client.ui.model_picker import ModelChoice
-    from client.ui.paced import PacedRenderer
+    from client.ui.composer.model_picker import ModelChoice
+    from client.ui.conversation.paced import PacedRenderer
     from tests.support.replay import ReplayServer, Reply, sse
 
     app = QApplication.instance() or QApplication([])
@@ -130,7 +130,7 @@ def run(args: list[str]) -> dict:
 
         view.refresh_turns = timed_refresh_turns
         inspector.refresh = timed_refresh_inspector
-        # The answer pane also renders in time-boxed slices from a timer (client/ui/paced.py).
+        # The answer pane also renders in time-boxed slices from a timer (client/ui/conversation/paced.py).
         drain = PacedRenderer._drain
 
         def timed_drain(self, *a, **k):  # type: ignore[no-untyped-def]
@@ -205,7 +205,7 @@ def _naive(app, updates: list[tuple[int, int]], answer: str, reasoning: str, the
     from PySide6.QtWidgets import QPlainTextEdit, QSplitter
 
     from client.render import render_markdown
-    from client.ui.browser import AnswerBrowser
+    from client.ui.conversation.browser import AnswerBrowser
 
     holder = QSplitter()
     browser, plain = AnswerBrowser(holder), QPlainTextEdit(holder)

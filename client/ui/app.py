@@ -70,8 +70,8 @@ def build_window(app, store, **options):  # type: ignore[no-untyped-def]
     from client.ui.jobs import BackgroundJobs
     from client.ui.main_window import MainWindow
     from client.ui.prefs import Preferences
-    from client.ui.runner import TurnRunner
     from client.ui.theme import ThemeController
+    from client.ui.turns.runner import TurnRunner
 
     jobs = BackgroundJobs(1)
     net_jobs = BackgroundJobs(4)

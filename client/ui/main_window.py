@@ -24,24 +24,24 @@ from PySide6.QtWidgets import (
 
 from client.core.conversation import Conversation, Turn
 from client.ui.actions import build_actions
-from client.ui.audit_wiring import AuditController
-from client.ui.banner import Banner
-from client.ui.catalog import Discover, ModelCatalog
-from client.ui.composer import Composer
-from client.ui.conversation_view import ConversationView
-from client.ui.history import HistoryController
-from client.ui.inspector import ReasoningInspector
+from client.ui.audit.controller import AuditController
+from client.ui.composer.banner import Banner
+from client.ui.composer.catalog import Discover, ModelCatalog
+from client.ui.composer.composer import Composer
+from client.ui.composer.model_picker import ModelChoice, OtherModelDialog
+from client.ui.conversation.links import LinkPolicy
+from client.ui.conversation.live import TurnState
+from client.ui.conversation.view import ConversationView
+from client.ui.conversation.welcome import WelcomePage
+from client.ui.history.controller import HistoryController
+from client.ui.history.sidebar import ConversationList
+from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs, JobHandle
-from client.ui.ledger_wiring import LedgerController
-from client.ui.links import LinkPolicy
-from client.ui.live import TurnState
-from client.ui.model_picker import ModelChoice, OtherModelDialog
+from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
-from client.ui.runner import SendRequest, TurnRunner
-from client.ui.sidebar import ConversationList
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.theme import ThemeController
-from client.ui.welcome import WelcomePage
+from client.ui.turns.runner import SendRequest, TurnRunner
 
 if TYPE_CHECKING:  # built when first opened (loaded once the window shows: startup.py)
     from client.ui.settings_dialog import SettingsDialog

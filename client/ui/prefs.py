@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from client.ui.composer.model_picker import ModelChoice
 from client.ui.jobs import BackgroundJobs
-from client.ui.model_picker import ModelChoice
 
 RECENT_LIMIT = 12
 

@@ -5,7 +5,7 @@ never shows a stored key (it only says one is stored), and a typed key is cleare
 once saved. When there is no keyring, the page says so in a sentence and names the environment
 variables instead. Keyring and discovery calls run in the background: a locked keyring or a slow
 port never freezes the window. Given the store, a Costs page holds budgets and the user's own
-prices (client.ui.ledger_settings).
+prices (client.ui.ledger.settings).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from client.providers.registry import PROFILES
+from client.ui.composer.model_picker import ModelChoice
 from client.ui.jobs import BackgroundJobs
-from client.ui.ledger_settings import MoneySettings
-from client.ui.model_picker import ModelChoice
+from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
 from client.ui.theme import CHOICE_LABELS, CHOICES
 

@@ -93,7 +93,7 @@ def window(make_window):
 
 
 def use_replay(window, replay, model: str = "qwen3") -> None:
-    from client.ui.model_picker import ModelChoice
+    from client.ui.composer.model_picker import ModelChoice
 
     window.composer.set_choice(ModelChoice("openai-compatible", model, replay.url + "/v1"))
 

@@ -19,7 +19,7 @@ from client.ui.recovery import (
     open_store,
     recovery_box,
 )
-from client.ui.saving import DISK_FULL, SAVED
+from client.ui.turns.saving import DISK_FULL, SAVED
 from tests.support.chat import simple_stream
 from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
 

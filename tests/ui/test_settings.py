@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from client.providers.discovery import LocalServer
-from client.ui.model_picker import ModelChoice
+from client.ui.composer.model_picker import ModelChoice
 from tests.ui.conftest import send
 
 SECRET = "sk-test-THINKPANE-0123456789abcdef"

@@ -67,7 +67,7 @@ def test_copy_answer_find_and_search_everything(qtbot, window, replay, qapp):
     window.new_conversation()
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(type(window), "") or None
-    from client.ui.search_dialog import SearchDialog
+    from client.ui.history.search_dialog import SearchDialog
 
     dialog = window.findChildren(SearchDialog)[-1]
     dialog.edit.setText("needle")

@@ -86,30 +86,26 @@ class SafeBrowser(QTextBrowser):
             data.setText(text)
         return data
 
-    def event(self, event: QEvent) -> bool:
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip and self._formula_tip(event):
             return True
-        return super().event(event)
+        return super().viewportEvent(event)
 
     def _formula_tip(self, event: Any) -> bool:
-        """Hovering a formula shows its source."""
-        point = self.viewport().mapFrom(self, event.pos())
+        """Hovering anywhere over a formula shows its source."""
         offset = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
-        name = self.document().documentLayout().imageAt(QPointF(point + offset))
-        if not name.startswith(MATH_PREFIX):
+        point = QPointF(event.pos() + offset)
+        layout = self.document().documentLayout()
+        if not layout.imageAt(point).startswith(MATH_PREFIX):
             return False
-        position = (
-            self.document()
-            .documentLayout()
-            .hitTest(QPointF(point + offset), Qt.HitTestAccuracy.FuzzyHit)
+        position = layout.hitTest(point, Qt.HitTestAccuracy.FuzzyHit)
+        source = formula_source_at(self.document(), position) or formula_source_at(
+            self.document(), position - 1
         )
-        source = ""
-        for candidate in (position, position - 1):
-            source = formula_source_at(self.document(), candidate) or source
-            if source:
-                break
-        QToolTip.showText(event.globalPos(), source, self)
-        return bool(source)
+        if not source:
+            return False
+        QToolTip.showText(event.globalPos(), source, self.viewport())
+        return True
 
     def setSource(self, name: QUrl, type_: Any = None) -> None:  # noqa: N802 - Qt's name
         # QTextBrowser would load `name` itself on backward/forward/home; it never navigates.

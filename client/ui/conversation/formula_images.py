@@ -38,7 +38,6 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextImageFormat,
 )
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QWidget
 
 from client.render.maths import Formula
@@ -167,6 +166,8 @@ class FormulaImages(QObject):
 
 def rasterise(key: FormulaKey, x_height: float) -> QImage:
     """`key`'s formula as an image in device pixels, padded for ``align="middle"``."""
+    from PySide6.QtSvg import QSvgRenderer  # loaded with the first formula, not at start-up
+
     typeset = typeset_svg(key)
     width, ascent, descent = typeset.width, typeset.ascent, typeset.descent
     # Qt centres a middle-aligned object on half the x-height above the baseline.

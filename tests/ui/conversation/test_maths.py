@@ -8,6 +8,7 @@ import random
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QApplication
 
 from client.core.events import TurnStatus
 from client.render.maths import formulas
@@ -209,3 +210,52 @@ def test_a_picture_that_arrives_replaces_the_source_in_the_layout(qtbot, qapp):
     width = image.width() / image.devicePixelRatio()
     assert abs(width - shown_first) > 5  # the picture is not the size of its source
     assert abs(_laid_out_width(view, position) - width) <= 2
+
+
+def test_search_snippets_keep_the_tex(store):
+    from client.ui.history.search_dialog import SearchHit, hit_html
+
+    conversation = store.create_conversation("Maths")
+    from tests.store.conftest import full_turn
+
+    store.insert_turn(full_turn(conversation.id, answer="So $\\binom{28}{4} = 20475$ ways."))
+    rows = store.search("20475")
+    assert rows and "\\binom{28}{4}" in rows[0]["snippet"]
+    hit = SearchHit(
+        conversation.id, rows[0]["turn_id"], "answer", rows[0]["snippet"], "", "Maths", "20475"
+    )
+    shown = hit_html(hit)
+    assert "\\binom{28}{4}" in shown and "<img" not in shown
+
+
+@pytest.mark.qt_log_ignore(
+    r"^This plugin does not support propagateSizeHints\(\)$",
+    r"^This plugin does not support raise\(\)$",
+)
+def test_hovering_a_formula_shows_its_source(qtbot, qapp):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from client.render import render_markdown
+
+    view = AnswerBrowser()
+    qtbot.addWidget(view)
+    view.resize(600, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    view.setHtml(render_markdown("Here \\(\\frac{1}{2} + \\frac{1}{3}\\) is a sum."))
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
+    [(position, _)] = formula_images(view.document())
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(position)
+    left = view.cursorRect(cursor)
+    cursor.setPosition(position + 1)
+    right = view.cursorRect(cursor)
+    for x in (left.left() + 2, (left.left() + right.left()) // 2, right.left() - 2):
+        point = QPoint(x, left.center().y())
+        event = QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+        QApplication.sendEvent(view.viewport(), event)
+        assert QToolTip.text() == "\\(\\frac{1}{2} + \\frac{1}{3}\\)", x
+        QToolTip.hideText()

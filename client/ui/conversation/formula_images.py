@@ -25,7 +25,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, QPointF, QRectF, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QObject,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -103,6 +114,7 @@ class FormulaImages(QObject):
         self._pending: set[FormulaKey] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formulas")
         self.stats = FormulaStats()
+        self._closed = False
         self._sig_done.connect(self._on_self_done, Qt.ConnectionType.QueuedConnection)
 
     @classmethod
@@ -110,10 +122,15 @@ class FormulaImages(QObject):
         """The one shared by every document of the application (made on first use)."""
         if cls._instance is None:
             cls._instance = FormulaImages()
+            app = QCoreApplication.instance()
+            if app is not None:  # quitting never waits for formulas still queued
+                app.aboutToQuit.connect(cls._instance.shutdown)
         return cls._instance
 
     def shutdown(self) -> None:
-        """Stop taking work; typesetting already started finishes in the background."""
+        """Stop taking work and drop what is queued; the formula being typeset (at most its
+        time limit) finishes in the background."""
+        self._closed = True
         self._worker.shutdown(wait=False, cancel_futures=True)
 
     def clear(self) -> None:
@@ -134,7 +151,7 @@ class FormulaImages(QObject):
             self._pictures.move_to_end(key)
             return True, self._pictures[key]
         self.stats.misses += 1
-        if key not in self._pending:
+        if key not in self._pending and not self._closed:
             self._pending.add(key)
             self._worker.submit(self._typeset, key, x_height)
         return False, None

@@ -37,7 +37,7 @@ MAX_SVG_CHARS = 2_000_000
 #: Commands no formula in an answer needs and that a hostile one could use.
 REFUSED_COMMANDS = frozenset({
     "href", "url", "includegraphics", "htmlClass", "htmlId", "htmlStyle", "htmlData",
-    "html", "input", "include", "require", "def", "gdef", "edef", "xdef", "let", "futurelet",
+    "html", "class", "cssId", "style", "input", "include", "require", "def", "gdef", "edef", "xdef", "let", "futurelet",
     "newcommand", "renewcommand", "providecommand", "DeclareMathOperator", "newenvironment",
     "renewenvironment", "expandafter", "csname", "catcode", "write", "immediate", "openout",
     "special", "directlua", "usepackage", "documentclass",

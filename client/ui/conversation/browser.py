@@ -86,6 +86,16 @@ class SafeBrowser(QTextBrowser):
             data.setText(text)
         return data
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # Formula pictures are drawn in the text colour and size: a new theme or font redraws
+        # them (documents rendered again from HTML ask afresh anyway).
+        if getattr(self, "_formulas", None) is not None and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.FontChange,
+        ):
+            self.formulas().refresh_look()
+        super().changeEvent(event)
+
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip and self._formula_tip(event):
             return True

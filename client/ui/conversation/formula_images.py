@@ -265,6 +265,25 @@ class FormulaResources:
         self._quiet = palette.color(QPalette.ColorRole.PlaceholderText)
         self._ratio = ratio or 1.0
 
+    def refresh_look(self) -> None:
+        """Draw every formula of the document again in the current look (a new theme or font)."""
+        names: set[str] = set()
+        cursor = self._document.find("\ufffc")
+        while not cursor.isNull():
+            fmt = cursor.charFormat()
+            name = fmt.toImageFormat().name() if fmt.isImageFormat() else ""
+            if name.startswith(MATH_PREFIX):
+                names.add(name)
+            cursor = self._document.find("\ufffc", cursor)
+        for name in names:
+            image = self.resource(name)
+            if image is not None:
+                self._document.addResource(
+                    QTextDocument.ResourceType.ImageResource, QUrl(name), image
+                )
+        if names:
+            self._document.markContentsDirty(0, self._document.characterCount())
+
     @property
     def outstanding(self) -> int:
         """Formulas shown as their source that will be swapped for a picture when it arrives."""

@@ -259,3 +259,34 @@ def test_hovering_a_formula_shows_its_source(qtbot, qapp):
         QApplication.sendEvent(view.viewport(), event)
         assert QToolTip.text() == "\\(\\frac{1}{2} + \\frac{1}{3}\\)", x
         QToolTip.hideText()
+
+
+def test_a_new_theme_redraws_the_formulas_in_its_text_colour(qtbot, qapp):
+    from client.render import render_markdown
+    from client.ui.theme import palette_for
+
+    view = AnswerBrowser()
+    qtbot.addWidget(view)
+    view.setPalette(palette_for("light"))
+    view.resize(500, 150)
+    view.show()
+    view.setHtml(render_markdown("Area $\\pi r^2$ here."))
+    writer_view = AnswerBrowser()  # the inspector's kind of document: written, not set as HTML
+    qtbot.addWidget(writer_view)
+    writer_view.setPalette(palette_for("light"))
+    ReasoningWriter(writer_view.document()).set_text("Area $\\pi r^2$ here.")
+
+    def ink_lightness(browser) -> int:
+        [(_, name)] = formula_images(browser.document())
+        image = browser.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+        return ink(image).lightness()
+
+    for browser in (view, writer_view):
+        browser.document().size()  # laid out: the picture is asked for
+        typeset_everything(qtbot)
+        qtbot.waitUntil(lambda b=browser: b.formulas().outstanding == 0)
+        assert ink_lightness(browser) < 100
+        browser.setPalette(palette_for("dark"))
+        typeset_everything(qtbot)
+        qtbot.waitUntil(lambda b=browser: b.formulas().outstanding == 0)
+        assert ink_lightness(browser) > 150

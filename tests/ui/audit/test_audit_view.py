@@ -337,3 +337,18 @@ def test_the_highlighted_false_equation_is_typeset(qtbot, view, audit_store):
         for x in range(0, 200, 4)
     ]
     assert any("\\frac{2}{5}$" in t and "is about" in t for t in tips)
+
+
+def test_the_html_report_typesets_the_steps_and_the_markdown_keeps_tex(audit_store, tmp_path):
+    from client.audit import audit_trace
+    from client.ui.audit.export import write_report
+
+    turn = make_turn(audit_store, text=MATHS_REASONING)
+    audit = audit_trace(turn.reasoning.text, problem=turn.prompt, answer=turn.answer)
+    write_report(tmp_path / "r.html", "html", turn, audit, {}, None)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("<math") == 2
+    assert '<mark class="error"' in page and "\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}" in page
+    write_report(tmp_path / "r.md", "md", turn, audit, {}, None)
+    markdown_text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "<math" not in markdown_text and "frac" in markdown_text

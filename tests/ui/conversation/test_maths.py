@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication
@@ -290,3 +292,24 @@ def test_a_new_theme_redraws_the_formulas_in_its_text_colour(qtbot, qapp):
         typeset_everything(qtbot)
         qtbot.waitUntil(lambda b=browser: b.formulas().outstanding == 0)
         assert ink_lightness(browser) > 150
+
+
+_PIECES = st.sampled_from(
+    ["$", "$$", "\\(", "\\)", "\\[", "\\]", "`", "x", "1", " ", "\n", "\n\n", "{", "é"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join), st.lists(st.integers(1, 7), max_size=20))
+def test_any_reasoning_in_any_chunks_is_shown_once(qapp, text, sizes):
+    # Every character of the text is in the document exactly once: prose as itself, each
+    # formula as one picture whose source is the formula's characters.
+    document = QTextDocument()
+    writer = ReasoningWriter(document)
+    position = 0
+    for size in sizes:
+        writer.append(text[position : position + size])
+        position += size
+    writer.append(text[position:])
+    assert writer.text() == text.replace("\r\n", "\n")
+    assert len(formula_images(document)) == len(formulas(text))

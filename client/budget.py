@@ -33,7 +33,7 @@ from client.core.cost import CostSource
 from client.core.events import TurnStatus, Visibility
 from client.core.prices import PriceOverride
 from client.core.usage import Usage
-from client.pricing import cost_for
+from client.pricing import cost_for, data_info, use_saved_prices
 from client.store.store import Store
 
 MONTHLY_KEY = "budget.monthly_usd"
@@ -65,6 +65,8 @@ class Estimate:
     cost: Decimal | None
     source: CostSource
     output_tokens: int | None = None
+    # The rates used and where they came from, as a finished turn keeps them (Cost.price).
+    price: dict[str, str] = field(default_factory=dict)
 
     @property
     def covers_output(self) -> bool:
@@ -154,7 +156,8 @@ def estimate_next_turn(
         overrides=overrides,
         when=when or datetime.now(UTC),
     )
-    return Estimate(input_tokens, cost.total, cost.source, None if typical is None else output)
+    output_tokens = None if typical is None else output
+    return Estimate(input_tokens, cost.total, cost.source, output_tokens, cost.price)
 
 
 # -- budgets -------------------------------------------------------------------------------
@@ -369,6 +372,8 @@ class SpendReport:
     groups: tuple[dict[str, Any], ...]
     total: dict[str, Any]
     labels: dict[str, str] = field(default_factory=dict)  # conversation titles by id
+    # The price data in use: client.pricing.data_info() (its version and when it was fetched).
+    prices: dict[str, Any] = field(default_factory=dict)
 
     def label(self, key: str) -> str:
         return self.labels.get(key) or key
@@ -384,7 +389,10 @@ def spend_report(store: Store, period: str, by: str, today: date | None = None) 
         labels = {
             g["key"]: titles.get(g["key"]) or "Untitled conversation" for g in report["groups"]
         }
-    return SpendReport(period, by, since, tuple(report["groups"]), report["total"], labels)
+    use_saved_prices(store.path.parent)
+    return SpendReport(
+        period, by, since, tuple(report["groups"]), report["total"], labels, data_info()
+    )
 
 
 def write_spend_csv(report: SpendReport, out: TextIO) -> int:

@@ -35,6 +35,7 @@ from client.core.events import (
 from client.core.request import HistoryTurn, TurnRequest
 from client.core.usage import Usage
 from client.providers.registry import ProviderProfile, adapter_for, profile
+from client.store.paths import data_dir
 from client.store.secrets import get_api_key
 from client.store.store import Store
 
@@ -50,6 +51,14 @@ class PreparedTurn:
     request: TurnRequest
     conversation: Conversation | None
     profile: ProviderProfile
+
+
+def _asked_at(turn: Turn) -> datetime:
+    try:
+        moment = datetime.fromisoformat(turn.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def title_from(prompt: str) -> str:
@@ -394,25 +403,18 @@ class _TurnRun:
         return turn
 
     def _price(self) -> Cost:
-        from client.pricing import cost_for  # genai-prices is heavy: load it when first needed
+        # genai-prices is heavy: load it when first needed, with the data a refresh kept.
+        from client.pricing import cost_for_turn, use_saved_prices
 
-        overrides = self.c.store.price_overrides() if self.c.store is not None else None
-        turn = self.turn
-        # The model as asked for first; a dated name the provider reported may be the one priced.
-        names = [turn.model]
-        if turn.model_reported and turn.model_reported != turn.model:
-            names.append(turn.model_reported)
-        cost = Cost.unknown()
-        for name in names:
-            cost = cost_for(
-                turn.provider,
-                name,
-                self.usage,
-                base_url=turn.base_url,
-                provider_cost=self.provider_cost,
-                overrides=overrides,
-                when=datetime.now(UTC),
-            )
-            if cost.source != "unknown":
-                break
-        return cost
+        store, turn = self.c.store, self.turn
+        use_saved_prices(store.path.parent if store is not None else data_dir())
+        return cost_for_turn(
+            turn.provider,
+            turn.model,
+            turn.model_reported,
+            self.usage,
+            base_url=turn.base_url,
+            provider_cost=self.provider_cost,
+            overrides=store.price_overrides() if store is not None else None,
+            when=_asked_at(turn),  # the hour the request went: what a reprice also uses
+        )

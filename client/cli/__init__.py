@@ -15,6 +15,8 @@ import sys
 COMMANDS = {
     "ask": "client.cli.ask",
     "usage": "client.cli.usage",
+    "prices": "client.cli.prices",
+    "reprice": "client.cli.reprice",
     "audit": "client.cli.audit",
     "search": "client.cli.search",
     "export": "client.cli.export",

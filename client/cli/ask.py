@@ -159,10 +159,8 @@ def summary_line(turn: Turn) -> str:
     elif cost.source == "local":
         parts.append("local: $0")
     else:
-        parts.append(
-            fmt.money(cost.total, cost.currency)
-            + (" reported" if cost.source == "provider" else "")
-        )
+        how = {"provider": " reported", "override": " at your price"}.get(str(cost.source), "")
+        parts.append(fmt.money(cost.total, cost.currency) + how)
     parts.append(fmt.duration(turn.timing.total_s))
     vis = turn.reasoning.visibility
     if vis is Visibility.HIDDEN:

@@ -142,6 +142,14 @@ def figures(turn: Turn) -> str:
     return " · ".join(parts)
 
 
+def price_line(turn: Turn) -> str:
+    """Which rates priced the turn and where they came from ("" for a local or unpriced one,
+    whose figures already say so)."""
+    if turn.cost.source in (CostSource.UNKNOWN, CostSource.LOCAL):
+        return ""
+    return turn.cost.provenance()
+
+
 def status_sentence(turn: Turn) -> str:
     """What became of the turn when it did not simply complete; "" when it did."""
     if turn.status is TurnStatus.COMPLETE:
@@ -255,6 +263,8 @@ def to_markdown(page: Page) -> str:
         if sentence := status_sentence(turn):
             out += [f"> **{_md_text(sentence)}**", ""]
         out += [f"*{_md_text(figures(turn))}*", ""]
+        if price := price_line(turn):
+            out += [f"*{_md_text(price)}*", ""]
         if lines := verdict_lines(entry):
             out += ["**Your step verdicts**", "", *(f"- {_md_text(line)}" for line in lines), ""]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -342,6 +352,8 @@ def to_html(page: Page) -> str:
         if sentence := status_sentence(turn):
             out.append(f'<p class="status">{esc(sentence)}</p>')
         out.append(f'<p class="meta">{esc(figures(turn))}</p>')
+        if price := price_line(turn):
+            out.append(f'<p class="meta">{esc(price)}</p>')
         if lines := verdict_lines(entry):
             items = "".join(f"<li>{esc(line)}</li>" for line in lines)
             out.append(f'<div class="verdicts"><p>Your step verdicts</p><ul>{items}</ul></div>')

@@ -4,9 +4,21 @@ Uses `client.core` and genai-prices only (see ARCHITECTURE.md, Money and tokens)
 """
 
 from client.core.prices import PriceOverride
-from client.pricing.cost import GENAI_PROVIDER_IDS, LOCAL_PROVIDERS, cost_for
+from client.pricing.cost import (
+    GENAI_PROVIDER_IDS,
+    LOCAL_PROVIDERS,
+    cost_for,
+    cost_for_turn,
+    rates_for,
+)
 from client.pricing.local import is_local_url
-from client.pricing.refresh import RefreshResult, data_version, refresh_prices
+from client.pricing.refresh import (
+    RefreshResult,
+    data_info,
+    data_version,
+    refresh_prices,
+    use_saved_prices,
+)
 
 __all__ = [
     "GENAI_PROVIDER_IDS",
@@ -14,7 +26,11 @@ __all__ = [
     "PriceOverride",
     "RefreshResult",
     "cost_for",
+    "cost_for_turn",
+    "data_info",
     "data_version",
     "is_local_url",
+    "rates_for",
     "refresh_prices",
+    "use_saved_prices",
 ]

@@ -13,11 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import genai_prices
-from genai_prices.types import ModelPrice, TieredPrices
+from genai_prices.types import (
+    ConditionalPrice,
+    ModelInfo,
+    ModelPrice,
+    StartDateConstraint,
+    TieredPrices,
+    TimeOfDateConstraint,
+)
 
 from client.core.cost import Cost, CostSource
 from client.core.prices import PriceOverride
@@ -120,6 +127,9 @@ def _from_override(override: PriceOverride, counts: _Counts, model: str) -> _Bre
     if override.cache_write_mtok is not None:
         price["cache_write_mtok"] = _fmt_rate(override.cache_write_mtok)
     price["model_id"] = model
+    price["from"] = "override"
+    if override.set_at:
+        price["since"] = override.set_at[:10]
     return _Breakdown(input_cost + output_cost, input_cost, output_cost, reasoning_cost, price)
 
 
@@ -133,6 +143,50 @@ def _rate_at(value: object, input_tokens: int) -> Decimal | None:
                 return tier.price
         return value.base
     return None
+
+
+def _hours(constraint: TimeOfDateConstraint) -> str:
+    return f"{constraint.start_time:%H:%M}–{constraint.end_time:%H:%M} UTC"
+
+
+def _when_and_conditions(
+    model: ModelInfo, model_price: ModelPrice, when: datetime, input_tokens: int
+) -> dict[str, str]:
+    """ "since" (the date the rate took effect) and "conditions" (time of day, long-context tier),
+    where the price data says them; the same choice genai-prices made (the last active price)."""
+    found: dict[str, str] = {}
+    conditions: list[str] = []
+    if isinstance(model.prices, list) and model.prices:
+        active: ConditionalPrice = model.prices[0]
+        for candidate in reversed(model.prices):
+            if candidate.constraint is None or candidate.constraint.active(when):
+                active = candidate
+                break
+        if isinstance(active.constraint, StartDateConstraint):
+            found["since"] = active.constraint.start_date.isoformat()
+        elif isinstance(active.constraint, TimeOfDateConstraint):
+            start, end = active.constraint.start_time, active.constraint.end_time
+            conditions.append(f"from {start:%H:%M} to {end:%H:%M} UTC")
+        hours = [
+            c.constraint
+            for c in model.prices
+            if c is not active and isinstance(c.constraint, TimeOfDateConstraint)
+        ]
+        if hours and not isinstance(active.constraint, TimeOfDateConstraint):
+            conditions.append("outside " + " and ".join(_hours(h) for h in hours))
+    for key in ("input_mtok", "output_mtok"):
+        value = getattr(model_price, key, None)
+        if isinstance(value, TieredPrices) and value.tiers:
+            first = min(t.start for t in value.tiers)
+            above = [t.start for t in value.tiers if input_tokens > t.start]
+            if above:
+                conditions.append(f"long-context rate, above {max(above):,} input tokens")
+            else:
+                conditions.append(f"up to {first:,} input tokens (dearer above)")
+            break
+    if conditions:
+        found["conditions"] = "; ".join(conditions)
+    return found
 
 
 def _rates(model_price: ModelPrice, input_tokens: int) -> dict[str, Decimal]:
@@ -184,6 +238,9 @@ def _from_prices(
     price["data_version"] = data_version()  # the package version, plus when it was fetched
     price["model_id"] = calc.model.id
     price["provider_id"] = calc.provider.id
+    price["from"] = "prices"
+    at = when or datetime.now(UTC)
+    price.update(_when_and_conditions(calc.model, calc.model_price, at, counts.input))
     return _Breakdown(calc.total_price, calc.input_price, calc.output_price, reasoning_cost, price)
 
 
@@ -257,3 +314,53 @@ def cost_for(
     if provider in LOCAL_PROVIDERS or is_local_url(base_url):
         return Cost.local()
     return Cost.unknown()
+
+
+def cost_for_turn(
+    provider: str,
+    model: str,
+    model_reported: str | None,
+    usage: Usage,
+    *,
+    base_url: str | None = None,
+    provider_cost: Decimal | None = None,
+    overrides: Mapping[tuple[str, str], PriceOverride] | None = None,
+    when: datetime | None = None,
+) -> Cost:
+    """`cost_for` a turn: the model as asked for first, then the (often dated) name the provider
+    reported, which may be the one the price data or the user's price knows. The turn controller
+    prices a finished turn this way and `reprice` prices a stored one the same way."""
+    names = [model]
+    if model_reported and model_reported != model:
+        names.append(model_reported)
+    cost = Cost.unknown()
+    for name in names:
+        cost = cost_for(
+            provider,
+            name,
+            usage,
+            base_url=base_url,
+            provider_cost=provider_cost,
+            overrides=overrides,
+            when=when,
+        )
+        if cost.source != CostSource.UNKNOWN:
+            break
+    return cost
+
+
+def rates_for(
+    provider: str,
+    model: str,
+    *,
+    base_url: str | None = None,
+    overrides: Mapping[tuple[str, str], PriceOverride] | None = None,
+    when: datetime | None = None,
+) -> Cost:
+    """The rates a turn of this model would be priced at `when` (now): a zero-token `cost_for`,
+    so the Prices page, `thinkpane prices` and the ledger can never disagree. Its `source` and
+    `price` are what matter; its amounts are zero."""
+    return cost_for(
+        provider, model, Usage(input_tokens=0, output_tokens=0), base_url=base_url,
+        overrides=overrides, when=when or datetime.now(UTC),
+    )  # fmt: skip

@@ -144,3 +144,104 @@ def conversation_totals(conn: sqlite3.Connection, conversation_id: str) -> dict[
         (conversation_id,),
     ).fetchone()
     return _fields(row, reasoning=True)
+
+
+# -- the rates in the ledger, and repricing it -------------------------------------------------
+
+_REPRICE_COLUMNS = (
+    "id, provider, model, model_reported, base_url, created_at, input_tokens,"
+    " cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_source,"
+    " cost_currency, cost_total, cost_input, cost_output, cost_reasoning, price_json"
+)
+
+
+def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """One entry per provider and model that has turns: how many, what they cost (decimal text),
+    the base URL of the latest one (it decides the price of an OpenAI-compatible server), a name
+    the provider reported for it (the price data may know only that one), and
+    `prices`: each stored price (its JSON text) with how many turns were priced at it."""
+    rows = conn.execute(
+        """
+        SELECT provider, model, count(*) AS queries,
+               coalesce(decimal_sum(cost_total), '0') AS spend,
+               coalesce(sum(cost_source = 'unknown'), 0) AS unpriced_queries,
+               (SELECT base_url FROM turns AS latest
+                 WHERE latest.provider = turns.provider AND latest.model = turns.model
+                 ORDER BY latest.created_at DESC, latest.seq DESC LIMIT 1) AS base_url,
+               max(model_reported) AS model_reported
+        FROM turns GROUP BY provider, model
+        """
+    ).fetchall()
+    prices: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+    for row in conn.execute(
+        "SELECT provider, model, cost_source, price_json, count(*) AS n FROM turns"
+        " GROUP BY provider, model, cost_source, price_json"
+    ):
+        prices.setdefault((row["provider"], row["model"]), []).append(
+            (row["cost_source"], row["price_json"], row["n"])
+        )
+    return [
+        {
+            "provider": row["provider"],
+            "model": row["model"],
+            "queries": row["queries"],
+            "spend": row["spend"],
+            "unpriced_queries": row["unpriced_queries"],
+            "base_url": row["base_url"],
+            "model_reported": row["model_reported"],
+            "prices": prices.get((row["provider"], row["model"]), []),
+        }
+        for row in rows
+    ]
+
+
+def turns_to_reprice(
+    conn: sqlite3.Connection,
+    *,
+    model: str | None = None,
+    provider: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[sqlite3.Row]:
+    """The turns a reprice covers: of `model` (as asked for or as the provider reported it), of
+    `provider`, created from `since` to `until` (UTC days, both included); oldest first."""
+    where, params = [], []
+    if model is not None:
+        where.append("(model = ? OR model_reported = ?)")
+        params += [model, model]
+    if provider is not None:
+        where.append("provider = ?")
+        params.append(provider)
+    if since is not None:
+        where.append("created_at >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("substr(created_at, 1, 10) <= ?")
+        params.append(until.isoformat())
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return conn.execute(
+        f"SELECT {_REPRICE_COLUMNS} FROM turns {clause} ORDER BY created_at, seq", params
+    ).fetchall()
+
+
+def replace_costs(
+    conn: sqlite3.Connection,
+    changes: list[tuple[str, tuple[str | None, ...]]],
+    now: str,
+) -> int:
+    """Give each turn its new cost (`rows.cost_values` order), keeping the one it replaces in
+    cost_history. Returns how many turns changed. The caller holds the write transaction."""
+    from client.store.rows import COST_COLUMNS
+
+    columns = ", ".join(COST_COLUMNS)
+    assignments = ", ".join(f"{c} = ?" for c in COST_COLUMNS)
+    changed = 0
+    for turn_id, values in changes:
+        conn.execute(
+            f"INSERT INTO cost_history (turn_id, replaced_at, {columns})"
+            f" SELECT id, ?, {columns} FROM turns WHERE id = ?",
+            (now, turn_id),
+        )
+        cursor = conn.execute(f"UPDATE turns SET {assignments} WHERE id = ?", (*values, turn_id))
+        changed += cursor.rowcount
+    return changed

@@ -48,6 +48,18 @@ CHECKPOINT_COLUMNS = (
     "reasoning_tokens",
 )
 
+# The cost columns of a turn (and of a cost_history row), in the order cost_values gives them.
+COST_COLUMNS = (
+    "cost_source",
+    "cost_currency",
+    "cost_total",
+    "cost_input",
+    "cost_output",
+    "cost_reasoning",
+    "price_json",
+)
+
+
 # Columns finalise_turn rewrites: everything but the turn's identity and place in the tree.
 FINAL_COLUMNS = (
     "purpose",
@@ -61,13 +73,7 @@ FINAL_COLUMNS = (
     "stop_reason",
     "note",
     "error_json",
-    "cost_source",
-    "cost_currency",
-    "cost_total",
-    "cost_input",
-    "cost_output",
-    "cost_reasoning",
-    "price_json",
+    *COST_COLUMNS,
     "time_to_first_token_s",
     "time_to_first_answer_token_s",
     "total_s",
@@ -107,13 +113,7 @@ def turn_values(turn: Turn) -> dict[str, Any]:
         "cache_write_tokens": usage.cache_write_tokens,
         "output_tokens": usage.output_tokens,
         "reasoning_tokens": usage.reasoning_tokens,
-        "cost_source": str(cost.source),
-        "cost_currency": cost.currency,
-        "cost_total": dec_text(cost.total),
-        "cost_input": dec_text(cost.input),
-        "cost_output": dec_text(cost.output),
-        "cost_reasoning": dec_text(cost.reasoning),
-        "price_json": to_json(cost.price),
+        **dict(zip(COST_COLUMNS, cost_values(cost), strict=True)),
         "time_to_first_token_s": timing.time_to_first_token_s,
         "time_to_first_answer_token_s": timing.time_to_first_answer_token_s,
         "total_s": timing.total_s,
@@ -122,9 +122,43 @@ def turn_values(turn: Turn) -> dict[str, Any]:
     }
 
 
+def cost_values(cost: Cost) -> tuple[str | None, ...]:
+    return (
+        str(cost.source),
+        cost.currency,
+        dec_text(cost.total),
+        dec_text(cost.input),
+        dec_text(cost.output),
+        dec_text(cost.reasoning),
+        to_json(cost.price),
+    )
+
+
+def cost_from_row(row: sqlite3.Row) -> Cost:
+    price = json.loads(row["price_json"] or "{}")
+    return Cost(
+        source=CostSource(row["cost_source"]),
+        currency=row["cost_currency"],
+        total=text_dec(row["cost_total"]),
+        input=text_dec(row["cost_input"]),
+        output=text_dec(row["cost_output"]),
+        reasoning=text_dec(row["cost_reasoning"]),
+        price={str(k): str(v) for k, v in price.items()},
+    )
+
+
+def usage_from_row(row: sqlite3.Row) -> Usage:
+    return Usage(
+        input_tokens=row["input_tokens"],
+        cached_input_tokens=row["cached_input_tokens"],
+        cache_write_tokens=row["cache_write_tokens"],
+        output_tokens=row["output_tokens"],
+        reasoning_tokens=row["reasoning_tokens"],
+    )
+
+
 def turn_from_row(row: sqlite3.Row) -> Turn:
     error = json.loads(row["error_json"]) if row["error_json"] else None
-    price = json.loads(row["price_json"] or "{}")
     return Turn(
         id=row["id"],
         conversation_id=row["conversation_id"],
@@ -148,22 +182,8 @@ def turn_from_row(row: sqlite3.Row) -> Turn:
         stop_reason=row["stop_reason"],
         note=row["note"],
         error=ErrorInfo.from_json(error) if error else None,
-        usage=Usage(
-            input_tokens=row["input_tokens"],
-            cached_input_tokens=row["cached_input_tokens"],
-            cache_write_tokens=row["cache_write_tokens"],
-            output_tokens=row["output_tokens"],
-            reasoning_tokens=row["reasoning_tokens"],
-        ),
-        cost=Cost(
-            source=CostSource(row["cost_source"]),
-            currency=row["cost_currency"],
-            total=text_dec(row["cost_total"]),
-            input=text_dec(row["cost_input"]),
-            output=text_dec(row["cost_output"]),
-            reasoning=text_dec(row["cost_reasoning"]),
-            price={str(k): str(v) for k, v in price.items()},
-        ),
+        usage=usage_from_row(row),
+        cost=cost_from_row(row),
         timing=Timing(
             time_to_first_token_s=row["time_to_first_token_s"],
             time_to_first_answer_token_s=row["time_to_first_answer_token_s"],
@@ -200,4 +220,5 @@ def price_override_from_row(row: sqlite3.Row) -> PriceOverride:
         output_mtok=Decimal(row["output_mtok"]),
         cache_read_mtok=text_dec(row["cache_read_mtok"]),
         cache_write_mtok=text_dec(row["cache_write_mtok"]),
+        set_at=row["updated_at"],
     )

@@ -155,5 +155,26 @@ def _v2_audit_summaries(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_audit_summaries)
+def _v3_cost_history(conn: sqlite3.Connection) -> None:
+    """What a turn cost before it was repriced, and the price that computed it, so a reprice
+    never loses the amount it replaced (every reprice adds one row per turn it changed)."""
+    conn.execute(
+        """
+        CREATE TABLE cost_history (
+            turn_id        TEXT NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+            replaced_at    TEXT NOT NULL,
+            cost_source    TEXT NOT NULL,
+            cost_currency  TEXT NOT NULL,
+            cost_total     TEXT,
+            cost_input     TEXT,
+            cost_output    TEXT,
+            cost_reasoning TEXT,
+            price_json     TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    conn.execute("CREATE INDEX cost_history_by_turn ON cost_history(turn_id, replaced_at)")
+
+
+MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_audit_summaries, _v3_cost_history)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -20,8 +21,10 @@ from typing import Any
 
 from client.core.audit import AuditSummary
 from client.core.conversation import Conversation, Turn, new_id, utc_now
+from client.core.cost import Cost
 from client.core.events import TurnStatus
 from client.core.prices import PriceOverride
+from client.core.usage import Usage
 from client.store import audits, branches, ledger
 from client.store import search as fts
 from client.store.db import open_database, translate_errors
@@ -32,12 +35,30 @@ from client.store.rows import (
     FINAL_COLUMNS,
     INSERT_COLUMNS,
     conversation_from_row,
+    cost_from_row,
+    cost_values,
     price_override_from_row,
     price_override_values,
     to_json,
     turn_from_row,
     turn_values,
+    usage_from_row,
 )
+
+
+@dataclass(frozen=True)
+class RepriceRow:
+    """A stored turn as a reprice needs it: what it was, when it was priced, what it cost."""
+
+    id: str
+    provider: str
+    model: str
+    model_reported: str | None
+    base_url: str | None
+    asked_at: str  # ISO 8601 UTC: when the request was sent (time-of-day rates go by it)
+    usage: Usage
+    cost: Cost
+
 
 INTERRUPTED_NOTE = "the app closed while this turn was streaming"
 VERDICTS = ("sound", "spurious", "unsure")
@@ -355,6 +376,54 @@ class Store:
     def conversation_totals(self, conversation_id: str) -> dict[str, Any]:
         with self._reading() as conn:
             return ledger.conversation_totals(conn, conversation_id)
+
+    def models_in_ledger(self) -> list[dict[str, Any]]:
+        """Every provider and model with turns, with counts, spend and stored prices (ledger)."""
+        with self._reading() as conn:
+            return ledger.models_in_ledger(conn)
+
+    def turns_to_reprice(
+        self,
+        *,
+        model: str | None = None,
+        provider: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[RepriceRow]:
+        """The turns a reprice covers, each with its usage and the cost it has now."""
+        with self._reading() as conn:
+            rows = ledger.turns_to_reprice(
+                conn, model=model, provider=provider, since=since, until=until
+            )
+        return [
+            RepriceRow(
+                row["id"],
+                row["provider"],
+                row["model"],
+                row["model_reported"],
+                row["base_url"],
+                row["created_at"],
+                usage_from_row(row),
+                cost_from_row(row),
+            )  # fmt: skip
+            for row in rows
+        ]
+
+    def replace_costs(self, changes: Mapping[str, Cost]) -> int:
+        """Give turns new costs in one transaction, each keeping the cost it replaces in its
+        history (`cost_history`). Returns how many turns changed."""
+        values = [(turn_id, cost_values(cost)) for turn_id, cost in changes.items()]
+        with self._writing() as conn:
+            return ledger.replace_costs(conn, values, utc_now())
+
+    def cost_history(self, turn_id: str) -> list[tuple[str, Cost]]:
+        """What a turn cost before each reprice, oldest first: (replaced_at, cost)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM cost_history WHERE turn_id = ? ORDER BY replaced_at, rowid",
+                (turn_id,),
+            ).fetchall()
+        return [(row["replaced_at"], cost_from_row(row)) for row in rows]
 
     # Price overrides
 

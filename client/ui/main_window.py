@@ -470,6 +470,8 @@ class MainWindow(QMainWindow):
             dialog.sig_settings_saved.connect(self._on_settings_settings_saved)
             dialog.sig_keys_changed.connect(self._on_settings_keys_changed)
             dialog.sig_discover_requested.connect(self.catalog.refresh_local)
+            if dialog.prices is not None:  # a price set or turns repriced: the ledger changed
+                dialog.prices.sig_ledger_changed.connect(self.ledger.prices_changed)
         else:
             dialog.reload()
         dialog.open()

@@ -4,8 +4,9 @@ API keys go to the system keyring through client.store.secrets, and nowhere else
 never shows a stored key (it only says one is stored), and a typed key is cleared from the field
 once saved. When there is no keyring, the page says so in a sentence and names the environment
 variables instead. Keyring and discovery calls run in the background: a locked keyring or a slow
-port never freezes the window. Given the store, a Costs page holds budgets and the user's own
-prices (client.ui.ledger.settings).
+port never freezes the window. Given the store, a Costs page holds budgets
+(client.ui.ledger.settings) and a Prices page every model's rates, your own prices, newer price
+data and repricing (client.ui.ledger.prices_page).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from client.providers.registry import PROFILES
 from client.ui.composer.model_picker import ModelChoice
 from client.ui.jobs import BackgroundJobs
+from client.ui.ledger.prices_page import PricesPage
 from client.ui.ledger.settings import MoneySettings
 from client.ui.prefs import Preferences
 from client.ui.theme import CHOICE_LABELS, CHOICES
@@ -194,14 +196,22 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(general, "General")
         self.money: MoneySettings | None = None
+        self.prices: PricesPage | None = None
         if store is not None:
-            self.money = MoneySettings(store, jobs, net_jobs or jobs, self)
+            self.money = MoneySettings(store, jobs, self)
             self.tabs.addTab(self.money, "Costs")
+            self.prices = PricesPage(store, jobs, net_jobs or jobs, self)
+            self.tabs.addTab(self.prices, "Prices")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.buttons)
         self._connect_signals()
         self.reload()
+
+    def show_prices(self) -> None:
+        """Open on the Prices tab."""
+        if self.prices is not None:
+            self.tabs.setCurrentWidget(self.prices)
 
     def _connect_signals(self) -> None:
         self.buttons.accepted.connect(self._on_buttons_accepted)
@@ -223,6 +233,8 @@ class SettingsDialog(QDialog):
         self.key_status_label.clear()
         if self.money is not None:
             self.money.reload()
+        if self.prices is not None and self.prices.table_data is not None:
+            self.prices.reload()  # read when first shown; again on every reopening
         self.keyring_ok = False  # until the keyring answers again
         for row in self.key_rows.values():
             row.edit.clear()

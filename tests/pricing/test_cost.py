@@ -102,6 +102,16 @@ def test_the_contract_example_prints_exactly():
         "output": "0.0252",
         "reasoning": "0.02112",
         "source": "prices",
+        "price": {
+            "input_mtok": "3",
+            "cached_input_mtok": "0.3",
+            "cache_write_mtok": "3.75",
+            "output_mtok": "15",
+            "data": f"genai-prices {genai_prices.__version__}",
+            "since": None,
+            "conditions": "up to 200,000 input tokens (dearer above)",
+            "model_id": "claude-sonnet-4-5",
+        },
     }
 
 
@@ -190,6 +200,7 @@ def test_an_override_wins_over_the_price_data():
         "output_mtok": "8",
         "cache_read_mtok": "0.5",
         "model_id": "gpt-5",
+        "from": "override",
     }
     other = cost_for(
         "openai", "gpt-5-mini", usage, overrides={("openai", "gpt-5"): override}, when=WHEN

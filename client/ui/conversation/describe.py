@@ -41,6 +41,14 @@ def _cost_text(state: TurnState) -> str:
     return text + " reported" if cost.source == CostSource.PROVIDER else text
 
 
+def cost_tip(state: TurnState) -> str:
+    """Where the turn's cost came from: the rates, their data or your price, since when, under
+    what condition, and what it was before a reprice ("" while the turn runs)."""
+    if state.live:
+        return ""
+    return state.turn.cost.provenance()
+
+
 def settings_text(state: TurnState) -> str:
     s = state.turn.settings
     parts = []

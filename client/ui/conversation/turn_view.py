@@ -213,6 +213,7 @@ class TurnWidget(QFrame):
         self.notes_label.setText(notes)
         self.notes_label.setVisible(bool(notes))
         self.meta_label.setText(describe.meta_line(state))
+        self.meta_label.setToolTip(describe.cost_tip(state))  # which rates, from where
         self.answer_view.setVisible(bool(state.answer.length) or state.streaming)
         self.regenerate_button.setEnabled(not state.streaming)
         self.edit_button.setEnabled(not state.streaming)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.core import format as fmt
-from client.core.cost import CostSource
+from client.core.cost import Cost, CostSource
 
 if TYPE_CHECKING:
     from client.budget import BudgetCheck, Estimate
@@ -99,6 +99,7 @@ def next_turn_figures(store: Any, nxt: NextTurn) -> NextTurnFigures:
     """The estimate of the next turn and whether it keeps within budgets. Runs on a worker."""
     from client.budget import check_budget, estimate_next_turn
     from client.core.context import context_window
+    from client.prices import rates_in_use
 
     cid = nxt.conversation_id
     conversation = store.get_conversation(cid) if cid else None
@@ -117,7 +118,7 @@ def next_turn_figures(store: Any, nxt: NextTurn) -> NextTurnFigures:
         nxt.provider,
         nxt.model,
         _priced_url(nxt.provider, nxt.base_url),
-        store.price_overrides(),
+        rates_in_use(store),  # the rates the ledger prices with: your prices, the kept data
         send_reasoning=send_reasoning,
         reported_input=False,  # one count for the price and the context window
     )
@@ -154,6 +155,9 @@ def next_turn_line(figures: NextTurnFigures) -> str:
 def next_turn_tip(figures: NextTurnFigures) -> str:
     """The line's tooltip: the budget sentence first when there is one, then how it counts."""
     tip = NEXT_TURN_TIP.format(reasoning=REASONING_TOO if figures.send_reasoning else "")
+    estimate = figures.estimate
+    if estimate.price:  # the same rates the ledger will charge it at
+        tip += "\n\n" + Cost(estimate.source, price=estimate.price).provenance()
     return f"{figures.check.message}\n\n{tip}" if figures.check.message else tip
 
 

@@ -4,8 +4,10 @@ whether it crosses a budget.
 "What did this conversation cost, and how much was reasoning I never saw?" takes no click: a
 line at the top of the conversation says it (client.budget.conversation_cost_summary, counting
 every branch, stopped and critic turn), with a link to the spend view, which View → Spend…
-(Ctrl+Shift+S) also opens. Under the prompt, one line says what the next turn will send, how
-much of the model's context window that is, and what it will cost (client/ui/ledger/budget_prompt.py);
+(Ctrl+Shift+S) also opens; its Prices… button, and View → Prices… (Ctrl+Shift+P), open the Prices
+page (client/ui/ledger/prices_page.py) in a window of its own, and a price set or a reprice there reads the ledger again. Under the
+prompt, one line says what the next turn will send, how much of the model's context window that
+is, and what it will cost (client/ui/ledger/budget_prompt.py);
 it follows the typing (debounced), the model, the branch shown and the reasoning setting.
 
 Every way of sending a turn passes the same check first: Send (the composer's send check), and
@@ -37,6 +39,7 @@ from client.ui.ledger.budget_prompt import (
 
 if TYPE_CHECKING:  # client.budget loads genai-prices: on a worker, after the window shows
     from client.budget import BudgetCheck, Estimate
+    from client.ui.ledger.prices_page import PricesDialog
     from client.ui.turns.runner import SendRequest
 
 ESTIMATE_DELAY_MS = 300  # after the last keystroke: typing is not slowed by store reads
@@ -80,6 +83,7 @@ class LedgerController(QObject):
         self.figures: NextTurnFigures | None = None
         self.summary = ""
         self.spend_dialog: SpendDialog | None = None
+        self.prices_dialog: PricesDialog | None = None
         self._estimate_job: JobHandle | None = None
         self._summary_job: JobHandle | None = None
         self._check_jobs: set[JobHandle] = set()  # sends waiting for their budget check
@@ -105,6 +109,13 @@ class LedgerController(QObject):
             "Ctrl+Shift+S",
             "What the day, week or month cost, by model, provider or conversation",
         )
+        self.prices_action = add_command(
+            window,
+            "&View",
+            "&Prices…",
+            "Ctrl+Shift+P",
+            "Every model's rates, where they come from and since when; your own price; reprice",
+        )
         window.composer.set_send_check(self._check_before_sending)
         self._connect_signals()
         self._estimate_timer.start()  # the first estimate, once the window is running
@@ -126,6 +137,7 @@ class LedgerController(QObject):
         w.composer.sig_prompt_edited.connect(self._on_composer_prompt_edited)
         w.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
         self.spend_action.triggered.connect(self.open_spend)
+        self.prices_action.triggered.connect(self.open_prices)
         self.summary_label.linkActivated.connect(self._on_summary_label_link_activated)
         self._estimate_timer.timeout.connect(self.update_estimate)
 
@@ -135,6 +147,15 @@ class LedgerController(QObject):
         self.update_estimate()
         if self.spend_dialog is not None and self.spend_dialog.isVisible():
             self.spend_dialog.view.refresh()
+
+    @Slot()
+    def prices_changed(self) -> None:
+        """After a price was set or turns repriced: the ledger again, and the conversation shown
+        read again (same branch), so each turn's cost line shows its new amount."""
+        self.refresh()
+        w = self._window
+        if w.current_id is not None and not w.runner.busy:
+            w.open_conversation(w.current_id, leaf_id=w.conversation.leaf_id())
 
     # What this conversation cost
 
@@ -187,9 +208,29 @@ class LedgerController(QObject):
         dialog = self.spend_dialog
         if dialog is None:
             dialog = self.spend_dialog = SpendDialog(self._store, self._jobs, self._window)
+            dialog.view.sig_prices_requested.connect(self.open_prices)
         elif dialog.view.report is not None:
             dialog.view.refresh()
         if dialog.isVisible():  # behind the window: bring it forward
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
+        return dialog
+
+    def open_prices(self) -> PricesDialog:
+        """The Prices page in a window of its own (from the spend view); kept and reopened."""
+        from client.ui.ledger.prices_page import PricesDialog
+
+        dialog = self.prices_dialog
+        if dialog is None:
+            dialog = self.prices_dialog = PricesDialog(
+                self._store, self._jobs, self._window.net_jobs, self._window
+            )
+            dialog.page.sig_ledger_changed.connect(self.prices_changed)
+        elif dialog.page.table_data is not None:
+            dialog.page.reload()
+        if dialog.isVisible():
             dialog.raise_()
             dialog.activateWindow()
         else:

@@ -270,11 +270,16 @@ class SpendView(QWidget):
     loads when first shown. `jobs` lets the window share its store worker; `today` gives the UTC
     date (tests pin it).
 
+    Under the table, a line names the price data in use (its version and when it was fetched),
+    and Prices… asks for the Prices page, where every rate can be seen and corrected.
+
     Signals:
         sig_spend_loaded(object): the SpendReport now shown.
+        sig_prices_requested(): the user asked for the Prices page.
     """
 
     sig_spend_loaded = Signal(object)
+    sig_prices_requested = Signal()
 
     def __init__(
         self,
@@ -297,6 +302,14 @@ class SpendView(QWidget):
         self.period_box.setCurrentIndex(self.period_box.findData("month"))
         self.period_box.setToolTip("Days, weeks (from Monday) and months are counted in UTC.")
         self.export_button = QPushButton("Export CSV…", self)
+        self.prices_label = QLabel(self)
+        self.prices_label.setWordWrap(True)
+        self.prices_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.prices_button = QPushButton("&Prices…", self)
+        self.prices_button.setAccessibleName("Prices")
+        self.prices_button.setToolTip(
+            "Every model's rates, where they come from and since when; correct one and reprice"
+        )
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -328,15 +341,20 @@ class SpendView(QWidget):
         splitter.addWidget(self.table)
         splitter.setChildrenCollapsible(False)
         splitter.setStretchFactor(1, 1)  # the chart keeps its height; the table takes the rest
+        prices = QHBoxLayout()
+        prices.addWidget(self.prices_label, 1)
+        prices.addWidget(self.prices_button)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
+        layout.addLayout(prices)
 
     def _connect_signals(self) -> None:
         self.period_box.currentIndexChanged.connect(self._on_period_box_changed)
         self.group_box.currentIndexChanged.connect(self._on_group_box_changed)
         self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.prices_button.clicked.connect(self.sig_prices_requested)
 
     @property
     def period(self) -> str:
@@ -371,6 +389,10 @@ class SpendView(QWidget):
             self.splitter.setSizes([chart_h, max(sum(sizes) - chart_h, 1)])
         when = f" (from {report.since.isoformat()}, UTC)" if report.since else ""
         self.summary.setText(f"{PERIODS[report.period]}{when}: {cost_summary(report.total)}")
+        if report.prices:
+            from client.prices import data_sentence  # loaded by the worker with the report
+
+            self.prices_label.setText(data_sentence(report.prices))
         self.sig_spend_loaded.emit(report)
 
     def _on_job_failed(self, exc: BaseException) -> None:

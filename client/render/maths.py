@@ -17,6 +17,8 @@ what KaTeX's auto-render and most chat front ends follow, made strict where mode
   environments models emit: align, aligned, equation, gather, multline, cases, matrix, pmatrix,
   bmatrix, vmatrix, array (starred forms included). Inside display maths any environment is
   simply part of the formula.
+- ``\\boxed{…}`` standing in prose, outside any delimiters, is inline maths: models box their
+  final answer that way ("The answer is \\boxed{42}").
 - A backslash escapes the next character: ``\\$`` is a dollar sign, ``\\\\[`` is a backslash and
   a bracket. Inside a formula, ``\\$`` does not close it. Braces do not hide a closer:
   ``$\\text{$x$}$`` is not read as one formula (models escape dollars inside ``\\text``).
@@ -46,6 +48,8 @@ DISPLAY_ENVIRONMENTS = (
     "align", "aligned", "equation", "gather", "gathered", "multline", "cases", "matrix",
     "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "array", "split", "alignat",
 )  # fmt: skip
+# A bare \boxed{...} in prose: braces nested up to three deep, on one line (possessive: linear).
+_BOXED = re.compile(r"\\boxed\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*+\})*+\})*+\}")
 _BEGIN = re.compile(r"\\begin\{(" + "|".join(DISPLAY_ENVIRONMENTS) + r")(\*?)\}")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -93,8 +97,11 @@ def split_maths(text: str) -> list[Part]:
             following = text[i + 1]
             if following in "([":
                 found = scanner.bracketed(i)
-            elif following == "b" and _at_line_start(text, i):
-                found = scanner.environment(i)
+            elif following == "b":
+                if text.startswith("boxed{", i + 1):
+                    found = scanner.boxed(i)
+                elif _at_line_start(text, i):
+                    found = scanner.environment(i)
             if found is None:
                 i += 2  # an escape: the next character is itself
                 continue
@@ -228,6 +235,12 @@ class _Scanner:
             return None
         source = self.text[start:end]
         return Formula(source, True, source), end
+
+    def boxed(self, start: int) -> tuple[Formula, int] | None:
+        match = _BOXED.match(self.text, start)
+        if match is None or match.end() - start > MAX_FORMULA_CHARS:
+            return None
+        return Formula(match[0], False, match[0]), match.end()
 
     def after_code_span(self, start: int) -> int:
         """Where scanning resumes after the backtick run at `start`: past its code span."""

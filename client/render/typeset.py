@@ -12,8 +12,11 @@ A formula is model output, so it is hostile until shown otherwise:
   ``\\input``, ``\\def``, ``\\newcommand`` and their kin. Such a formula stays its source text.
   Refusing macro definitions is what bounds the work: without them, what ziamath expands is
   what was written, and a formula is at most `maths.MAX_FORMULA_CHARS` long.
-- Every typesetting runs against a deadline (`TIME_LIMIT_S`): a watchdog raises `FormulaError`
-  inside the typesetting thread when it runs over, so no formula can stall the renderer.
+- Every typesetting runs against a deadline (`TIME_LIMIT_S`): past it, a watchdog thread raises
+  an exception inside the typesetting thread (CPython's asynchronous exceptions), again every
+  50 ms until it stops, and the caller gets `FormulaError`; so no formula can stall the
+  renderer. The cyclic garbage collector is paused meanwhile, as its callbacks would swallow
+  the interruption.
 - The SVG is capped at `MAX_SVG_CHARS`; nothing here ever opens a file or a socket.
 
 In the documents client.render makes, a formula is an ``<img>`` whose address is
@@ -25,6 +28,7 @@ what a picture is cached by: the TeX, display or inline, the size and the colour
 from __future__ import annotations
 
 import ctypes
+import gc
 import re
 import threading
 from dataclasses import dataclass
@@ -177,28 +181,64 @@ class _Overtime(Exception):
     """Raised inside a typesetting thread by its watchdog."""
 
 
+#: After the deadline, the watchdog interrupts again this often until the work has stopped: an
+#: interruption that lands where Python ignores exceptions (a __del__ method) is not lost.
+_REPEAT_S = 0.05
+_gc_lock = threading.Lock()
+_gc_paused = [0, False]  # how many typesettings run, whether the collector was on before
+
+
+def _pause_collector(pause: bool) -> None:
+    """The cyclic collector is off while any formula is typeset: its callbacks ignore
+    exceptions, so an interruption landing in one would be lost (collection is only deferred)."""
+    with _gc_lock:
+        if pause:
+            if _gc_paused[0] == 0:
+                _gc_paused[1] = gc.isenabled()
+                gc.disable()
+            _gc_paused[0] += 1
+        else:
+            _gc_paused[0] -= 1
+            if _gc_paused[0] == 0 and _gc_paused[1]:
+                gc.enable()
+
+
 def _with_deadline(work, seconds: float):  # type: ignore[no-untyped-def]
     """`work()`, or FormulaError once it has run `seconds`: the watchdog interrupts it."""
     thread = threading.get_ident()
     lock = threading.Lock()
     running = [True]
+    finished = threading.Event()
 
-    def expire() -> None:
-        with lock:
-            if running[0]:
+    def watch() -> None:
+        wait = seconds
+        while not finished.wait(wait):
+            with lock:
+                if not running[0]:
+                    return
                 _interrupt(thread, _Overtime)
+            wait = _REPEAT_S
 
-    watchdog = threading.Timer(seconds, expire)
-    watchdog.daemon = True
+    def stop() -> None:
+        with lock:
+            running[0] = False
+            # An interruption set but not yet raised must not escape into the caller.
+            _interrupt(thread, None)
+
+    watchdog = threading.Thread(target=watch, name="formula-deadline", daemon=True)
+    _pause_collector(True)
     try:
         watchdog.start()
         try:
             return work()
         finally:
-            with lock:
-                running[0] = False
-                # An interruption set but not yet raised must not escape into the caller.
-                _interrupt(thread, None)
-            watchdog.cancel()
+            while True:  # an interruption may land after the work, before stop() took hold
+                try:
+                    stop()
+                    break
+                except _Overtime:
+                    continue
+            finished.set()  # from here on nothing can interrupt this thread
+            _pause_collector(False)
     except _Overtime as error:
         raise FormulaError(f"the formula took longer than {seconds:g} s to typeset") from error

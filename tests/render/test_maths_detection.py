@@ -24,6 +24,8 @@ from client.render.maths import Formula, Prose, formulas, split_maths
         ("$\\begin{pmatrix} 1 & 2 \\end{pmatrix}$", [("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", False)]),
         ("\\begin{align}\na &= 1\n\\end{align}", [("\\begin{align}\na &= 1\n\\end{align}", True)]),
         ("$\\boxed{42}$", [("\\boxed{42}", False)]),
+        ("The answer is \\boxed{\\frac{5}{6}}.", [("\\boxed{\\frac{5}{6}}", False)]),
+        ("unbalanced \\boxed{x", []),
         ("$a$$b$", [("a", False), ("b", False)]),
         # nested braces
         ("$\\frac{\\{a\\}}{\\sqrt{b_{i}}}$", [("\\frac{\\{a\\}}{\\sqrt{b_{i}}}", False)]),
@@ -72,7 +74,9 @@ def test_sources_keep_delimiters() -> None:
     ]
 
 
-@pytest.mark.parametrize("opener", ["${", "\\(", "\\[", "$$x{", "\\begin{align}\n", "`` `"])
+@pytest.mark.parametrize(
+    "opener", ["${", "\\(", "\\[", "$$x{", "\\begin{align}\n", "`` `", "\\boxed{", "\\boxed{a"]
+)
 def test_thousands_of_unclosed_openers(opener: str) -> None:
     # Each opener looks ahead for its closer; the scanner remembers what it found, so this is
     # linear (a naive scan took 20 s on 40,000 characters of "${").

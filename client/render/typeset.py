@@ -59,13 +59,14 @@ class FormulaKey:
     """What a typeset picture depends on: a cache key.
 
     size is the font size in device pixels (the text size times the screen's pixel ratio);
-    colour is "#rrggbb".
+    colour is "#rrggbb"; scale is the screen's pixel ratio the picture is made for.
     """
 
     tex: str
     display: bool
     size: float
     colour: str
+    scale: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,7 @@ CACHE_SIZE = 3_000
 #: A picture is never larger than this many device pixels on either side.
 MAX_SIDE_PX = 4_000
 #: Pictures that arrive within this long are swapped into a document in one go.
-SWAP_INTERVAL_MS = 40
+SWAP_INTERVAL_MS = 120
 #: Maths fonts look small beside text fonts at the same size.
 SIZE_FACTOR = 1.12
 
@@ -199,12 +199,14 @@ def rasterise(key: FormulaKey, x_height: float) -> QImage:
         QImage.Format.Format_ARGB32_Premultiplied,
     )
     image.fill(Qt.GlobalColor.transparent)
+    image.setDevicePixelRatio(key.scale)
     renderer = QSvgRenderer(QByteArray(typeset.svg.encode("utf-8")))
     if not renderer.isValid():
         raise FormulaError("the typeset formula could not be drawn")
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, top_pad, width, ascent + descent))
+    scale = key.scale or 1.0  # the painter works in logical pixels on a high-density image
+    renderer.render(painter, QRectF(0, top_pad / scale, width / scale, (ascent + descent) / scale))
     painter.end()
     return image
 
@@ -291,7 +293,7 @@ class FormulaResources:
 
     def key(self, tex: str, display: bool) -> FormulaKey:
         pixels = QFontInfo(self._font).pixelSize() * self._ratio * SIZE_FACTOR
-        return FormulaKey(tex, display, round(pixels, 1), self._text.name())
+        return FormulaKey(tex, display, round(pixels, 1), self._text.name(), self._ratio)
 
     def resource(self, name: str) -> QImage | None:
         """The image for a ``thinkpane-math:`` address (typeset, or the source for now)."""
@@ -302,9 +304,7 @@ class FormulaResources:
         x_height = QFontMetricsF(self._font).xHeight() * self._ratio
         known, image = FormulaImages.instance().picture(self.key(tex, display), x_height)
         if image is not None:
-            scaled = QImage(image)
-            scaled.setDevicePixelRatio(self._ratio)
-            return scaled
+            return image  # made at this pixel ratio (the key says so): shared, not copied
         if not known:
             self._waiting.setdefault(decoded, set()).add(name)
         source = f"$${tex}$$" if display else f"${tex}$"

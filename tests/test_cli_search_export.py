@@ -23,6 +23,8 @@ from tests.store.conftest import full_turn
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT_KEYS = {"conversation_id", "turn_id", "field", "snippet", "created_at"}
+# Added beside the contract's keys: the turn's own prompt and version, the conversation's title.
+TURN_KEYS = {"prompt", "version", "versions", "title", "exact_phrase", "ranked"}
 
 
 @pytest.fixture
@@ -122,7 +124,9 @@ def test_search_json_is_the_contract_object(library, capsys):
     _, _, t = library
     assert main(["search", "Eratosthenes", "--json"]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
-    assert [set(r) for r in results] == [CONTRACT_KEYS]
+    assert [set(r) for r in results] == [CONTRACT_KEYS | TURN_KEYS]
+    assert results[0]["prompt"] == "Is 391 prime?"
+    assert (results[0]["version"], results[0]["versions"]) == (1, 1)
     assert results[0]["turn_id"] == t["prime"].id and results[0]["field"] == "reasoning"
     assert "[Eratosthenes]" in results[0]["snippet"]
     assert results[0]["created_at"] == "2026-11-25T09:00:00.000000Z"
@@ -142,18 +146,41 @@ def test_search_prints_one_line_a_result_for_people(library, capsys):
     _, conversations, _ = library
     assert main(["search", "素数"]) == 0
     (line,) = capsys.readouterr().out.splitlines()
-    assert line.startswith("2026-11-27  日本語の練習  answer: [素数]")
+    assert line.startswith("2026-11-27  日本語の練習 › Translate: prime number  answer: [素数]")
     assert line.endswith(conversations["japanese"].id)
     main(["search", "Eratosthenes"])
-    assert "Prime numbers  reasoning: Try the sieve of [Eratosthenes] first." in capsys.readouterr().out  # fmt: skip
+    assert "Prime numbers › Is 391 prime?  reasoning: Try the sieve of [Eratosthenes] first." in capsys.readouterr().out  # fmt: skip
     main(["search", "nothing-like-this"])
     assert capsys.readouterr().out == "No matches for 'nothing-like-this'.\n"
+
+
+def test_search_newest_first_and_the_version_of_a_regenerated_turn(library, capsys):
+    store, _, t = library
+    assert main(["search", "prime", "--newest", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert _ids(results) == [t["japanese"].id, t["cafe"].id, t["prime"].id]
+    again = full_turn(
+        t["cafe"].conversation_id,
+        parent_id=t["prime"].id,
+        prompt="Name a café near the Größe Straße, with a garden",
+        answer="Café Quokka has one.",
+        created_at="2026-11-26T13:00:00.000000Z",
+    )
+    store.insert_turn(again)
+    assert main(["search", "Quok"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(
+        "2026-11-26  Prime numbers › Name a café near the Größe Straße, with a garden "
+        "(version 2 of 2)  answer: Café [Quokka] has one."
+    )
 
 
 @pytest.mark.parametrize(
     "args",
     [
         ["search", "   "],
+        ["search", "-prime"],
+        ["search", "--", "-prime -even"],
         ["search", "x", "--limit", "0"],
         ["search", "x", "--since", "yesterday"],
         ["search", "x", "--since", "2026-11-27", "--until", "2026-11-01"],

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from client.store.schema import MIGRATIONS, Migration
+from client.store.scripts import SQL_FUNCTION, unspaced_runs
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -117,6 +118,24 @@ def _take_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     return target
 
 
+def migration_pending(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> bool:
+    """Whether opening the database at `path` will migrate it (a file with an older schema), so
+    the app can say it is busy first: a migration may rebuild an index over the whole history.
+    Reads only the version in the file's header; False when there is no file or it cannot be read.
+    """
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return 0 < version < len(migrations)
+
+
 def migrate(
     conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS
 ) -> int:
@@ -171,6 +190,8 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
                 check_same_thread=False,
             )
             conn.row_factory = sqlite3.Row
+            # The search triggers call it to fill the substring index (client.store.scripts).
+            conn.create_function(SQL_FUNCTION, 1, unspaced_runs, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")  # the first read: a non-database fails here
             conn.execute("PRAGMA foreign_keys = ON")

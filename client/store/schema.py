@@ -176,5 +176,80 @@ def _v3_cost_history(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX cost_history_by_turn ON cost_history(turn_id, replaced_at)")
 
 
-MIGRATIONS: Sequence[Migration] = (_v1_initial, _v2_audit_summaries, _v3_cost_history)
+# v4: the word index with prefix indexes (search-as-you-type) and the substring index for
+# scripts written without spaces. Both are filled by triggers; the substring index holds what
+# the SQL function `thinkpane_unspaced` (client.store.scripts.unspaced_runs, registered on every
+# connection the store opens) keeps of each text, and only for turns where that is not empty.
+_V4_NEW = """
+        INSERT INTO turns_trigram(rowid, prompt, answer, reasoning_text)
+        SELECT new.seq, p, a, r FROM (
+            SELECT thinkpane_unspaced(new.prompt) AS p, thinkpane_unspaced(new.answer) AS a,
+                   thinkpane_unspaced(new.reasoning_text) AS r
+        ) WHERE p != '' OR a != '' OR r != ''"""
+_V4: tuple[str, ...] = (
+    "DROP TRIGGER turns_fts_insert",
+    "DROP TRIGGER turns_fts_delete",
+    "DROP TRIGGER turns_fts_update",
+    "DROP TABLE turns_fts",
+    """
+    CREATE VIRTUAL TABLE turns_fts USING fts5(
+        prompt, answer, reasoning_text,
+        content='turns', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2',
+        prefix='2 3'
+    )
+    """,
+    "INSERT INTO turns_fts(turns_fts) VALUES ('rebuild')",
+    """
+    CREATE VIRTUAL TABLE turns_trigram USING fts5(
+        prompt, answer, reasoning_text,
+        tokenize='trigram'
+    )
+    """,
+    """
+    INSERT INTO turns_trigram(rowid, prompt, answer, reasoning_text)
+    SELECT seq, p, a, r FROM (
+        SELECT seq, thinkpane_unspaced(prompt) AS p, thinkpane_unspaced(answer) AS a,
+               thinkpane_unspaced(reasoning_text) AS r
+        FROM turns
+    ) WHERE p != '' OR a != '' OR r != ''
+    """,
+    f"""
+    CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turns_fts(rowid, prompt, answer, reasoning_text)
+        VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);{_V4_NEW};
+    END
+    """,
+    """
+    CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+        INSERT INTO turns_fts(turns_fts, rowid, prompt, answer, reasoning_text)
+        VALUES ('delete', old.seq, old.prompt, old.answer, old.reasoning_text);
+        DELETE FROM turns_trigram WHERE rowid = old.seq;
+    END
+    """,
+    # Only a change to the indexed text re-indexes: usage and cost updates stay cheap.
+    f"""
+    CREATE TRIGGER turns_fts_update AFTER UPDATE OF prompt, answer, reasoning_text ON turns BEGIN
+        INSERT INTO turns_fts(turns_fts, rowid, prompt, answer, reasoning_text)
+        VALUES ('delete', old.seq, old.prompt, old.answer, old.reasoning_text);
+        INSERT INTO turns_fts(rowid, prompt, answer, reasoning_text)
+        VALUES (new.seq, new.prompt, new.answer, new.reasoning_text);
+        DELETE FROM turns_trigram WHERE rowid = old.seq;{_V4_NEW};
+    END
+    """,
+)
+
+
+def _v4_search_as_typed(conn: sqlite3.Connection) -> None:
+    """Rebuild the word index with prefix indexes; add the substring index for CJK, Thai…"""
+    for statement in _V4:
+        conn.execute(statement)
+
+
+MIGRATIONS: Sequence[Migration] = (
+    _v1_initial,
+    _v2_audit_summaries,
+    _v3_cost_history,
+    _v4_search_as_typed,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

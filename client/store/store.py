@@ -540,6 +540,7 @@ class Store:
         query: str,
         limit: int = 20,
         *,
+        order: fts.Order = "relevance",
         conversation_id: str | None = None,
         provider: str | None = None,
         model: str | None = None,
@@ -549,7 +550,8 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Full-text search over prompts, answers and reasoning (see client.store.search).
 
-        The keyword filters default to none; `since`/`until` are inclusive UTC dates (a datetime
+        `order`: "relevance" (an exact phrase first, then bm25) or "newest". The keyword filters
+        default to none; `since`/`until` are inclusive UTC dates (a datetime
         is an exact instant).
         """
         with self._reading() as conn:
@@ -557,6 +559,7 @@ class Store:
                 conn,
                 query,
                 limit,
+                order=order,
                 conversation_id=conversation_id,
                 provider=provider,
                 model=model,

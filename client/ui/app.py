@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 PROBE_MARKER = "thinkpane: window shown"
 
@@ -45,7 +46,10 @@ def run_app(argv: list[str] | None = None) -> int:
 
     from client.ui.recovery import ask_what_to_do, open_store
 
+    notice = _upgrade_notice(app)  # a migration may rebuild the search index: say so first
     store, recovered = open_store(ask_what_to_do)  # a damaged file: a choice, not a traceback
+    if notice is not None:
+        notice.close()
     if store is None:
         return 1
     try:
@@ -62,6 +66,43 @@ def run_app(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         store.close()
+
+
+def _upgrade_notice(app):  # type: ignore[no-untyped-def]
+    """A small window saying the database is being updated, shown only when opening it will
+    run a migration (after an upgrade: rebuilding the search index of a long history takes
+    seconds, and nothing else would be on screen)."""
+    from client.store.db import migration_pending
+    from client.store.paths import database_path
+
+    try:
+        pending = migration_pending(database_path())
+    except OSError:
+        return None  # the folder cannot be made: open_store says so
+    if not pending:
+        return None
+    from PySide6.QtWidgets import QLabel
+
+    notice = QLabel(
+        "Thinkpane is updating its database after an upgrade. This happens once; "
+        "with a long history it takes a little while."
+    )
+    notice.setWindowTitle("Thinkpane")
+    notice.setAccessibleName("Updating the database")
+    notice.setMargin(24)
+    notice.show()
+    # The work that follows blocks this thread: wait (briefly) for the window to be on screen
+    # and painted, or it would stay an empty frame until the update is done.
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        app.processEvents()
+        handle = notice.windowHandle()
+        if handle is not None and handle.isExposed():
+            break
+        time.sleep(0.01)
+    notice.repaint()
+    app.processEvents()
+    return notice
 
 
 def build_window(app, store, **options):  # type: ignore[no-untyped-def]

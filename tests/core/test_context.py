@@ -52,7 +52,9 @@ def test_a_long_mixed_trace_counts_each_script_by_its_own_rule():
     # count the same as its parts estimated apart (no shortcut for long inputs).
     latin = "Let me check 17 × 23 = 391. " * 4  # a multiple of the per-token rounding
     cjk = "日本語のテスト。"
-    assert estimate_tokens((latin + cjk) * 5000) == 5000 * (estimate_tokens(latin) + estimate_tokens(cjk))
+    assert estimate_tokens((latin + cjk) * 5000) == 5000 * (
+        estimate_tokens(latin) + estimate_tokens(cjk)
+    )
 
 
 def test_context_usage_adds_every_message_and_its_markers():

@@ -39,7 +39,16 @@ def _validator(name: str) -> str:
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -55,7 +64,9 @@ def test_the_wheel_carries_the_icons_the_menu_entry_and_the_metadata(wheel):
         assert f"client/resources/icons/hicolor/{size}x{size}/apps/{APP_ID}.png" in names
     assert f"client/resources/{APP_ID}.desktop" in names
     assert f"client/resources/{APP_ID}.metainfo.xml" in names
-    assert "client/ui/app.py" in names or any(n.startswith("client/ui/") and n.endswith("app.py") for n in names)
+    assert "client/ui/app.py" in names or any(
+        n.startswith("client/ui/") and n.endswith("app.py") for n in names
+    )
 
 
 def test_the_wheel_installs_the_thinkpane_command_at_the_one_version(wheel):
@@ -78,7 +89,9 @@ def test_version_is_the_same_on_the_command_line_and_in_the_metainfo():
 
 
 def test_the_menu_entry_passes_desktop_file_validate():
-    result = subprocess.run([_validator("desktop-file-validate"), str(DESKTOP)], capture_output=True, text=True)
+    result = subprocess.run(
+        [_validator("desktop-file-validate"), str(DESKTOP)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "error" not in result.stdout.lower()
     entry = configparser.ConfigParser(interpolation=None)
@@ -94,7 +107,9 @@ def test_the_menu_entry_passes_desktop_file_validate():
 
 def test_the_appstream_metadata_passes_appstreamcli():
     result = subprocess.run(
-        [_validator("appstreamcli"), "validate", "--no-net", str(METAINFO)], capture_output=True, text=True
+        [_validator("appstreamcli"), "validate", "--no-net", str(METAINFO)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     root = ET.parse(METAINFO).getroot()
@@ -143,7 +158,9 @@ def test_install_puts_the_app_in_the_menu_and_uninstall_takes_it_all_back(tmp_pa
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
     install = ROOT / "packaging" / "install"
 
-    result = subprocess.run(["bash", str(install), str(_fake_bundle(tmp_path))], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", str(install), str(_fake_bundle(tmp_path))], env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     share = home / ".local" / "share"
     entry = (share / "applications" / f"{APP_ID}.desktop").read_text()
@@ -152,11 +169,13 @@ def test_install_puts_the_app_in_the_menu_and_uninstall_takes_it_all_back(tmp_pa
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").exists()
     assert (share / "icons" / "hicolor" / "512x512" / "apps" / f"{APP_ID}.png").exists()
     linked = home / ".local" / "bin" / "thinkpane"
-    assert subprocess.run([str(linked), "--version"], capture_output=True, text=True).stdout.strip() == (
-        f"thinkpane {__version__}"
-    )
+    assert subprocess.run(
+        [str(linked), "--version"], capture_output=True, text=True
+    ).stdout.strip() == (f"thinkpane {__version__}")
 
-    result = subprocess.run(["bash", str(install), "--uninstall"], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", str(install), "--uninstall"], env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert _files_under(home) == before  # nothing left behind, the data untouched
     assert (data_folder / "thinkpane.sqlite3").read_text() == "the user's conversations"
@@ -165,7 +184,10 @@ def test_install_puts_the_app_in_the_menu_and_uninstall_takes_it_all_back(tmp_pa
 def test_uninstall_without_an_install_says_so(tmp_path):
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        ["bash", str(ROOT / "packaging" / "install"), "--uninstall"], env=env, capture_output=True, text=True
+        ["bash", str(ROOT / "packaging" / "install"), "--uninstall"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert "not installed" in result.stderr

@@ -58,6 +58,12 @@ def test_each_field_is_found_and_highlighted(searchable):
         "field": "prompt",
         "snippet": "Why is the naïve café's Größe [estimate] off?",
         "created_at": "2026-11-27T10:00:00.000000Z",
+        "prompt": "Why is the naïve café's Größe estimate off?",
+        "version": 1,
+        "versions": 3,  # the three first turns of the conversation are versions of each other
+        "title": "",
+        "exact_phrase": False,
+        "ranked": True,
     }
     assert _one(store.search("rounding"))["field"] == "answer"
     hit = _one(store.search("dividing primes"))
@@ -188,8 +194,9 @@ def test_the_index_follows_checkpoints_deletes_and_purges(store):
 
 
 def test_match_expression_quotes_every_word():
-    assert match_expression('say "hi" AND c++') == '"say" """hi""" "AND" "c++"'
+    assert match_expression('say "hi" AND c++') == '"say" AND "hi" AND "AND" AND "c"'
     assert match_expression("  \t ") is None
+    assert match_expression("-only") is None
 
 
 def test_critic_turns_are_not_search_results(tmp_path):

@@ -1,11 +1,17 @@
-"""Ctrl+K: search every prompt, answer and reasoning, narrow it down, and jump to the turn.
+"""Ctrl+K: search every prompt, answer and reasoning as you type, narrow it down, jump to the turn.
 
 The query runs on the window's background jobs against the store's full-text index
 (client.store.search), so typing never waits on the disk; each query carries a number, and a
-result that is not the newest query's is dropped (its job is cancelled too). Results say which
-conversation, when, and in which part of the turn the words were found, with the matches in
-bold. Filters narrow by provider, model and dates. Enter or a double click chooses a result; the
-window opens it on its own branch and highlights the match (client/ui/history/controller.py).
+result that is not the newest query's is dropped (its job is cancelled too). The words are read
+as a search box reads them: the word being typed matches the start of words, "quotes" find a
+phrase, -word leaves out, OR finds either; anything else is text.
+
+Each result names its turn: the turn's own prompt, which version it is when the prompt was
+edited or regenerated ("version 2 of 3"), the conversation, the date, and the part of the turn
+the words were found in, with the matches marked and "exact phrase" when all the words stand
+together. Most relevant first, or newest first with the toggle (Alt+N). Filters narrow by
+provider, model and dates. Enter or a double click chooses a result; the window opens it on its
+own branch and highlights the match (client/ui/history/controller.py).
 """
 
 from __future__ import annotations
@@ -41,9 +47,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.store.search_query import parse
 from client.ui.jobs import BackgroundJobs, JobHandle
 
 RESULT_LIMIT = 50
+PROMPT_CHARS = 90
 FIELD_WORDS = {
     "prompt": "in the prompt",
     "answer": "in the answer",
@@ -67,7 +75,8 @@ class SearchFilters:
 @dataclass(frozen=True)
 class SearchHit:
     """One result: where it is, what matched (`snippet` marks matches `[like this]`), and the
-    words the user searched for."""
+    words the user searched for. `prompt` is the turn's own; `version` of `versions` is its
+    place among the versions of that turn."""
 
     conversation_id: str
     turn_id: str
@@ -76,14 +85,37 @@ class SearchHit:
     created_at: str
     title: str
     query: str
+    prompt: str = ""
+    version: int = 1
+    versions: int = 1
+    exact_phrase: bool = False
+    ranked: bool = False  # placed by relevance (not when hundreds of turns match)
+
+    def turn_words(self) -> str:
+        """The turn, as a person names it: its prompt (shortened) and its version."""
+        prompt = " ".join(self.prompt.split()) or "(no prompt)"
+        if len(prompt) > PROMPT_CHARS:
+            prompt = prompt[: PROMPT_CHARS - 1] + "…"
+        return (
+            f"{prompt} (version {self.version} of {self.versions})" if self.versions > 1 else prompt
+        )
+
+    def where_words(self) -> str:
+        """Where and when: "in the reasoning · Wie groß… · 27 Nov 2026 18:04 · exact phrase"."""
+        parts = [FIELD_WORDS.get(self.field, self.field), self.title, when(self.created_at)]
+        if self.exact_phrase:
+            parts.append("exact phrase")
+        return " · ".join(parts)
 
     def marked(self) -> list[str]:
         """The matched words as the snippet shows them (their own case and accents)."""
         return _MARKED.findall(self.snippet)
 
 
-def find_hits(store: Any, query: str, filters: SearchFilters) -> list[SearchHit]:
-    """Run a search with its filters and name each result's conversation (on a worker)."""
+def find_hits(
+    store: Any, query: str, filters: SearchFilters, *, newest: bool = False
+) -> list[SearchHit]:
+    """Run a search with its filters (on a worker): the results, each naming its turn."""
     if filters.has_findings:
         from client.session import backfill_audits
 
@@ -91,18 +123,13 @@ def find_hits(store: Any, query: str, filters: SearchFilters) -> list[SearchHit]
     results = store.search(
         query,
         RESULT_LIMIT,
+        order="newest" if newest else "relevance",
         provider=filters.provider,
         model=filters.model,
         since=filters.since,
         until=filters.until,
         has_findings=True if filters.has_findings else None,
     )
-    titles: dict[str, str] = {}
-    for result in results:
-        cid = result["conversation_id"]
-        if cid not in titles:
-            conversation = store.get_conversation(cid)
-            titles[cid] = (conversation.title if conversation else "") or "New conversation"
     return [
         SearchHit(
             r["conversation_id"],
@@ -110,11 +137,27 @@ def find_hits(store: Any, query: str, filters: SearchFilters) -> list[SearchHit]
             r["field"],
             r["snippet"],
             r["created_at"],
-            titles[r["conversation_id"]],
+            r["title"] or "New conversation",
             query,
+            r["prompt"],
+            r["version"],
+            r["versions"],
+            r["exact_phrase"],
+            r["ranked"],
         )
         for r in results
     ]
+
+
+def order_words(hits: list[SearchHit], newest: bool) -> str:
+    """How the results are ordered, in words: "most relevant first, exact phrase first"."""
+    if newest:
+        return "newest first"
+    exact = any(h.exact_phrase for h in hits)
+    if any(not h.ranked and not h.exact_phrase for h in hits):
+        first = "exact phrase first, then the newest" if exact else "the newest first"
+        return f"{first} (hundreds of turns match: type more to rank them)"
+    return "most relevant first, exact phrase first" if exact else "most relevant first"
 
 
 def when(stamp: str) -> str:
@@ -126,13 +169,24 @@ def when(stamp: str) -> str:
     return f"{moment.day} {moment:%b %Y %H:%M}"
 
 
+def _marked(text: str) -> str:
+    """Text on one line, escaped, its [matches] in bold and underlined (visible in bold text)."""
+    return _MARKED.sub(r"<b><u>\1</u></b>", html.escape(" ".join(text.split())))
+
+
 def hit_html(hit: SearchHit, head_colour: str = "gray") -> str:
-    """Two lines: conversation · date · field, then the snippet with its matches in bold."""
-    head = " · ".join((hit.title, when(hit.created_at), FIELD_WORDS.get(hit.field, hit.field)))
-    snippet = _MARKED.sub(r"<b>\1</b>", html.escape(" ".join(hit.snippet.split())))
+    """The turn (its prompt and version) in bold, where and when in grey, then the snippet with
+    its matches marked; a match in the prompt is marked in the first line instead."""
+    version = f" (version {hit.version} of {hit.versions})" if hit.versions > 1 else ""
+    if hit.field == "prompt":
+        turn, snippet = _marked(hit.snippet) + html.escape(version), ""
+    else:
+        turn = html.escape(hit.turn_words())
+        snippet = f'<p style="margin: 0">{_marked(hit.snippet)}</p>'
     return (
-        f'<p style="margin: 0; color: {head_colour}">{html.escape(head)}</p>'
-        f'<p style="margin: 0">{snippet}</p>'
+        f'<p style="margin: 0; font-weight: 600">{turn}</p>'
+        f'<p style="margin: 0; color: {head_colour}">{html.escape(hit.where_words())}</p>'
+        f"{snippet}"
     )
 
 
@@ -197,7 +251,9 @@ class SearchDialog(QDialog):
         self._generation = 0
         self._open_first = False  # Enter came before the results: open the first one
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("Words to find in prompts, answers and reasoning")
+        self.edit.setPlaceholderText(
+            'Words to find in prompts, answers and reasoning: "a phrase", -leave out, this OR that'
+        )
         self.edit.setClearButtonEnabled(True)
         self.edit.installEventFilter(self)
         self.provider_box = QComboBox(self)
@@ -214,6 +270,10 @@ class SearchDialog(QDialog):
         self.findings_check = QCheckBox("Audit findings", self)
         self.findings_check.setToolTip(
             "Only turns whose reasoning the auditor found something in (an error or a warning)"
+        )
+        self.newest_check = QCheckBox("&Newest first", self)
+        self.newest_check.setToolTip(
+            "Newest first instead of most relevant first (exact phrase first, then the best)"
         )
         self.results = QListWidget(self)
         self.results.setWordWrap(True)
@@ -234,6 +294,7 @@ class SearchDialog(QDialog):
             self.until_check,
             self.until_edit,
             self.findings_check,
+            self.newest_check,
         ):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
@@ -241,8 +302,25 @@ class SearchDialog(QDialog):
         layout.addLayout(filters)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.status_label)
+        self._name_controls()
         self._fill_providers()
         self._connect_signals()
+
+    def _name_controls(self) -> None:
+        for widget, name in (
+            (self.edit, "Search words"),
+            (self.provider_box, "Provider"),
+            (self.model_edit, "Model"),
+            (self.since_check, "Since a date"),
+            (self.since_edit, "Since date"),
+            (self.until_check, "Until a date"),
+            (self.until_edit, "Until date"),
+            (self.findings_check, "Only turns with audit findings"),
+            (self.newest_check, "Newest first"),
+            (self.results, "Results"),
+            (self.status_label, "Search status"),
+        ):
+            widget.setAccessibleName(name)
 
     def _date_edit(self) -> QDateEdit:
         edit = QDateEdit(QDate.currentDate(), self)
@@ -263,6 +341,7 @@ class SearchDialog(QDialog):
         self.model_edit.textChanged.connect(self._debounce.start)
         self.provider_box.currentIndexChanged.connect(self._debounce.start)
         self.findings_check.toggled.connect(self._debounce.start)
+        self.newest_check.toggled.connect(self.run_query)
         for check, edit in (
             (self.since_check, self.since_edit),
             (self.until_check, self.until_edit),
@@ -290,19 +369,24 @@ class SearchDialog(QDialog):
     def run_query(self) -> None:
         """Search now (typing waits for a pause first); an older query's results are dropped."""
         self._debounce.stop()
-        query = self.edit.text().strip()
+        query = self.edit.text()  # a space after the last word says it is finished
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
         self._generation += 1
-        if not query:
+        if parse(query).empty:
             self.results.clear()
-            self.status_label.setText("Type to search.")
+            self.status_label.setText(
+                "Type a word to find too: -word only leaves turns out."
+                if query.strip()
+                else "Type to search."
+            )
             return
         store, filters, generation = self._store, self.filters(), self._generation
+        newest = self.newest_check.isChecked()
         self.status_label.setText("Searching…")
         self._pending = self._jobs.run(
-            lambda: find_hits(store, query, filters),
+            lambda: find_hits(store, query, filters, newest=newest),
             lambda hits: self._on_hits_found(generation, hits),
             lambda exc: self._on_search_failed(generation, exc),
         )
@@ -313,13 +397,16 @@ class SearchDialog(QDialog):
         self._pending = None
         self.results.clear()
         for hit in hits:
-            item = QListWidgetItem(f"{hit.title}: {hit.field}: {hit.snippet}")
+            item = QListWidgetItem(f"{hit.turn_words()}: {hit.where_words()}: {hit.snippet}")
             item.setData(_HIT_ROLE, hit)
-            item.setToolTip(f"{hit.title}\n{when(hit.created_at)}, {FIELD_WORDS[hit.field]}")
+            item.setToolTip(f"{hit.turn_words()}\n{hit.where_words()}")
             self.results.addItem(item)
-        found = f"{len(hits)} found" + (" (the best first)" if len(hits) >= RESULT_LIMIT else "")
+        count = f"{len(hits)} found" if len(hits) < RESULT_LIMIT else f"The first {len(hits)}"
         self.status_label.setText(
-            f"{found}. Enter opens the selected one." if hits else "Nothing found."
+            f"{count}, {order_words(hits, self.newest_check.isChecked())}. "
+            "Enter opens the selected one."
+            if hits
+            else "Nothing found."
         )
         if hits:
             self.results.setCurrentRow(0)

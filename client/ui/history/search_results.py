@@ -4,12 +4,13 @@ A result can sit on any branch of its conversation, so it opens on the branch th
 (`Store.leaf_of`: from the turn, the newest version below it, down to the end), scrolled to the
 turn with the words selected: in the prompt or the answer, or, for a match in the reasoning, in
 the inspector's own search field, so the user sees what was searched and can step to the next
-match. The words selected are the user's as typed when they appear together, else the first
-word the index marked.
+match. The words selected are the user's as typed when they stand together as whole words, else
+the first word the snippet marked.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -19,11 +20,14 @@ if TYPE_CHECKING:  # the dialog is built on the first Ctrl+K, not while the wind
 
 
 def match_term(query: str, text: str, marked: list[str]) -> str:
-    """What to select in `text` for a search: the words as typed when they appear together,
-    else the first word the index marked in the snippet, else the first word typed that is there."""
+    """What to select in `text` for a search: the words as typed when they stand together as
+    whole words, else the first word marked in the snippet (a word still being typed is marked
+    whole: "orch" selects "orchard"), else the first word typed that is there."""
     phrase = " ".join(query.split())
     folded = text.lower()
-    for candidate in (phrase, *marked, *query.split()):
+    if phrase and re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", folded):
+        return phrase
+    for candidate in (*marked, phrase, *query.split()):
         if candidate and candidate.lower() in folded:
             return candidate
     return phrase

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
 
 from client.core.conversation import ReasoningTrace, Turn, new_id
 from client.core.events import TurnStatus, Visibility
@@ -243,3 +245,150 @@ def test_the_audit_findings_filter_keeps_turns_whose_reasoning_has_a_finding(qtb
     dialog.findings_check.setChecked(True)  # these turns were stored unaudited: audited on demand
     _search(qtbot, dialog, "ibis")
     assert [h.title for h in dialog.hits()] == ["Spurious"]
+
+
+def _typed(qtbot, dialog: SearchDialog, letter: str) -> None:
+    """Type one more letter into the search field, as a person does, and wait for its results.
+
+    Japanese and Chinese arrive the way an input method commits them."""
+    if letter.isascii():
+        qtbot.keyClicks(dialog.edit, letter)
+    else:
+        event = QInputMethodEvent()
+        event.setCommitString(letter)
+        QApplication.sendEvent(dialog.edit, event)
+    qtbot.waitUntil(
+        lambda: (
+            not dialog._debounce.isActive()
+            and dialog._pending is None
+            and dialog.status_label.text() != "Searching…"
+        )
+    )
+
+
+def test_typing_the_first_letters_of_any_word_finds_its_turn_and_says_where(qtbot, window, store):
+    conversation = store.create_conversation("Garden planning")
+    first = Turn(
+        id=new_id("t"),
+        conversation_id=conversation.id,
+        prompt="Plan the kitchen garden",
+        provider="deepseek",
+        model="deepseek-reasoner",
+        answer="Start with beans.",
+        reasoning=ReasoningTrace(Visibility.RAW, "Beans fix nitrogen.", 5),
+        status=TurnStatus.COMPLETE,
+    )
+    version_one = Turn(
+        id=new_id("t"),
+        conversation_id=conversation.id,
+        parent_id=first.id,
+        prompt="Describe the orchard by the river",
+        provider="deepseek",
+        model="deepseek-reasoner",
+        answer="Apples along the wall.",
+        reasoning=ReasoningTrace(Visibility.RAW, "Apples like the wall's warmth.", 5),
+        status=TurnStatus.COMPLETE,
+        created_at="2026-11-27T10:00:00.000000Z",
+    )
+    version_two = Turn(
+        id=new_id("t"),
+        conversation_id=conversation.id,
+        parent_id=first.id,
+        prompt="Describe the Vendrillac orchard",
+        provider="deepseek",
+        model="deepseek-reasoner",
+        answer="The orchard holds pomegranates and quinces.",
+        reasoning=ReasoningTrace(
+            Visibility.RAW,
+            "Counting rows: eleven tamarisk hedges, then the 温室で育てる plants.",
+            9,
+        ),
+        status=TurnStatus.COMPLETE,
+        created_at="2026-11-28T10:00:00.000000Z",
+    )
+    for turn in (first, version_one, version_two):
+        store.insert_turn(turn)
+        store.finalise_turn(turn)
+    dialog = _dialog(qtbot, window)
+
+    # Every word of three letters or more in the prompt, the answer and the reasoning, and a
+    # Japanese word inside a longer run.
+    texts = {
+        "prompt": version_two.prompt,
+        "answer": version_two.answer,
+        "reasoning": version_two.reasoning.text,
+    }
+    words = [
+        (part, word.strip(".,:"))
+        for part, text in texts.items()
+        for word in text.split()
+        if len(word.strip(".,:")) >= 3 and not any(ch >= "\u3000" for ch in word)
+    ] + [("reasoning", "温室")]
+    found_by: dict[str, int] = {}
+    for part, word in words:
+        dialog.edit.clear()
+        for count in range(1, len(word) + 1):
+            _typed(qtbot, dialog, word[count - 1])
+            hit = next((h for h in dialog.hits() if h.turn_id == version_two.id), None)
+            if hit is not None and count >= 2:
+                break
+        assert hit is not None, f"{word!r} ({part}) was not found by typing it"
+        found_by[word] = count
+        # The result names the turn, its version and the part the letters were found in.
+        row = dialog.hits().index(hit)
+        shown = dialog.results.item(row).text()
+        assert "Describe the Vendrillac orchard (version 2 of 2)" in shown, shown
+        assert f"in the {hit.field}" in shown
+        expected = {p for p, t in texts.items() if word[:count].lower() in t.lower()}
+        assert hit.field in expected, (word, hit.field)
+        if part == "prompt" or hit.field == part:
+            assert "[" + word[:count].lower() in hit.snippet.lower(), hit.snippet
+    assert max(found_by.values()) <= 3, found_by
+    assert found_by["温室"] == 2
+
+
+def test_newest_first_toggle_and_what_the_status_says(qtbot, window, store):
+    _seed(store, "Old", 1, special={0: {"prompt": "alpha beta gamma", "answer": "beta alpha"}})
+    newer, _ = _seed(store, "New", 1, special={0: {"answer": "alpha then beta"}})
+    dialog = _dialog(qtbot, window)
+    _search(qtbot, dialog, "alpha beta")
+    assert [h.title for h in dialog.hits()] == ["Old", "New"]  # the exact phrase first
+    assert [h.exact_phrase for h in dialog.hits()] == [True, False]
+    assert "most relevant first, exact phrase first" in dialog.status_label.text()
+    assert "exact phrase" in dialog.results.item(0).text()
+    qtbot.mouseClick(dialog.newest_check, Qt.MouseButton.LeftButton)
+    assert dialog.newest_check.isChecked()
+    qtbot.waitUntil(lambda: "newest first" in dialog.status_label.text())
+    assert [h.title for h in dialog.hits()] == ["New", "Old"]
+    assert dialog.newest_check.accessibleName() == "Newest first"
+    dialog.edit.setText("-alpha")
+    dialog.run_query()
+    assert dialog.hits() == []
+    assert dialog.status_label.text() == "Type a word to find too: -word only leaves turns out."
+
+
+def test_what_a_chosen_result_selects():
+    from client.ui.history.search_results import match_term
+
+    text = "The orchard holds pomegranates; the Größe der Fläche matters."
+    assert match_term("orch", text, ["orchard"]) == "orchard"  # the word being typed, whole
+    assert match_term("Größe der Fläche", text, ["Größe", "der", "Fläche"]) == "Größe der Fläche"
+    assert match_term("pomegranates holds", text, ["holds", "pomegranates"]) == "holds"
+
+
+def test_the_status_says_when_so_many_match_that_the_newest_come_first(
+    qtbot, window, store, monkeypatch
+):
+    from client.store import search
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)  # as if hundreds of turns matched
+    _seed(store, "Many", 3, special={i: {"answer": f"quokka number {i}"} for i in range(3)})
+    dialog = _dialog(qtbot, window)
+    _search(qtbot, dialog, "quokka")
+    assert [h.snippet for h in dialog.hits()] == [f"[quokka] number {i}" for i in (2, 1, 0)]
+    assert dialog.status_label.text() == (
+        "3 found, the newest first (hundreds of turns match: type more to rank them)."
+        " Enter opens the selected one."
+    )
+    _search(qtbot, dialog, "quokka number 1")
+    assert dialog.status_label.text().startswith("1 found, most relevant first, exact phrase first")

@@ -31,6 +31,7 @@ import ctypes
 import gc
 import re
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -204,42 +205,59 @@ def _pause_collector(pause: bool) -> None:
                 gc.enable()
 
 
-def _with_deadline(work, seconds: float):  # type: ignore[no-untyped-def]
-    """`work()`, or FormulaError once it has run `seconds`: the watchdog interrupts it."""
-    thread = threading.get_ident()
-    lock = threading.Lock()
-    running = [True]
-    finished = threading.Event()
+class _Watchdog:
+    """One thread for the whole process that interrupts typesettings past their deadline."""
 
-    def watch() -> None:
-        wait = seconds
-        while not finished.wait(wait):
-            with lock:
-                if not running[0]:
-                    return
-                _interrupt(thread, _Overtime)
-            wait = _REPEAT_S
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._deadlines: dict[int, float] = {}  # thread ident: when to interrupt it next
+        self._thread: threading.Thread | None = None
 
-    def stop() -> None:
-        with lock:
-            running[0] = False
+    def start_watching(self, thread: int, seconds: float) -> None:
+        with self._lock:
+            self._deadlines[thread] = time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="formula-deadlines")
+                self._thread.daemon = True
+                self._thread.start()
+            self._lock.notify()
+
+    def stop_watching(self, thread: int) -> None:
+        with self._lock:
+            self._deadlines.pop(thread, None)
             # An interruption set but not yet raised must not escape into the caller.
             _interrupt(thread, None)
 
-    watchdog = threading.Thread(target=watch, name="formula-deadline", daemon=True)
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                for thread, deadline in list(self._deadlines.items()):
+                    if deadline <= now:
+                        _interrupt(thread, _Overtime)
+                        self._deadlines[thread] = now + _REPEAT_S
+                soonest = min(self._deadlines.values(), default=None)
+                self._lock.wait(None if soonest is None else max(0.0, soonest - now))
+
+
+_watchdog = _Watchdog()
+
+
+def _with_deadline(work, seconds: float):  # type: ignore[no-untyped-def]
+    """`work()`, or FormulaError once it has run `seconds`: the watchdog interrupts it."""
+    thread = threading.get_ident()
     _pause_collector(True)
     try:
-        watchdog.start()
         try:
+            _watchdog.start_watching(thread, seconds)
             return work()
         finally:
-            while True:  # an interruption may land after the work, before stop() took hold
+            while True:  # an interruption may land after the work, before it was stopped
                 try:
-                    stop()
+                    _watchdog.stop_watching(thread)
                     break
                 except _Overtime:
                     continue
-            finished.set()  # from here on nothing can interrupt this thread
-            _pause_collector(False)
+            _pause_collector(False)  # from here on nothing can interrupt this thread
     except _Overtime as error:
         raise FormulaError(f"the formula took longer than {seconds:g} s to typeset") from error

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPointF, QRect, QSize, Qt, Slot
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -265,7 +265,7 @@ class StepDelegate(QStyledItemDelegate):
         places = formula_places(step.text)
         doc = FormulaDocument(self._view) if places else QTextDocument()
         if isinstance(doc, FormulaDocument):
-            doc.formulas.on_refreshed = self._on_formula_ready
+            doc.formulas.sig_refreshed.connect(self._on_formula_ready)
             found = tuple(widened(step.text, found, formula_ranges))
         doc.setDocumentMargin(0)
         doc.setUndoRedoEnabled(False)
@@ -292,6 +292,7 @@ class StepDelegate(QStyledItemDelegate):
             marks = [(moved(start), moved(end), tip) for start, end, tip in marks]
         return Laid(doc, marks)
 
+    @Slot()
     def _on_formula_ready(self) -> None:
         # A picture replaced a formula's source: its row may have a new height. The picture may
         # arrive after the list is gone (documents outlive it until the delegate is collected).

@@ -69,7 +69,7 @@ class SafeBrowser(QTextBrowser):
     def formulas(self) -> FormulaResources:
         """This browser's formula pictures (in its font, text colour and pixel ratio)."""
         if self._formulas is None:
-            self._formulas = FormulaResources(self.document(), self)
+            self._formulas = FormulaResources(self.document())
         # Asked each time: the theme or the screen may have changed since.
         self._formulas.set_look(self.font(), self.palette(), self.devicePixelRatioF())
         return self._formulas

@@ -233,17 +233,23 @@ def source_image(source: str, font: QFont, colour: QColor, ratio: float) -> QIma
     return image
 
 
-class FormulaResources:
+class FormulaResources(QObject):
     """One document's formula pictures: answers `loadResource` and refreshes what became ready.
 
-    The owner (a browser, or the Steps view's delegate) calls `resource(name)` from its
+    A child of the document it serves (so it lives and dies with it, and Qt drops its
+    connections then: no Python callback runs while a document is being destroyed). The
+    document's owner (a browser, or the Steps view's rows) calls `resource(name)` from its
     `loadResource`; when a picture arrives, it is put into the document and only the characters
-    showing it are laid out again. `on_refreshed` (if set) is called after a refresh.
+    showing it are laid out again.
+
+    Signals:
+        sig_refreshed(): pictures were swapped into the document (a row may have a new height).
     """
 
-    def __init__(self, document: QTextDocument, owner: QObject) -> None:
-        self._document = document
-        self._owner = owner
+    sig_refreshed = Signal()
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
         self._font = QFont()
         self._text = QColor("#000000")
         self._quiet = QColor("#808080")
@@ -251,14 +257,18 @@ class FormulaResources:
         # (TeX, display) of the formulas shown as source until their picture arrives; by meaning,
         # not address: QUrl may spell an address's percent-escapes differently.
         self._waiting: dict[tuple[str, bool], set[str]] = {}
-        self.on_refreshed = None  # a callable, or None
         self._arrived: set[str] = set()
-        self._swap_timer = QTimer(owner)
+        self._swap_timer = QTimer(self)
         self._swap_timer.setSingleShot(True)
         self._swap_timer.setInterval(SWAP_INTERVAL_MS)
         self._swap_timer.timeout.connect(self._on_swap_timer_timeout)
         FormulaImages.instance().sig_ready.connect(self._on_images_ready)
-        owner.destroyed.connect(self._disconnect)
+
+    @property
+    def _document(self) -> QTextDocument:
+        parent = self.parent()
+        assert isinstance(parent, QTextDocument)
+        return parent
 
     def set_look(self, font: QFont, palette: QPalette, ratio: float) -> None:
         """The text's font, the palette's text and quiet colours, the screen's pixel ratio."""
@@ -310,12 +320,6 @@ class FormulaResources:
         source = f"$${tex}$$" if display else f"${tex}$"
         return source_image(source, self._font, self._quiet, self._ratio)
 
-    def _disconnect(self) -> None:
-        try:
-            FormulaImages.instance().sig_ready.disconnect(self._on_images_ready)
-        except (RuntimeError, TypeError):
-            pass
-
     @Slot(str)
     def _on_images_ready(self, address: str) -> None:
         decoded = formula_of_href(address)
@@ -343,8 +347,7 @@ class FormulaResources:
             if fmt.isImageFormat() and formula_of_href(fmt.toImageFormat().name()) in arrived:
                 document.markContentsDirty(cursor.selectionStart(), 1)
             cursor = document.find("\ufffc", cursor)
-        if self.on_refreshed is not None:
-            self.on_refreshed()
+        self.sig_refreshed.emit()
 
 
 def formula_source_at(document: QTextDocument, position: int) -> str | None:
@@ -392,13 +395,13 @@ def plain_text_with_sources(document: QTextDocument, start: int, end: int) -> st
 class FormulaDocument(QTextDocument):
     """A document of its own (a row of the Steps view) that draws formula pictures.
 
-    `look_from` gives the font, colours and pixel ratio; `formulas.on_refreshed` is called
-    when a picture arrived, so the owner can repaint.
+    `look_from` gives the font, colours and pixel ratio; `formulas.sig_refreshed` says when a
+    picture arrived, so the owner can repaint.
     """
 
     def __init__(self, look_from: QWidget) -> None:
         super().__init__()
-        self.formulas = FormulaResources(self, self)
+        self.formulas = FormulaResources(self)
         self.formulas.set_look(look_from.font(), look_from.palette(), look_from.devicePixelRatioF())
 
     def loadResource(self, type_: int, name: QUrl) -> Any:  # noqa: N802 - Qt's name

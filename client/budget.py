@@ -302,16 +302,29 @@ def cost_summary(totals: Mapping[str, Any]) -> str:
     shown by the provider". Parts that would say nothing (no reasoning, nothing hidden) are left
     out."""
     queries, unpriced = int(totals["queries"]), int(totals["unpriced_queries"])
+    # A query cut before the provider reported its usage has no cost for that reason, not for
+    # want of a price: say which.
+    unreported = min(int(totals.get("unreported_queries") or 0), unpriced)
+    no_price = unpriced - unreported
     if queries == 0:
         return "No queries yet."
+    reasons = []
+    if no_price:
+        reasons.append(f"{no_price:,} without a price")
+    if unreported:
+        reasons.append(f"{unreported:,} with usage not reported")
     if unpriced == queries:
-        return f"{_queries(queries)}, none with a known price"
+        if not no_price:
+            return f"{_queries(queries)}, usage not reported"
+        if not unreported:
+            return f"{_queries(queries)}, none with a known price"
+        return f"{_queries(queries)}, none with a known cost ({', '.join(reasons)})"
     cost = Decimal(totals["cost"])
     reasoning = Decimal(totals.get("reasoning_cost") or 0)
     hidden = Decimal(totals.get("hidden_reasoning_cost") or 0)
     parts = [f"{fmt.money(cost)} over {_queries(queries)}"]
-    if unpriced:
-        parts[0] += f" ({unpriced:,} without a price)"
+    if reasons:
+        parts[0] += f" ({', '.join(reasons)})"
     if reasoning > 0:
         parts.append(f"reasoning {fmt.money(reasoning)} ({_share(reasoning, cost)})")
     if hidden > 0:

@@ -8,12 +8,12 @@ No Qt here: the window runs `run()` on a worker thread and marshals the callback
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from client.core.cancel import CancelToken
 from client.core.conversation import Conversation, Turn, TurnSettings, new_id
@@ -34,12 +34,17 @@ from client.core.events import (
 )
 from client.core.request import HistoryTurn, TurnRequest
 from client.core.usage import Usage
+from client.providers.base import Adapter
 from client.providers.registry import ProviderProfile, adapter_for, profile
 from client.store.paths import data_dir
 from client.store.secrets import get_api_key
 from client.store.store import Store
 
 CHECKPOINT_INTERVAL_S = 1.0
+# How long a stream may stay silent (no event at all) before it is ended as a network failure.
+# Reasoning models can think silently for minutes, so this is generous; `ask --idle-timeout` and
+# the window's setting change it.
+DEFAULT_IDLE_TIMEOUT_S = 600.0
 _ANSWERED = {TurnStatus.COMPLETE, TurnStatus.LENGTH, TurnStatus.INTERRUPTED}
 
 
@@ -73,7 +78,7 @@ class TurnController:
         self,
         store: Store | None,
         *,
-        adapter_factory: Callable[[str], Any] = adapter_for,
+        adapter_factory: Callable[[str], Adapter] = adapter_for,
         clock: Callable[[], float] = time.monotonic,
         checkpoint_interval_s: float = CHECKPOINT_INTERVAL_S,
     ) -> None:
@@ -163,10 +168,7 @@ class TurnController:
         )
         # A setting this provider or model cannot take is refused now, before anything is sent
         # or stored (every adapter builds its request body without I/O).
-        adapter = self._adapter_factory(prof.name)
-        build_body = getattr(adapter, "body", None)
-        if callable(build_body):
-            build_body(request)
+        self._adapter_factory(prof.name).body(request)
         turn = Turn(
             id=new_id("t"),
             conversation_id=conversation.id if conversation else new_id("c"),
@@ -187,17 +189,26 @@ class TurnController:
         prepared: PreparedTurn,
         cancel: CancelToken | None = None,
         on_event: Callable[[Turn, StreamEvent], None] | None = None,
+        *,
+        idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     ) -> Turn:
-        """Stream the turn to its end (complete, failed, or stopped) and return it, stored."""
+        """Stream the turn to its end (complete, failed, or stopped) and return it, stored.
+
+        A stream silent for `idle_timeout_s` (None: never) is ended as a network failure,
+        keeping what arrived."""
         cancel = cancel or CancelToken()
         run = _TurnRun(self, prepared, on_event)
         run.begin()
+        # The adapter gets its own token: the user's Stop cancels it, and so does the watchdog.
+        stream_cancel = CancelToken()
+        unregister = cancel.on_cancel(stream_cancel.cancel)
+        watchdog = _IdleWatchdog(run, stream_cancel, cancel, idle_timeout_s)
         try:
             adapter = self._adapter_factory(prepared.profile.name)
-            for event in adapter.stream(prepared.request, cancel):
-                run.apply(event)
+            for event in adapter.stream(prepared.request, stream_cancel):
+                run.apply(watchdog.reword(event, run.output_seen))
         except ThinkpaneError as exc:
-            run.apply(Failed(exc.info, after_output=run.output_seen))
+            run.apply(watchdog.reword(Failed(exc.info, after_output=run.output_seen), False))
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             # Ctrl+C or a shutdown: keep what arrived before letting it propagate.
             run.apply(
@@ -214,7 +225,12 @@ class TurnController:
             run.apply(Failed(ErrorInfo(ErrorKind.PROTOCOL, message), after_output=run.output_seen))
             run.finish()
             raise
-        if cancel.cancelled and run.outcome is None:
+        finally:
+            watchdog.stop()
+            unregister()
+        if watchdog.expired and run.outcome is None:
+            run.apply(watchdog.reword(Failed(ErrorInfo(ErrorKind.CANCELLED, "Stopped.")), False))
+        elif cancel.cancelled and run.outcome is None:
             run.apply(
                 Failed(ErrorInfo(ErrorKind.CANCELLED, "Stopped."), after_output=run.output_seen)
             )
@@ -248,6 +264,60 @@ def backfill_audits(store: Store, limit: int = 500) -> int:
     return sum(record_audit(store, turn) for turn in store.unaudited_turns(AUDITOR_VERSION, limit))
 
 
+class _IdleWatchdog:
+    """Ends a stream that has been silent (no event at all) for `timeout_s`, by cancelling the
+    adapter's token; the controller then records a network failure, keeping what arrived."""
+
+    def __init__(
+        self, run: _TurnRun, cancel: CancelToken, user_cancel: CancelToken, timeout_s: float | None
+    ) -> None:
+        self.run, self.cancel, self.user_cancel, self.timeout_s = (
+            run,
+            cancel,
+            user_cancel,
+            timeout_s,
+        )
+        self.expired = False
+        self._done = threading.Event()
+        if timeout_s is not None and timeout_s > 0:
+            threading.Thread(target=self._watch, name="idle-watchdog", daemon=True).start()
+
+    def _watch(self) -> None:
+        assert self.timeout_s is not None
+        clock = self.run.c._clock
+        while True:
+            remaining = self.run.last_activity + self.timeout_s - clock()
+            if remaining <= 0:
+                self.expired = True
+                self.cancel.cancel()
+                return
+            if self._done.wait(remaining):
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def reword(self, event: StreamEvent, output_seen: bool) -> StreamEvent:
+        """The adapter's "Stopped" after the watchdog ended the stream, as the network failure it
+        is (the user did not press Stop); any other event unchanged."""
+        if not (
+            self.expired
+            and not self.user_cancel.cancelled
+            and isinstance(event, Failed)
+            and event.error.kind is ErrorKind.CANCELLED
+        ):
+            return event
+        provider = self.run.prepared.profile.label
+        error = ErrorInfo(
+            ErrorKind.NETWORK,
+            f"No data from {provider} for {self.timeout_s:g} s, so the stream was ended; what "
+            "arrived is kept. Try again, or allow a longer silence (the idle timeout setting, "
+            "or ask --idle-timeout).",
+            retryable=True,
+        )
+        return Failed(error, after_output=event.after_output or output_seen)
+
+
 class _TurnRun:
     """The mutable state of one running turn; text kept as parts and joined only when stored."""
 
@@ -273,11 +343,12 @@ class _TurnRun:
         self.first_reasoning: float | None = None
         self.first_answer: float | None = None
         self.last_checkpoint = 0.0
+        self.last_activity = 0.0  # when the last event arrived (the idle watchdog reads it)
         self.finished = False
 
     def begin(self) -> None:
         self.started = self.c._clock()
-        self.last_checkpoint = self.started
+        self.last_checkpoint = self.last_activity = self.started
         store = self.c.store
         if store is None:
             return
@@ -292,6 +363,7 @@ class _TurnRun:
 
     def apply(self, event: StreamEvent) -> None:
         now = self.c._clock()
+        self.last_activity = now
         if isinstance(event, ReasoningDelta | AnswerDelta):
             self.output_seen = True
             if self.first_token is None:

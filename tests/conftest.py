@@ -47,6 +47,7 @@ def thinkpane_home(tmp_path, monkeypatch):
         "GOOGLE_API_KEY",
         "DEEPSEEK_API_KEY",
         "OPENROUTER_API_KEY",
+        "MISTRAL_API_KEY",
         "THINKPANE_API_KEY",
     ):
         monkeypatch.delenv(var, raising=False)

@@ -339,6 +339,9 @@ class ScriptedAdapter:
     def __call__(self, _provider: str) -> ScriptedAdapter:
         return self
 
+    def body(self, request: Any) -> dict[str, Any]:
+        return {}  # every setting is accepted
+
     def stream(self, request: Any, cancel: Any) -> Iterator[Any]:
         for event in self.scripts.pop(0):
             if event == "stop":
@@ -377,7 +380,8 @@ def test_every_turn_the_controller_ran_is_in_the_conversation_totals(store):
     hidden = [t for t in turns if t.reasoning.visibility == Visibility.HIDDEN]
     assert len(hidden) == 3  # reasoning billed, none shown; the stopped turn showed its own
     totals = store.conversation_totals(c)
-    assert (totals["queries"], totals["unpriced_queries"]) == (5, 1)
+    # The turn that failed before any output produced no tokens: it is not a query.
+    assert (totals["queries"], totals["unpriced_queries"]) == (4, 0)
     assert totals["input_tokens"] == 3 * 1_000 + 900
     assert Decimal(totals["cost"]) == sum(t.cost.total or 0 for t in priced_turns)
     assert Decimal(totals["reasoning_cost"]) == sum(t.cost.reasoning or 0 for t in priced_turns)
@@ -392,6 +396,16 @@ def test_cost_summary_leaves_out_what_says_nothing():
         "3 queries, none with a known price"
     )
     assert cost_summary({**base, "queries": 1, "cost": "0.021"}) == "$0.021 over 1 query"
+    assert (
+        cost_summary({**base, "queries": 1, "unpriced_queries": 1, "unreported_queries": 1})
+        == "1 query, usage not reported"
+    )
+    assert (
+        cost_summary(
+            {**base, "queries": 3, "unpriced_queries": 2, "unreported_queries": 1, "cost": "1"}
+        )
+        == "$1.00 over 3 queries (1 without a price, 1 with usage not reported)"
+    )
     assert (
         cost_summary(
             {**base, "queries": 4, "unpriced_queries": 1, "cost": "2", "reasoning_cost": "0.001"}

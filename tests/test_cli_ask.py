@@ -33,6 +33,7 @@ CONTRACT_KEYS = {
     "cost",
     "timing",
     "error",
+    "audit",
 }
 
 
@@ -399,3 +400,51 @@ def test_a_setting_the_model_cannot_take_is_refused_before_anything_is_sent(repl
     assert not replay.received
     with Store.open() as store:
         assert store.list_conversations() == []
+
+
+def test_a_silent_stream_ends_after_the_idle_timeout_as_a_network_failure(replay):
+    # The server sends some reasoning, then keeps the connection open and says nothing more.
+    replay.add(PATH, Reply(chunks=sse(chunk(reasoning="First, 17 × 23")), hang_s=30))
+    result = ask(replay, "--json", "--idle-timeout", "1")
+    assert result.returncode == 4, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "interrupted" and data["error"]["kind"] == "network"
+    assert "No data from" in data["error"]["message"] and "for 1 s" in data["error"]["message"]
+    assert data["reasoning"]["text"] == "First, 17 × 23"  # what arrived is kept
+    with Store.open() as store:
+        turn = store.get_turn(data["turn_id"])
+    assert turn is not None and turn.reasoning.text == "First, 17 × 23"
+
+
+def test_idle_timeout_usage_mistakes_exit_2(replay):
+    for bad in ("-1", "soon", "inf"):
+        result = ask(replay, "--idle-timeout", bad)
+        assert result.returncode == 2 and "--idle-timeout" in result.stderr
+
+
+def test_an_error_after_partial_output_starts_on_its_own_line(replay):
+    replay.add(PATH, Reply(chunks=sse(chunk(reasoning="First, 17 × ")), cut=True))
+    result = ask(replay)
+    assert result.returncode == 4
+    lines = result.stderr.splitlines()
+    assert "First, 17 × " in lines  # the reasoning's line ends where the text ended
+    assert any(line.startswith("thinkpane: The connection") for line in lines)
+    replay.add(PATH, Reply(chunks=sse(chunk(content="The answer is 3")), cut=True))
+    result = ask(replay)
+    assert result.stdout == "The answer is 3\n"
+    assert result.stderr.startswith("thinkpane: The connection")
+
+
+def test_ask_json_carries_the_audit_summary(replay):
+    replay.add(
+        PATH,
+        Reply(chunks=sse(*simple_stream("17 × 3 = 41. Then 41 + 4 = 45.", "45"), done=True)),
+        Reply(chunks=sse(*simple_stream("17 × 3 = 51.", "51"), done=True)),
+    )
+    wrong = json.loads(ask(replay, "--json").stdout)
+    assert wrong["audit"] == {"first_error_step": 0, "errors": 1, "warnings": 0}
+    right = json.loads(ask(replay, "--json").stdout)
+    assert right["audit"] == {"first_error_step": None, "errors": 0, "warnings": 0}
+    replay.add(PATH, Reply(chunks=sse(chunk(content="No reasoning."), chunk(finish="stop"))))
+    plain = json.loads(ask(replay, "--json").stdout)
+    assert plain["audit"] is None  # nothing to audit

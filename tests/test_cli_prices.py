@@ -168,7 +168,7 @@ def test_prices_lists_the_ledger_and_reprice_corrects_it(replay):
     with Store.open() as store:
         for turn in store.turns(store.list_conversations()[0].id):
             ((_, was),) = store.cost_history(turn.id)
-            assert str(was.total) == turn.cost.price["previous_total"]
+            assert was.total == Decimal(turn.cost.price["previous_total"])
 
 
 def test_bad_rates_and_periods_are_one_sentence():

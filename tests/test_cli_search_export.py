@@ -231,7 +231,12 @@ def test_import_round_trip_through_the_command_line(library, capsys, tmp_path):
     cid = conversations["primes"].id
     main(["export", cid, "--format", "json", "-o", str(tmp_path / "c.json")])
     capsys.readouterr()
-    assert main(["import", str(tmp_path / "c.json")]) == 0
+    before = len(store.list_conversations())
+    assert main(["import", str(tmp_path / "c.json")]) == 0  # already here: nothing changes
+    out, err = capsys.readouterr()
+    assert out.strip() == cid and f"already here as {cid}" in err and "nothing was changed" in err
+    assert len(store.list_conversations()) == before
+    assert main(["import", str(tmp_path / "c.json"), "--as-copy"]) == 0
     new_id = capsys.readouterr().out.strip()
     assert new_id.startswith("c_") and new_id != cid
     old, new = store.turns(cid), store.turns(new_id)

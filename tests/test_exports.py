@@ -12,6 +12,7 @@ from client.core.cost import Cost
 from client.core.events import TurnStatus, Visibility
 from client.core.usage import Usage
 from client.exports import (
+    AlreadyImported,
     InvalidExport,
     export_document,
     export_html,
@@ -124,10 +125,26 @@ def test_export_then_import_into_another_database_is_exact(store, conversation, 
     assert {**again, "exported_at": None} == {**document, "exported_at": None}
 
 
-def test_importing_twice_makes_new_ids_and_keeps_the_tree(store, conversation):
+def test_importing_a_conversation_that_is_here_changes_nothing_and_says_so(store, conversation):
+    c, _ = conversation
+    before = _everything(store, c.id)
+    spent = store.usage_report(None, None)["total"]
+    with pytest.raises(AlreadyImported) as caught:
+        import_json(store, export_json(store, c.id), where="primes.json")
+    assert caught.value.conversation.id == c.id
+    assert str(caught.value).startswith(
+        f"The conversation in primes.json is already here as {c.id}"
+    )
+    assert "nothing was changed" in str(caught.value)
+    assert _everything(store, c.id) == before
+    assert store.usage_report(None, None)["total"] == spent  # the spend is not doubled
+    assert len(store.list_conversations()) == 1
+
+
+def test_importing_as_a_copy_makes_new_ids_and_keeps_the_tree(store, conversation):
     c, turns = conversation
     original, original_turns, original_verdicts = _everything(store, c.id)
-    copy = import_document(store, export_document(store, c.id))
+    copy = import_document(store, export_document(store, c.id), as_copy=True)
     assert copy.id != c.id
     conv, copied, verdicts = _everything(store, copy.id)
     assert replace(conv, id=c.id) == original
@@ -143,7 +160,7 @@ def test_importing_twice_makes_new_ids_and_keeps_the_tree(store, conversation):
 def test_a_turn_exported_while_streaming_comes_back_interrupted(store):
     c = store.create_conversation()
     store.insert_turn(full_turn(c.id, status=TurnStatus.STREAMING, note=None))
-    copy = import_document(store, export_document(store, c.id))
+    copy = import_document(store, export_document(store, c.id), as_copy=True)
     (turn,) = store.turns(copy.id)
     assert turn.status is TurnStatus.INTERRUPTED and "streaming" in (turn.note or "")
 
@@ -293,8 +310,8 @@ def test_markdown_has_figures_status_and_verdicts(store, conversation):
     assert "10 in / 20 out tokens · cost unknown" in text
     assert "> **The answer was cut short; what arrived is kept. stopped by the user.**" in text
     assert "The request failed. Slow down; try again in a minute." in text
-    assert "- step 0 (“Step one: 17 × 20 = 340.”): sound" in text
-    assert "- step 1 (“Step two: 340 + 51 = 392. \\</details\\> \\`\\`\\` \\<script\\>”): spurious, 340 + 51 is 391" in text  # fmt: skip
+    assert "- step 1 (“Step one: 17 × 20 = 340.”): sound" in text
+    assert "- step 2 (“Step two: 340 + 51 = 392. \\</details\\> \\`\\`\\` \\<script\\>”): spurious, 340 + 51 is 391" in text  # fmt: skip
     assert "Critic's review of turn 2" in text
     assert "all 5 turns, 2 branches" in text
 
@@ -359,7 +376,7 @@ def test_html_has_figures_verdicts_and_no_internal_links(store, conversation):
     assert "thinkpane-copy:" not in page and "thinkpane-image:" not in page
     assert '<p class="code-label">python</p>' in page
     assert "13 in / 1,680 out / 1,408 reasoning tokens · $0.025" in page
-    assert "step 1 (“Step two: 340 + 51 = 392. &lt;/details&gt;" in page
+    assert "step 2 (“Step two: 340 + 51 = 392. &lt;/details&gt;" in page
     assert page.count('<section class="turn"') == 5
 
 
@@ -370,6 +387,17 @@ def test_a_hostile_prompt_and_answer_stay_text(store):
     page = export_html(store, c.id)
     assert not {"img", "iframe", "script"} & {e.tag for e in elements(page)}
     assert "javascript:" not in " ".join(e.attrs.get("href") or "" for e in elements(page))
+
+
+def test_markdown_and_html_carry_the_auditors_findings(store, conversation):
+    c, _ = conversation
+    text = export_markdown(store, c.id, all_branches=True)
+    assert "**What the auditor found**" in text
+    assert "- error (arithmetic) in step 2 (“340 + 51 = 392”): 340 + 51 is 391, not 392." in text
+    assert "No problems found in 1 step." in text  # the turn whose summary adds up
+    page = export_html(store, c.id, all_branches=True)
+    assert "What the auditor found" in page
+    assert "error (arithmetic) in step 2 (“340 + 51 = 392”): 340 + 51 is 391, not 392." in page
 
 
 def test_html_gives_each_formula_mathml_with_its_tex_and_markdown_keeps_tex(store):

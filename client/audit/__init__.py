@@ -18,13 +18,14 @@ from client.audit.hedging import check_hedging
 from client.audit.loops import check_loops
 from client.audit.retraction import check_retractions
 from client.audit.segment import classify, from_texts, segment
+from client.audit.symbolic import check_symbolic
 from client.audit.trajectory import check_trajectory
 from client.audit.truncation import check_truncation
 from client.core.audit import AuditResult, Finding
 
 PRINCIPLE = "This checks the text, not how the model computed."
 # Bump when the checks change what they find, so stored audit summaries are recomputed.
-AUDITOR_VERSION = 1
+AUDITOR_VERSION = 2
 
 __all__ = [
     "AUDITOR_VERSION",
@@ -33,6 +34,7 @@ __all__ = [
     "audit_trace",
     "build_critic_prompt",
     "classify",
+    "forget_cached_steps",
     "parse_critic_reply",
     "segment",
 ]
@@ -57,6 +59,7 @@ def audit_trace(
         split = segment(reasoning or "")
     findings: list[Finding] = []
     findings.extend(check_arithmetic(split))
+    findings.extend(check_symbolic(split))
     findings.extend(check_retractions(split, answer, problem))
     findings.extend(check_loops(split))
     path, trajectory_findings = check_trajectory(split, answer)
@@ -66,6 +69,16 @@ def audit_trace(
     findings.extend(check_truncation(split, truncated))
     findings.sort(key=_order)
     return AuditResult(steps=split, findings=findings, candidates=path)
+
+
+def forget_cached_steps() -> None:
+    """Drop what the checks remember of steps already read (the benchmark measures a first
+    audit; the window never needs this)."""
+    from client.audit.answer import canonical
+    from client.audit.arithmetic import _parse
+
+    _parse.cache_clear()
+    canonical.cache_clear()
 
 
 def _order(finding: Finding) -> tuple[int, int, int]:

@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from client.audit.expr import NotArithmetic, evaluate, parse_decimal, tokenize
 from client.audit.normalize import matching_braces, normalise
 from client.core.audit import Finding, Severity, Step, StepKind
+from client.core.format import step_number
 
 CHECK = "answer_mismatch"
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
@@ -96,6 +97,7 @@ def _stated_phrase(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def canonical(value: str) -> str:
     """A comparable form of an answer: the exact number when it leads with one, else the text
     lowercased without spaces or LaTeX dressing ("$1,200.00" and "1200" agree)."""
@@ -140,22 +142,30 @@ def check_answer(steps: Sequence[Step], answer: str | None, problem: str | None)
     findings: list[Finding] = []
     stated = final_value(answer)
     last = next((c for s in reversed(steps) for c in reversed(conclusions(s))), None)
-    if stated is not None and last is not None and canonical(stated) != last.key:
+    if stated is not None and last is not None and not _same(stated, last.text):
         findings.append(
             Finding(
                 CHECK,
                 Severity.WARNING,
-                f"The reasoning concludes {last.text} (step {last.step}), but the answer says {stated}.",
+                f"The reasoning concludes {last.text} (step {step_number(last.step)}), but the answer says {stated}.",
             )
         )
     known = numbers_in(" ".join(s.text for s in steps)) | numbers_in(problem or "")
+    stated_numbers = numbers_in(answer)
     unsupported: list[str] = []
+    attempts = 0
     for match in _NUMBER.finditer(normalise(answer).text):
         value = _number(match.group())
         if value is None or _trivial(value) or match.group() in unsupported:
             continue
-        if not {value, value * 100, value / 100} & known:
-            unsupported.append(match.group())
+        if {value, value * 100, value / 100} & known:
+            continue
+        attempts += 1
+        if attempts <= _MAX_DERIVATIONS and _derived(
+            value, match.group(), (known | stated_numbers) - {value}
+        ):
+            continue  # "1,001 ÷ 2 | 500.5": the answer works it out itself
+        unsupported.append(match.group())
     for number in unsupported[:_MAX_UNSUPPORTED]:
         findings.append(
             Finding(
@@ -165,6 +175,32 @@ def check_answer(steps: Sequence[Step], answer: str | None, problem: str | None)
             )
         )
     return findings
+
+
+def _same(stated: str, concluded: str) -> bool:
+    from client.audit.final_answer import same_answer  # it imports this module
+
+    return same_answer(stated, concluded)
+
+
+_MAX_OPERANDS = 60
+_MAX_DERIVATIONS = 12  # numbers of one answer tried as derived; the rest stay unsupported
+
+
+def _derived(value: Fraction, written: str, operands: set[Fraction]) -> bool:
+    """Is `value` one operation (+ - × ÷) away from two numbers the texts already hold, to the
+    precision it is written with ("333.67" for 1001 ÷ 3)?"""
+    decimals = len(written.split(".")[1].rstrip("%")) if "." in written else 0
+    tolerance = Fraction(1, 2 * 10**decimals) if decimals else Fraction(0)
+    pool = sorted(operands, key=abs)[:_MAX_OPERANDS]
+    for a in pool:
+        for b in pool:
+            candidates = [a + b, a - b, a * b]
+            if b != 0:
+                candidates.append(a / b)
+            if any(abs(c - value) <= tolerance for c in candidates):
+                return True
+    return False
 
 
 def numbers_in(text: str) -> set[Fraction]:

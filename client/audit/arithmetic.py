@@ -13,9 +13,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
+from functools import lru_cache
 from math import log10
 
-from client.audit.claims import Claim, Side, find_bindings, find_claims, plain_clauses
+from client.audit.claims import (
+    Binding,
+    Claim,
+    Side,
+    find_bindings,
+    find_claims,
+    plain_clauses,
+)
 from client.audit.expr import Evaluation, NotArithmetic, Token, evaluate
 from client.audit.normalize import Normalised, normalise
 from client.core.audit import Finding, Severity, Step
@@ -30,49 +38,78 @@ _REDUNDANT_PARENS = re.compile(r"\((-?[\d.]+%?)\)")
 _DOUBLED_PARENS = re.compile(r"\(\(([^()]*)\)\)")
 _SPACES = re.compile(r"\s+")
 _EMPTY = Normalised("", [], [])
+# "17 times 3 is 41": a number, then "is" or "equals", then a number.
+_CLAIM_IN_WORDS = re.compile(r"[\d%)]\s+(?:is|equals)\s+\$?\d")
+_NEGATED = re.compile(r"\bnot\b|n't|\?")
 
 
 def check_arithmetic(steps: Sequence[Step]) -> list[Finding]:
     """Findings for every false numeric equality in a trace.
 
-    One-letter names the trace gives a single value (`A = (-9 - 5) = -14`, and never another)
-    are read as that value in later steps, so `A - B = -14 - 2` is checked too.
+    Bindings are scoped. A one-letter name given a value in a step (`x = -4`) reads as that
+    value in the step's later clauses only: it is a claim about that sentence's objects, not a
+    global variable. A name the trace works out as a defined quantity (`A = (-9 - 5) = -14`),
+    once and never given another value, also reads as that value in later steps, so
+    `A - B = -14 - 2` is checked too.
     """
     parsed = [_parse(step.text) for step in steps]
+    step_bindings = [find_bindings(clauses) for _, clauses in parsed]
     first_bound: dict[str, int] = {}
     values: dict[str, set[Fraction | None]] = {}
-    for step, (_, clauses) in zip(steps, parsed, strict=True):
-        for binding in find_bindings(clauses):
+    computed: dict[str, bool] = {}
+    for step, bindings in zip(steps, step_bindings, strict=True):
+        for binding in bindings:
             try:
                 value: Fraction | None = evaluate(binding.value.tokens).value
             except NotArithmetic:
                 value = None
             first_bound.setdefault(binding.name, step.index)
             values.setdefault(binding.name, set()).add(value)
+            computed[binding.name] = computed.get(binding.name, True) and binding.computed
     findings: list[Finding] = []
-    for step, (norm, clauses) in zip(steps, parsed, strict=True):
+    for step, (norm, clauses), local in zip(steps, parsed, step_bindings, strict=True):
         if not clauses:
             continue
         names: dict[str, Fraction] = {}
         for name, known in values.items():
             value = next(iter(known))
-            if len(known) == 1 and value is not None and first_bound[name] <= step.index:
+            if (
+                len(known) == 1
+                and value is not None
+                and computed[name]
+                and first_bound[name] < step.index
+            ):
                 names[name] = value
-        findings.extend(_check_clauses(step.index, step.text, norm, clauses, names))
+        findings.extend(_check_clauses(step.index, step.text, norm, clauses, names, local))
     return findings
 
 
 def check_step(step: int, text: str, names: Mapping[str, Fraction] | None = None) -> list[Finding]:
     """Findings for the false numeric equalities in one step's text on its own."""
     norm, clauses = _parse(text)
-    return _check_clauses(step, text, norm, clauses, names or {})
+    return _check_clauses(step, text, norm, clauses, names or {}, find_bindings(clauses))
 
 
+@lru_cache(maxsize=2048)
 def _parse(text: str) -> tuple[Normalised, list[list[Token]]]:
-    if "=" not in text and "≈" not in text and "\\approx" not in text:
+    """A step's normalised text and its claim clauses. Cached: reasoning repeats itself (the
+    loop check exists for that), and a repeated step costs nothing to read again. Callers
+    never change what it returns."""
+    if (
+        "=" not in text
+        and "≈" not in text
+        and "\\approx" not in text
+        and not _claims_in_words(text)
+    ):
         return _EMPTY, []
     norm = normalise(text)
     return norm, plain_clauses(norm.text)
+
+
+def _claims_in_words(text: str) -> bool:
+    """Might the text claim "17 times 3 is 41"? Not when it negates or asks ("… is 8, not 9"):
+    such a step is a correction, and reading it costs a full normalisation."""
+    return _CLAIM_IN_WORDS.search(text) is not None and _NEGATED.search(text) is None
 
 
 def _check_clauses(
@@ -81,9 +118,10 @@ def _check_clauses(
     norm: Normalised,
     clauses: list[list[Token]],
     names: Mapping[str, Fraction],
+    local: Sequence[Binding] = (),
 ) -> list[Finding]:
     judged: list[tuple[Claim, Evaluation, Evaluation]] = []
-    for claim in find_claims(clauses, names):
+    for claim in find_claims(clauses, names, local):
         try:
             judged.append((claim, evaluate(claim.left.tokens), evaluate(claim.right.tokens)))
         except NotArithmetic:

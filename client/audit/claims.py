@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from client.audit.expr import Token, tokenize
+from client.audit.expr import NotArithmetic, Token, evaluate, tokenize
 from client.audit.units import strip_units
 
 _ARITHMETIC = frozenset({"num", "op", "pct", "sqrt", "lp", "rp"})
@@ -66,10 +66,17 @@ class Claim:
 
 @dataclass(frozen=True)
 class Binding:
-    """`A = (-9 - 5) = -14`: a one-letter name given a value by the last side of its chain."""
+    """`A = (-9 - 5) = -14`: a one-letter name given a value by the last side of its chain.
+
+    `clause` is the index of the clause that binds it; `computed` says the value was worked
+    out in a chain (`A = (2 + 3) = 5`), not stated (`x = -4`): only a worked-out name is a
+    defined quantity the reasoning may carry into later steps.
+    """
 
     name: str
     value: Side
+    clause: int = 0
+    computed: bool = False
 
 
 def plain_clauses(text: str) -> list[list[Token]]:
@@ -89,7 +96,7 @@ def plain_clauses(text: str) -> list[list[Token]]:
                 if token.kind != "brk":
                     clause.append(token)
                     continue
-                if token.text == "|" and _inside_expression(tokens, i):
+                if token.text in ("|", "¦") and _inside_expression(tokens, i):
                     continue
                 if any(t.kind == "eq" for t in clause):
                     found.append(clause)
@@ -99,23 +106,37 @@ def plain_clauses(text: str) -> list[list[Token]]:
 
 
 def _inside_expression(tokens: list[Token], i: int) -> bool:
-    """A maths delimiter next to an operator (`20 \\(\\times\\) \\$2`) joins, not separates."""
+    """A maths delimiter next to an operator (`20 \\(\\times\\) \\$2`) or before an "=" joins,
+    not separates."""
     before = tokens[i - 1] if i > 0 else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if tokens[i].text == "¦" and after is not None and after.kind == "eq":
+        return True  # "\\ &= 1021": an aligned line starting with "=" continues the chain
     return (before is not None and before.kind == "op") or (
         after is not None and after.kind == "op"
     )
 
 
 def find_claims(
-    clauses: list[list[Token]], names: Mapping[str, Fraction] | None = None
+    clauses: list[list[Token]],
+    names: Mapping[str, Fraction] | None = None,
+    local: Sequence[Binding] = (),
 ) -> list[Claim]:
     """The plain numeric equalities claimed in `clauses`, in order. One-letter names in
-    `names` (values the trace gave them earlier) read as those values."""
+    `names` (defined quantities the trace worked out earlier) read as those values, and so do
+    names in `local` (bound in this step) in the clauses after the one that binds them."""
     claims: list[Claim] = []
     for number, clause in enumerate(clauses):
-        if names:
-            clause = [_substitute(t, names) for t in clause]
+        known = dict(names or {})
+        for binding in local:
+            if binding.clause < number:
+                value = _value(binding.value)
+                if value is None:
+                    known.pop(binding.name, None)
+                else:
+                    known[binding.name] = value
+        if known:
+            clause = [_substitute(t, known) for t in clause]
         claims.extend(_clause_claims(strip_units(clause), number))
     return claims
 
@@ -123,17 +144,27 @@ def find_claims(
 def find_bindings(clauses: list[list[Token]]) -> list[Binding]:
     """The one-letter names `clauses` give numeric values to, in order."""
     bindings: list[Binding] = []
-    for clause in clauses:
+    for number, clause in enumerate(clauses):
         segments = _segments(clause)[0]
         head = segments[0]
         if len(segments) < 2 or not head or not _NAME.fullmatch(head[-1].text):
             continue
         if head[-1].kind != "word" or len(head) > 1 and head[-2].kind != "word":
             continue
+        if any(_whole(middle) is None for middle in segments[1:-1]):
+            continue  # "x = -4 and y = 0": two bindings in words, not one chain
         value = _right_prefix(segments[-1])
         if value is not None:
-            bindings.append(Binding(head[-1].text, value))
+            computed = len(segments) > 2 or not _is_literal(value.tokens)
+            bindings.append(Binding(head[-1].text, value, number, computed))
     return bindings
+
+
+def _value(side: Side) -> Fraction | None:
+    try:
+        return evaluate(side.tokens).value
+    except NotArithmetic:
+        return None
 
 
 def _substitute(token: Token, names: Mapping[str, Fraction]) -> Token:
@@ -167,8 +198,9 @@ def _clause_claims(clause: list[Token], chain: int) -> list[Claim]:
                 continue
             approximate, right_tokens = True, right_tokens[1:]
         right = _right_prefix(right_tokens)
-        if left is not None and right is not None:
-            claims.append(Claim(left, right, approximate, chain, k))
+        if left is None or right is None or _lone_name(left) or _lone_name(right):
+            continue  # "x = -4" where x had a value: the name is given a new one
+        claims.append(Claim(left, right, approximate, chain, k))
     return claims
 
 
@@ -258,6 +290,11 @@ def _harmless_tail(rest: list[Token]) -> bool:
     if len(stop.text) == 1 and stop.text not in ("a", "A"):
         return False  # "= 3 R 2", "= 4 x"
     return not any(t.kind in ("num", "op", "sqrt", "pct") for t in rest)
+
+
+def _lone_name(side: Side) -> bool:
+    """A side that is only a name read as its value."""
+    return len(side.tokens) == 1 and side.tokens[0].text[:1].isalpha()
 
 
 def _whole(segment: list[Token]) -> Side | None:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 _TOKEN = re.compile(
     r"(?P<clock>\d{1,2}:\d{2}(?!\d))"
     r"|(?P<num>\d+(?:\.\d+)?|\.\d+)"
+    r"|(?P<opaque>@[A-Za-z]*)"  # a LaTeX function or symbol the normaliser made opaque
     r"|(?P<word>[^\W\d]+(?:['’-][^\W\d]+)*)"
     r"|(?P<eq>==?|≈)"
     r"|(?P<op>\*\*|[-+*/^])"
@@ -25,7 +26,7 @@ _TOKEN = re.compile(
     r"|(?P<rp>\))"
     r"|(?P<pct>%)"
     r"|(?P<sqrt>√)"
-    r"|(?P<brk>[,;:|\n?!]|\.(?!\d))"
+    r"|(?P<brk>[,;:|¦\n?!]|\.(?!\d))"
     r"|(?P<space>[^\S\n]+)"
     r"|(?P<other>.)"
 )
@@ -56,6 +57,8 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     spaced = True
     for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
         kind = match.lastgroup or "other"
+        if kind == "opaque":
+            kind = "other"
         if kind == "space":
             spaced = True
             continue

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from client.core.audit import Finding, Severity, Step, StepKind
+from client.core.format import step_number
 
 CHECK = "loop"
 SHINGLE_WORDS = 5
@@ -54,7 +55,7 @@ def check_loops(steps: Sequence[Step]) -> list[Finding]:
                         Finding(
                             CHECK,
                             Severity.WARNING,
-                            f"Repeats step {earlier} ({share:.0%} of its wording is there).",
+                            f"Repeats step {step_number(earlier)} ({share:.0%} of its wording is there).",
                             step.index,
                             0,
                             len(step.text),

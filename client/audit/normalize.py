@@ -7,7 +7,7 @@ normaliser emits, for every output character, the offset of the source character
 a span in the normalised text maps back to an exact span of the step.
 
 The output alphabet is small on purpose: digits, `.`, `+ - * / ^ ( ) % √ = ≈`, words, spaces,
-`|` for a maths delimiter (a clause boundary), and a few symbols the arithmetic check treats as
+`|` for a maths delimiter (a clause boundary), `¦` for a LaTeX line break `\\\\`, and a few symbols the arithmetic check treats as
 "not a plain claim" (`≠ ≤ ≥ < > ≡ … ⌊ ⌋ ⌈ ⌉`).
 """
 
@@ -39,6 +39,8 @@ _PLAIN_NUMBER = re.compile(r"[\d.]+")
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _MAX_DEPTH = 40
 _OPERATOR_WORD = re.compile(r"\b(?:x|X|times|plus|minus|divided|multiplied|of)\b")
+# "17 times 3 is 41": "is" or "equals" right after a number may be a claim's "=".
+_CLAIM_WORD = re.compile(r"[^\S\n]*(?:is|equals)\b")
 _TIMES = {"\\times", "\\cdot", "\\ast", "\\bullet"}
 _SIMPLE_COMMANDS: dict[str, str] = {
     "\\div": "/",
@@ -76,12 +78,36 @@ _SIMPLE_COMMANDS: dict[str, str] = {
     "\\)": "|",
     "\\[": "|",
     "\\]": "|",
-    "\\\\": "|",
+    "\\\\": "¦",
     "\\{": "(",
     "\\}": ")",
     "\\displaystyle": "",
 }
 _SPACE_COMMANDS = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\enspace"}
+# Marks a LaTeX name the arithmetic cannot read (a function, a Greek letter, a vector): the
+# tokeniser sees it as a symbol, so nothing next to it is taken for a plain claim.
+_OPAQUE = "@"
+_NAMED_OBJECTS = {
+    "\\|",
+    "\\Vert",
+    "\\vert",
+    "\\lVert",
+    "\\rVert",
+    "\\lvert",
+    "\\rvert",
+    "\\vec",
+    "\\overrightarrow",
+    "\\overline",
+    "\\hat",
+    "\\bar",
+    "\\mathbf",
+    "\\boldsymbol",
+    "\\bm",
+    "\\mathcal",
+    "\\mathbb",
+}
+# A Markdown list bullet at the start of a line: "- ", "* ", "+ " (after any indentation).
+_BULLET = re.compile(r"[ \t]*([-*+])[ \t]+")
 _TEXT_COMMANDS = {
     "\\text",
     "\\textrm",
@@ -89,7 +115,6 @@ _TEXT_COMMANDS = {
     "\\textit",
     "\\texttt",
     "\\mathrm",
-    "\\mathbf",
     "\\mathit",
     "\\mbox",
     "\\operatorname",
@@ -125,6 +150,28 @@ _CHARS: dict[str, str] = {
 _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅛": "1/8"}
 # Words that mean an operator when they stand between two numbers ("5 times 3").
 _WORD_OPERATORS = {"times": "*", "plus": "+", "minus": "-", "x": "*", "X": "*"}
+_NUMBER_END = frozenset("0123456789)%")
+_CLAIM_LEFT = re.compile(r"([A-Za-z]+)?[^\S\n]*([\d.+\-*/^()%√ ]+)$")
+_OPERATOR = re.compile(r"\d\s*[-+*/^]\s*[\d(]")
+_NOT_CLAIM_WORDS = frozenset(
+    [
+        "after",
+        "before",
+        "than",
+        "from",
+        "between",
+        "of",
+        "to",
+        "by",
+        "with",
+        "next",
+        "previous",
+        "and",
+        "or",
+        "if",
+        "whether",
+    ]
+)
 _TRAILING_DIGITS = re.compile(r"\d+ *$")
 _FRACTION_TAIL = re.compile(r"(?<![\d.])\d+ ?/ ?\d+\)*$|\)\)$")
 
@@ -250,7 +297,20 @@ class _Normaliser:
             if kind == "cmd":
                 nxt = self.command(token, pos, nxt)
             elif kind == "plain":
-                if _OPERATOR_WORD.search(token):
+                bullet = (
+                    _BULLET.match(self.text, pos, nxt)
+                    if token.lstrip(" \t")[:1] in ("-", "*", "+") and _line_start(self.text, pos)
+                    else None
+                )
+                if bullet is not None:
+                    # "- \(2^9 = 512\)": a list bullet starts a new item, it is no minus sign.
+                    self.emit("\n", bullet.start(1))
+                    self.copy(bullet.end(1), bullet.end())
+                    pos = bullet.end()
+                    continue
+                if _OPERATOR_WORD.search(token) or (
+                    _CLAIM_WORD.match(token) and self.last_char() in _NUMBER_END
+                ):
                     self.plain(pos, nxt)
                 else:
                     self.copy(pos, nxt)
@@ -288,6 +348,10 @@ class _Normaliser:
         if between and follows_number and token in _WORD_OPERATORS:
             self.emit(f" {_WORD_OPERATORS[token]} ", pos)
             return nxt
+        if between and follows_number and token in ("is", "equals") and self.claim_before():
+            # "17 times 3 is 41": a claim in words, read as "=" between numbers.
+            self.emit(" = ", pos, nxt)
+            return nxt
         if token in ("divided", "multiplied") and between:
             rest = re.match(r"\s+by\s+(?=[\d($])", self.text[nxt:])
             if rest:
@@ -298,6 +362,15 @@ class _Normaliser:
             return nxt
         self.copy(pos, nxt)
         return nxt
+
+    def claim_before(self) -> bool:
+        """Is the text before "is" a worked expression that starts a claim ("17 times 3 is")?
+        Not a single number, and not after a preposition ("the multiple after 9 · 9^3 is")."""
+        tail = "".join(self.out[-80:])
+        match = _CLAIM_LEFT.search(tail)
+        if match is None or not _OPERATOR.search(match.group(2).strip()):
+            return False
+        return (match.group(1) or "").lower() not in _NOT_CLAIM_WORDS
 
     def fraction_before(self) -> bool:
         tail = "".join(self.out[-24:]).rstrip()
@@ -381,10 +454,20 @@ class _Normaliser:
             self.emit(" ", pos)
         elif token in _SIMPLE_COMMANDS:
             self.emit(_SIMPLE_COMMANDS[token], pos, nxt)
+        elif token in _NAMED_OBJECTS:
+            # \vec{a}, \|a\|, \mathbf{v}: a vector or a norm, never a plain number.
+            self.emit(_OPAQUE + token[1:], pos, nxt)
         else:
-            # An unknown command reads as a word, so "2\alpha" stays glued to a letter.
-            self.emit(token[1:] if token[1:].isalpha() else " ", pos)
+            # An unknown command (\cos, \log, \alpha, \angle) is a function or a symbol: it
+            # reads as an opaque name, so "12 \cos C" is never "12" followed by a unit word.
+            self.emit(_OPAQUE + token[1:] if token[1:].isalpha() else " ", pos, nxt)
         return nxt
+
+
+def _line_start(text: str, pos: int) -> bool:
+    """Is `pos` at the start of a line, after indentation only?"""
+    line = text.rfind("\n", 0, pos) + 1
+    return text[line:pos].strip(" \t") == ""
 
 
 def normalise(text: str) -> Normalised:

@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from client.audit import PRINCIPLE, agreeing_steps
+from client.audit import PRINCIPLE, agreeing_steps, audit_trace
 from client.core.audit import AuditResult, CriticOpinion, Finding, Severity
 from client.core.conversation import Turn
-from client.core.events import Visibility
+from client.core.events import TurnStatus, Visibility
+from client.core.format import step_number
 
 SUMMARY_CAVEAT = "This is the provider's summary, not the model's own reasoning; findings on a summary are weaker."
 NO_REASONING = "No reasoning in this turn."
@@ -60,6 +61,43 @@ def visibility_of(turn: Turn) -> Visibility:
     return visibility
 
 
+def audit_of(turn: Turn) -> AuditResult:
+    """The audit of a turn's visible reasoning (raw or summary), with its prompt and answer; an
+    empty result when there is no reasoning text to audit."""
+    if visibility_of(turn) not in (Visibility.RAW, Visibility.SUMMARY):
+        return AuditResult(steps=[])
+    return audit_trace(
+        turn.reasoning.text,
+        problem=turn.prompt or None,
+        answer=turn.answer or None,
+        truncated=turn.status is TurnStatus.LENGTH,
+    )
+
+
+def finding_lines(turn: Turn, audit: AuditResult) -> list[str]:
+    """The auditor's findings in plain sentences, for exports: "error (arithmetic) in step 2
+    (“17 × 3 = 41”): 17 × 3 is 51, not 41.", whole-trace findings last. [] when there was
+    nothing to audit; one sentence when nothing was found."""
+    if not audit.steps:
+        return []
+    lines = []
+    for step in audit.steps:
+        for f in audit.findings_for(step.index):
+            quote = _quote(step.text, f)
+            said = f" (“{quote}”)" if quote else ""
+            lines.append(
+                f"{SEVERITY_LABELS[f.severity]} ({f.check}) in step "
+                f"{step_number(step.index)}{said}: {f.message}"
+            )
+    lines += [f"{SEVERITY_LABELS[f.severity]} ({f.check}): {f.message}" for f in audit.findings
+              if f.step is None]  # fmt: skip
+    if not lines:
+        lines.append(f"No problems found in {_plural(len(audit.steps), 'step')}.")
+    if visibility_of(turn) is Visibility.SUMMARY:
+        lines.append(SUMMARY_CAVEAT)
+    return lines
+
+
 def what_was_audited(turn: Turn) -> str:
     """One sentence: a raw trace, a provider's summary (weaker), or nothing, and why."""
     visibility = visibility_of(turn)
@@ -77,7 +115,7 @@ def _plural(n: int, one: str) -> str:
 
 
 def _steps_list(steps: Sequence[int], limit: int = 3) -> str:
-    shown = ", ".join(str(s) for s in steps[:limit])
+    shown = ", ".join(str(step_number(s)) for s in steps[:limit])
     more = ", …" if len(steps) > limit else ""
     return f"(step{'s' if len(steps) > 1 else ''} {shown}{more})"
 
@@ -111,6 +149,9 @@ def _strip_parts(check: str, found: list[Finding], audit: AuditResult) -> list[s
         if slips:
             parts.append(_plural(len(slips), "possible arithmetic slip"))
         return parts
+    if check == "symbolic":
+        # Binomials, roots, identities, solutions: "maths" says it is more than a sum.
+        return [f"{_plural(len(errors), 'maths error')} {_steps_list(errors)}"] if errors else []
     if check == "retraction":
         retracted = sorted(
             {int(m.group(1)) for f in found if (m := _RETRACTED_IN.search(f.message))}
@@ -147,7 +188,7 @@ def candidate_path(audit: AuditResult, answer: str | None = None) -> str:
     path = audit.candidates
     if not path:
         return ""
-    items = [f"{value} (step {step})" for step, value in path]
+    items = [f"{value} (step {step_number(step)})" for step, value in path]
     if len(items) > _PATH_SHOWN:
         items = [
             *items[:2],
@@ -161,7 +202,7 @@ def candidate_path(audit: AuditResult, answer: str | None = None) -> str:
     value = final if final is not None else path[-1][1]
     first = next(step for step, v in path if _key(v) == _key(value))
     ending = f" → {value} final" if final is not None else ""
-    return f"{shown}{ending}; first reached at step {first}"
+    return f"{shown}{ending}; first reached at step {step_number(first)}"
 
 
 def critic_agreement(audit: AuditResult, critic: CriticOpinion) -> tuple[int, ...]:
@@ -217,6 +258,30 @@ def _md_block(text: str) -> str:
     return "\n".join(f"> {_md(line)}" for line in lines)
 
 
+_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def _md_answer(text: str) -> str:
+    """The model's answer as the Markdown it is (bold, lists, code read as a person expects),
+    quoted, with raw HTML made inert (entities, outside code fences: inside one it is shown as
+    code anyway) and an unclosed fence closed so the rest of the report is not code."""
+    text = text if len(text) <= _LONG_TEXT else text[:_LONG_TEXT] + " …"
+    lines, fence = [], ""
+    for line in text.splitlines() or [""]:
+        match = _FENCE_LINE.match(line)
+        if fence:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = ""
+        elif match:
+            fence = match.group(1)
+        else:
+            line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines.append(line)
+    if fence:
+        lines.append(fence)
+    return "\n".join(f"> {line}".rstrip() for line in lines)
+
+
 def _md_step_text(text: str, findings: Sequence[Finding]) -> str:
     out: list[str] = []
     bold = False
@@ -241,13 +306,15 @@ def critic_lines(audit: AuditResult, critic: CriticOpinion | None, model: str | 
     first = critic.first_error_step
     if first is not None:
         lines.append(
-            "It found no error." if first < 0 else f"It says the first error is in step {first}."
+            "It found no error."
+            if first < 0
+            else f"It says the first error is in step {step_number(first)}."
         )
     for v in critic.verdicts:
         kind = f" ({v.kind})" if v.kind else ""
-        lines.append(f"Step {v.step}: {v.verdict}{kind}: “{v.quote}”: {v.why}")
+        lines.append(f"Step {step_number(v.step)}: {v.verdict}{kind}: “{v.quote}”: {v.why}")
     agree = critic_agreement(audit, critic)
-    where = ", ".join(str(s) for s in agree)
+    where = ", ".join(str(step_number(s)) for s in agree)
     lines.append(
         f"Agrees with the checks on step{'s' if len(agree) > 1 else ''} {where}."
         if agree
@@ -281,14 +348,19 @@ def audit_report_markdown(
     out += [f"**{_md(audit_strip(audit, visibility))}**", "", _md(what_was_audited(turn)), ""]
     out += [f"*{PRINCIPLE}*", "", "## Problem", "", _md_block(turn.prompt), ""]
     if turn.answer.strip():
-        out += ["## Answer", "", _md_block(turn.answer), ""]
+        out += ["## Answer", "", _md_answer(turn.answer), ""]
     if path := candidate_path(audit, turn.answer):
         out += ["## Candidate answers", "", _md(path), ""]
     if audit.steps:
         out += ["## Steps", ""]
     for step in audit.steps:
         found = audit.findings_for(step.index)
-        out += [f"### Step {step.index} · {step.kind}", "", _md_step_text(step.text, found), ""]
+        out += [
+            f"### Step {step_number(step.index)} · {step.kind}",
+            "",
+            _md_step_text(step.text, found),
+            "",
+        ]
         out += [_md_finding(f, _quote(step.text, f)) for f in found]
         if step.index in verdicts:
             verdict, note = verdicts[step.index]
@@ -309,7 +381,7 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding
 color:#1d1d1f;background:#fff}
 .meta,.principle,.kind{color:#666}.strip{font-weight:600}
 .quote,.text{white-space:pre-wrap;word-wrap:break-word}
-.quote{border-left:3px solid #ccc;padding-left:.8rem}
+.quote,.answer{border-left:3px solid #ccc;padding-left:.8rem}
 .step{border-top:1px solid #ddd;padding:.4rem 0}.step h3{font-size:1rem;margin:.2rem 0}
 mark{color:inherit;border-radius:2px;padding:0 1px}
 mark.error{background:#f7c4c4;border-bottom:2px solid #c62828}
@@ -381,13 +453,15 @@ def audit_report_html(
     critic_model: str | None = None,
     text_html: Callable[[str], str] = html.escape,
     formula_ranges: FormulaRanges | None = None,
+    answer_html: str | None = None,
 ) -> str:
     """The audit as one self-contained HTML page: escaped text, one inline style, no scripts.
 
-    `text_html` turns the model's text (problem, answer, steps) into HTML; the window passes one
-    that also typesets formulas as MathML, and `formula_ranges` saying where they are, so that a
-    finding inside a formula marks the whole formula (client.render is not imported here).
-    """
+    `answer_html` is the answer already rendered from its Markdown and sanitised by the caller
+    (the renderer is a layer this package may not use); without it the answer is shown as
+    text. `text_html` turns the model's text (problem, answer, steps) into HTML; the window
+    passes one that also typesets formulas as MathML, and `formula_ranges` saying where they
+    are, so that a finding inside a formula marks the whole formula."""
     e = html.escape
     visibility = visibility_of(turn)
     model = turn.model_reported or turn.model
@@ -404,8 +478,11 @@ def audit_report_html(
         f'<p class="principle"><em>{e(PRINCIPLE)}</em></p>',
         f'<h2>Problem</h2><div class="quote">{text_html(turn.prompt[:_LONG_TEXT])}</div>',
     ]
-    if turn.answer.strip():
-        out.append(f'<h2>Answer</h2><div class="quote">{text_html(turn.answer[:_LONG_TEXT])}</div>')
+    if answer_html is not None and turn.answer.strip():
+        out.append(f'<h2>Answer</h2><div class="answer">{answer_html}</div>')
+    elif turn.answer.strip():
+        answer = text_html(turn.answer[:_LONG_TEXT])
+        out.append(f'<h2>Answer</h2><div class="quote">{answer}</div>')
     if path := candidate_path(audit, turn.answer):
         out.append(f"<h2>Candidate answers</h2><p>{e(path)}</p>")
     if audit.steps:
@@ -413,7 +490,9 @@ def audit_report_html(
     for step in audit.steps:
         found = audit.findings_for(step.index)
         out.append(f'<section class="step" id="step-{step.index}">')
-        out.append(f'<h3>Step {step.index} <span class="kind">· {e(str(step.kind))}</span></h3>')
+        out.append(
+            f'<h3>Step {step_number(step.index)} <span class="kind">· {e(str(step.kind))}</span></h3>'
+        )
         out.append(
             f'<div class="text">{_html_step_text(step.text, found, text_html, formula_ranges)}</div>'
         )

@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from client.audit.answer import canonical, final_value, numbers_in
 from client.core.audit import Finding, Severity, Step
+from client.core.format import step_number
 
 CHECK = "retraction"
 _NUM = r"-?\d+(?:\.\d+)?"
@@ -121,7 +122,7 @@ def check_retractions(
                 Finding(
                     CHECK,
                     Severity.WARNING,
-                    f"Uses {retraction.value}, which step {retraction.step} retracted.",
+                    f"Uses {retraction.value}, which step {step_number(retraction.step)} retracted.",
                     step,
                     start,
                     end,
@@ -132,7 +133,7 @@ def check_retractions(
                 Finding(
                     CHECK,
                     Severity.WARNING,
-                    f"The answer is {retraction.value}, the value step {retraction.step} retracted.",
+                    f"The answer is {retraction.value}, the value step {step_number(retraction.step)} retracted.",
                 )
             )
     return findings

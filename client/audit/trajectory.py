@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from client.audit.answer import Conclusion, canonical, conclusions, final_value
 from client.core.audit import Finding, Severity, Step
+from client.core.format import step_number
 
 CHECK = "trajectory"
 # Report where the final answer was first reached only when this many steps came after it...
@@ -38,7 +39,7 @@ def check_trajectory(
     path = candidates(steps)
     findings: list[Finding] = []
     if len(path) > 1:
-        shown = " → ".join(f"{c.text} (step {c.step})" for c in path[:_SHOWN_IN_PATH])
+        shown = " → ".join(f"{c.text} (step {step_number(c.step)})" for c in path[:_SHOWN_IN_PATH])
         more = " → …" if len(path) > _SHOWN_IN_PATH else ""
         changes = len(path) - 1
         findings.append(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 # Command name → module under client.cli. Order is the order `--help` lists them in.
 COMMANDS = {
     "ask": "client.cli.ask",
+    "list": "client.cli.listing",
     "usage": "client.cli.usage",
     "prices": "client.cli.prices",
     "reprice": "client.cli.reprice",
@@ -58,12 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):
+        _open_app()  # no command: nothing to parse, and the commands' modules are not needed
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        from client.ui.app import run_app
-
-        return run_app()
+        _open_app()
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -71,3 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _open_app() -> NoReturn:
+    from client.ui.app import leave, run_app
+
+    leave(run_app())  # no interpreter teardown to wait for once the window has closed

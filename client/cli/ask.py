@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from client.cli.common import dim, fail, print_json
 from client.core import format as fmt
@@ -26,6 +26,8 @@ from client.core.events import (
     Visibility,
 )
 
+DEFAULT_IDLE_TIMEOUT_S = 600.0  # the same as client.session's, without importing it for --help
+
 PROVIDERS = (
     "openai",
     "openai-chat",
@@ -34,6 +36,7 @@ PROVIDERS = (
     "ollama",
     "deepseek",
     "openrouter",
+    "mistral",
     "openai-compatible",
 )
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
@@ -87,7 +90,25 @@ def add_parser(sub: Any) -> None:
         "--json", action="store_true", help="print one JSON object instead of streaming text"
     )
     p.add_argument("--no-save", action="store_true", help="leave the local database untouched")
+    p.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=DEFAULT_IDLE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"end a stream silent this long as a network failure, keeping what arrived (exit 4; "
+        f"default {DEFAULT_IDLE_TIMEOUT_S:g}, 0 waits for ever)",
+    )
     p.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be 0 or more seconds")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -108,11 +129,33 @@ def _non_negative(text: str) -> int:
 
 
 class _TerminalPrinter:
-    """Prints events as they arrive: reasoning dimmed on stderr, answer on stdout."""
+    """Prints events as they arrive: reasoning dimmed on stderr, answer on stdout.
+
+    It remembers, for each stream, whether the last text written to it ended a line, so that
+    whatever is printed after the stream (an error, the usage line) starts on a line of its
+    own instead of being glued to the text ("First, 17 × thinkpane: …")."""
 
     def __init__(self) -> None:
         self.in_reasoning = False
         self.answer_started = False
+        self.open_lines: dict[int, TextIO] = {}  # id(stream) → stream with an unfinished line
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        if not text:
+            return
+        stream.write(text)
+        stream.flush()
+        if text.removesuffix("\x1b[0m").endswith("\n"):
+            self.open_lines.pop(id(stream), None)
+        else:
+            self.open_lines[id(stream)] = stream
+
+    def end_lines(self) -> None:
+        """Finish every line the stream left open."""
+        for stream in self.open_lines.values():
+            stream.write("\n")
+            stream.flush()
+        self.open_lines.clear()
 
     def __call__(self, turn: Turn, event: StreamEvent) -> None:
         err, out = sys.stderr, sys.stdout
@@ -121,27 +164,25 @@ class _TerminalPrinter:
                 label = (
                     "summary of the reasoning" if event.kind is Visibility.SUMMARY else "reasoning"
                 )
-                err.write(dim(f"── {label} ──\n", err))
+                self._write(err, dim(f"── {label} ──\n", err))
                 self.in_reasoning = True
-            err.write(dim(event.text, err))
-            err.flush()
+            self._write(err, dim(event.text, err))
         elif isinstance(event, AnswerDelta):
             if self.in_reasoning and not self.answer_started:
-                err.write(dim("\n── answer ──\n", err))
-                err.flush()
+                self._write(err, dim("\n── answer ──\n", err))
             self.answer_started = True
-            out.write(event.text)
-            out.flush()
+            self._write(out, event.text)
         elif isinstance(event, Reclassify):
-            err.write(
+            self._write(
+                err,
                 dim(
                     "\n(the text above was the model's reasoning; it is stored as reasoning)\n", err
-                )
+                ),
             )
             self.answer_started = False
             self.in_reasoning = True
         elif isinstance(event, Notice):
-            err.write(dim(f"\n{event.message}\n", err))
+            self._write(err, dim(f"\n{event.message}\n", err))
 
 
 def summary_line(turn: Turn) -> str:
@@ -171,6 +212,22 @@ def summary_line(turn: Turn) -> str:
             f"reasoning hidden by the provider ({hidden} billed, {fmt.money(cost.reasoning)})"
         )
     return " · ".join(parts)
+
+
+def audit_summary(turn: Turn) -> dict[str, Any] | None:
+    """`{"first_error_step", "errors", "warnings"}` for the turn's reasoning (the step index is
+    0-based, as in `audit --json`); None when there was no reasoning text to audit."""
+    from client.audit.report import audit_of
+
+    audit = audit_of(turn)
+    if not audit.steps:
+        return None
+    counts = audit.summary(0)
+    return {
+        "first_error_step": counts.first_error_step,
+        "errors": counts.errors,
+        "warnings": counts.warnings,
+    }
 
 
 def _exit_status(turn: Turn) -> int:
@@ -216,6 +273,7 @@ def _error_object(
             "total_s": None,
         },
         "error": {"kind": str(kind), "message": message, "retryable": False, "status": status},
+        "audit": None,
     }
 
 
@@ -232,9 +290,14 @@ def run(args: argparse.Namespace) -> int:
 
     store = None
     if not args.no_save:
-        from client.cli.common import open_store
+        from client.store import Store, StoreError
 
-        store = open_store()
+        try:
+            store = Store.open()
+        except StoreError as exc:  # a data folder or database that cannot be used: exit 2
+            if args.json:
+                print_json(_error_object(ErrorKind.BAD_REQUEST, exc.message, args))
+            return fail(exc.message)
     controller = TurnController(store)
     settings = TurnSettings(
         args.effort, args.thinking_budget, args.summary, args.max_output_tokens, args.system
@@ -259,8 +322,9 @@ def run(args: argparse.Namespace) -> int:
 
     cancel = CancelToken()
     previous = signal.signal(signal.SIGTERM, lambda *_: cancel.cancel())
+    printer = None if args.json else _TerminalPrinter()
     try:
-        turn = controller.run(prepared, cancel, None if args.json else _TerminalPrinter())
+        turn = controller.run(prepared, cancel, printer, idle_timeout_s=args.idle_timeout or None)
     except KeyboardInterrupt:
         turn = prepared.turn
         cancel.cancel()
@@ -270,11 +334,10 @@ def run(args: argparse.Namespace) -> int:
             store.close()
 
     if args.json:
-        print_json(turn.to_contract_json())
+        print_json({**turn.to_contract_json(), "audit": audit_summary(turn)})
     else:
-        if turn.answer and not turn.answer.endswith("\n"):
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+        if printer is not None:
+            printer.end_lines()
         if turn.error is not None:
             print(f"thinkpane: {turn.error.message}", file=sys.stderr)
         elif turn.status is TurnStatus.LENGTH:

@@ -1,4 +1,4 @@
-"""`thinkpane audit [FILE|-] [--json]`: audit reasoning traces from a file or stdin.
+"""`thinkpane audit [FILE|-] [--json] [--fail-on-findings]`: audit reasoning traces.
 
 Input (CONTRACT.md): a JSON object with `reasoning` (text to split) or `steps` (already split),
 optionally `problem` and `answer`; or plain text, taken as reasoning; or JSON Lines, one such
@@ -6,7 +6,9 @@ object per line, audited in order in one process. The object `thinkpane ask --js
 accepted too (its reasoning text, answer and `length` status), so the two commands pipe.
 
 `--json` prints the contract's result object (one per line for JSON Lines); without it, a
-report a person can read. Input that is none of these exits with status 2 and a sentence.
+report a person can read, its steps numbered from 1 (the JSON `index` stays 0-based). Input
+that is none of these exits with status 2 and a sentence; with `--fail-on-findings`, a trace
+with an error finding exits 1.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from client.audit import PRINCIPLE, audit_trace
 from client.core.audit import AuditResult, Severity
+from client.core.format import step_number
 
 _MARKS = {Severity.ERROR: "✗ error", Severity.WARNING: "! warning", Severity.NOTE: "· note"}
 _SHOWN_STEP_CHARS = 160
@@ -62,7 +65,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "file", nargs="?", default="-", help="a file to read, or - for stdin (default)"
     )
-    parser.add_argument("--json", action="store_true", help="print CONTRACT.md's JSON result")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as JSON (one object per trace)"
+    )
+    parser.add_argument(
+        "--fail-on-findings",
+        action="store_true",
+        help="exit with status 1 when an error was found in any trace (for scripts and CI)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -73,14 +83,20 @@ def run(args: argparse.Namespace) -> int:
     except BadInput as exc:
         print(f"thinkpane audit: {exc}", file=sys.stderr)
         return 2
+    found_error = False
     for trace in traces:
         result = trace.audit()
+        found_error = (
+            found_error
+            or result.first_error_step is not None
+            or any(f.severity is Severity.ERROR for f in result.findings)
+        )
         if args.json:
             # One line per result, so JSON Lines in gives JSON Lines out.
             print(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             print(render_report(result, trace))
-    return 0
+    return 1 if args.fail_on_findings and found_error else 0
 
 
 def _read(path: str) -> str:
@@ -164,7 +180,7 @@ def render_report(result: AuditResult, trace: Trace) -> str:
         shown = " ".join(step.text.split())
         if len(shown) > _SHOWN_STEP_CHARS:
             shown = shown[: _SHOWN_STEP_CHARS - 1] + "…"
-        lines.append(f"[{step.index}] {step.kind}: {shown}")
+        lines.append(f"Step {step_number(step.index)} · {step.kind}: {shown}")
         for finding in result.findings_for(step.index):
             quoted = ""
             if (
@@ -181,10 +197,16 @@ def render_report(result: AuditResult, trace: Trace) -> str:
         lines.append("Whole trace:")
         lines += [f"    {_MARKS[f.severity]} ({f.check}): {f.message}" for f in whole]
     if result.candidates:
-        path = " → ".join(f"{value} (step {step})" for step, value in result.candidates)
+        path = " → ".join(
+            f"{value} (step {step_number(step)})" for step, value in result.candidates
+        )
         lines.append(f"Candidate answers: {path}")
     first = result.first_error_step
-    lines.append(f"First error: step {first}" if first is not None else "First error: none found")
+    lines.append(
+        f"First error: step {step_number(first)}"
+        if first is not None
+        else "First error: none found"
+    )
     lines.append(PRINCIPLE)
     return "\n".join(lines)
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
@@ -28,7 +29,8 @@ def fail(message: str, status: int = 2) -> int:
 
 
 def open_store():  # type: ignore[no-untyped-def]
-    """The local database; a clear sentence (exit 1) if it cannot be opened."""
+    """The local database; one sentence and exit 2 (bad usage) if its folder or file cannot be
+    used: no traceback."""
     from client.store.db import StoreError
     from client.store.store import Store
 
@@ -36,7 +38,22 @@ def open_store():  # type: ignore[no-untyped-def]
         return Store.open()
     except StoreError as exc:
         print(f"thinkpane: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+        raise SystemExit(2) from None
+
+
+def count_of(what: str) -> Callable[[str], int]:
+    """An argparse type for a number of `what` ("results"), 1 or more."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what} (1 or more)")
+        return value
+
+    return parse
 
 
 def day(text: str) -> date:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from client.cli.common import day, fail, open_store, print_json
+from client.cli.common import count_of, day, fail, open_store, print_json
 from client.store.search_query import parse
 
 DEFAULT_LIMIT = 20
@@ -49,7 +49,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--limit",
-        type=_positive,
+        type=count_of("results"),
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"at most N results (default {DEFAULT_LIMIT})",
@@ -65,16 +65,6 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the contract's JSON object")
     p.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of results (1 or more)")
-    return value
 
 
 def _one_line(text: str) -> str:

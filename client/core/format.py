@@ -42,3 +42,9 @@ def duration(seconds: float | None) -> str:
         return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes} min {secs} s"
+
+
+def step_number(index: int) -> int:
+    """The number a person reads for a step: index 0 is "step 1". JSON keeps the 0-based
+    `index` (a public format); every sentence, label and report counts from 1."""
+    return index + 1

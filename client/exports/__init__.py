@@ -7,7 +7,8 @@
 - `export_json` / `export_document`: everything the store keeps about the conversation, with a
   `"format": "thinkpane-export", "version": 1` header (see `document.py`);
 - `import_json` / `import_document`: that document back into the store, exactly, as a new
-  conversation; a file that is not one raises `InvalidExport` with a sentence for the user.
+  conversation; a file that is not one raises `InvalidExport` with a sentence for the user, a
+  conversation already stored raises `AlreadyImported` (nothing changes) unless `as_copy`.
 
 Exports never contain API keys: the store holds none, and a password in a base URL is dropped.
 This package sits beside the turn controller (client.session) in the layers: it uses the store,
@@ -19,6 +20,7 @@ from __future__ import annotations
 from client.exports.document import (
     FORMAT,
     VERSION,
+    AlreadyImported,
     InvalidExport,
     export_document,
     export_json,
@@ -31,6 +33,7 @@ from client.store import Store
 __all__ = [
     "FORMAT",
     "VERSION",
+    "AlreadyImported",
     "InvalidExport",
     "export_document",
     "export_html",

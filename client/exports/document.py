@@ -8,9 +8,11 @@ store does not keep them (the window recomputes them from the reasoning).
 
 Nothing secret goes out: API keys never reach the store, and a password written into a base URL
 (`https://user:password@host`) is dropped. A file to import is untrusted: every field is checked
-before anything is written, and whatever is wrong becomes one `InvalidExport` sentence. Imports
-keep ids that are free and replace all of them otherwise (parent links and verdicts follow), and
-write the conversation in one transaction.
+before anything is written, and whatever is wrong becomes one `InvalidExport` sentence.
+Importing a conversation that is already in the database changes nothing: `AlreadyImported`
+says so and names it (importing the same file twice must not double the spend). Asked for a
+copy, an import keeps ids that are free and replaces all of them otherwise (parent links and
+verdicts follow). Either way the conversation is written in one transaction.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ class InvalidExport(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message[:1].upper() + message[1:])
+
+
+class AlreadyImported(Exception):
+    """The conversation in the file is already in the database; nothing was changed."""
+
+    def __init__(self, conversation: Conversation, where: str) -> None:
+        title = f" ({conversation.title!r})" if conversation.title else ""
+        super().__init__(
+            f"The conversation in {where} is already here as {conversation.id}{title}, so nothing "
+            "was changed. Import it as a copy to add a second one."
+        )
+        self.conversation = conversation
 
 
 def _public_url(url: str | None) -> str | None:
@@ -279,10 +293,13 @@ def _parents_first(turns: list[Turn], where: str) -> list[Turn]:
     return ordered
 
 
-def import_document(store: Store, document: object, where: str = "the file") -> Conversation:
+def import_document(
+    store: Store, document: object, where: str = "the file", *, as_copy: bool = False
+) -> Conversation:
     """Add the conversation in an export document to the store; returns it as stored.
 
-    Its id is kept if free, else a new one is made; turn ids likewise, all or none.
+    AlreadyImported if that conversation is already stored (nothing changes), unless `as_copy`:
+    then its id is kept if free, else a new one is made; turn ids likewise, all or none.
     """
     top = _Fields(document, where)
     if top.get("format", str) != FORMAT:
@@ -295,8 +312,6 @@ def import_document(store: Store, document: object, where: str = "the file") -> 
         )
     c = top.part("conversation")
     conversation_id = c.need("id", str)
-    if store.get_conversation(conversation_id) is not None:
-        conversation_id = new_id("c")
     conversation = Conversation(
         id=conversation_id,
         title=c.get("title", str, ""),
@@ -311,6 +326,13 @@ def import_document(store: Store, document: object, where: str = "the file") -> 
     ]
     turns = _parents_first([turn for turn, _ in read], where)
     verdicts = {turn.id: by_step for turn, by_step in read if by_step}
+    existing = store.get_conversation(conversation_id)
+    if existing is not None:  # checked once the whole file is known to be good
+        if not as_copy:
+            raise AlreadyImported(existing, where)
+        conversation.id = new_id("c")
+        for turn in turns:
+            turn.conversation_id = conversation.id
     if store.taken_turn(t.id for t in turns) is not None:
         fresh = {t.id: new_id("t") for t in turns}
         for turn in turns:
@@ -321,7 +343,9 @@ def import_document(store: Store, document: object, where: str = "the file") -> 
     return conversation
 
 
-def import_json(store: Store, text: str, where: str = "the file") -> Conversation:
+def import_json(
+    store: Store, text: str, where: str = "the file", *, as_copy: bool = False
+) -> Conversation:
     """`import_document` for the text of a JSON export; InvalidExport if it is not one."""
     try:
         document = json.loads(text)
@@ -330,4 +354,4 @@ def import_json(store: Store, text: str, where: str = "the file") -> Conversatio
             f"{where} is not JSON ({exc.msg} at line {exc.lineno}). Thinkpane imports the JSON "
             "that `thinkpane export ID --format json` writes."
         ) from None
-    return import_document(store, document, where)
+    return import_document(store, document, where, as_copy=as_copy)

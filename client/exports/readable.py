@@ -3,8 +3,8 @@
 Both show one branch, root to leaf (the newest by default), or every turn of every branch in
 tree order. Each turn shows the prompt, the reasoning folded in a `<details>` block labelled with
 its visibility (the model's own reasoning, a provider's summary, or hidden), the answer, the
-figures (tokens, cost, time) and the user's step verdicts when there are any. Audit findings
-are not shown: the store does not keep them (see `document.py`).
+figures (tokens, cost, time), what the auditor found in the reasoning (recomputed from the
+reasoning: the store does not keep findings) and the user's step verdicts when there are any.
 
 Markdown keeps prompts and answers as the markdown they are; reasoning goes in a fenced block
 so nothing in it can break the page's structure. An answer cut off inside a code fence gets
@@ -27,10 +27,12 @@ from decimal import Decimal
 
 from client import __version__
 from client.audit import segment
+from client.audit.report import audit_of, finding_lines
 from client.core import format as fmt
 from client.core.conversation import Conversation, Turn, utc_now
 from client.core.cost import CostSource
 from client.core.events import TurnStatus, Visibility
+from client.core.format import step_number
 from client.core.usage import Usage
 from client.render import render_markdown, render_plain
 from client.render.fences import open_fence
@@ -185,7 +187,7 @@ def verdict_lines(entry: Entry) -> list[str]:
     steps = segment(entry.turn.reasoning.text)
     lines = []
     for index, (verdict, note) in sorted(entry.verdicts.items()):
-        line = f"step {index}"
+        line = f"step {step_number(index)}"
         if index < len(steps):
             text = " ".join(steps[index].text.split())
             cut = text[:_STEP_EXCERPT_CHARS] + ("…" if len(text) > _STEP_EXCERPT_CHARS else "")
@@ -265,6 +267,9 @@ def to_markdown(page: Page) -> str:
         out += [f"*{_md_text(figures(turn))}*", ""]
         if price := price_line(turn):
             out += [f"*{_md_text(price)}*", ""]
+        if lines := audit_lines(entry):
+            out += ["**What the auditor found**", "", *(f"- {_md_text(line)}" for line in lines)]
+            out.append("")
         if lines := verdict_lines(entry):
             out += ["**Your step verdicts**", "", *(f"- {_md_text(line)}" for line in lines), ""]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -307,6 +312,18 @@ def _detached(fragment: str) -> str:
 
 def _markdown_html(text: str) -> str:
     return _detached(render_markdown(text)) if text.strip() else ""
+
+
+def answer_html(turn: Turn) -> str:
+    """A turn's answer rendered from its Markdown and sanitised, for a file (the audit report)."""
+    return _markdown_html(turn.answer)
+
+
+def audit_lines(entry: Entry) -> list[str]:
+    """What the auditor found in a chat turn's reasoning, as sentences ([] with none to audit)."""
+    if entry.turn.purpose != "chat":
+        return []
+    return finding_lines(entry.turn, audit_of(entry.turn))
 
 
 def to_html(page: Page) -> str:
@@ -354,6 +371,9 @@ def to_html(page: Page) -> str:
         out.append(f'<p class="meta">{esc(figures(turn))}</p>')
         if price := price_line(turn):
             out.append(f'<p class="meta">{esc(price)}</p>')
+        if lines := audit_lines(entry):
+            items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+            out.append(f'<div class="audit"><p>What the auditor found</p><ul>{items}</ul></div>')
         if lines := verdict_lines(entry):
             items = "".join(f"<li>{esc(line)}</li>" for line in lines)
             out.append(f'<div class="verdicts"><p>Your step verdicts</p><ul>{items}</ul></div>')

@@ -44,6 +44,7 @@ GENAI_PROVIDER_IDS: Mapping[str, str] = {
     "gemini": "google",
     "deepseek": "deepseek",
     "openrouter": "openrouter",
+    "mistral": "mistral",
 }
 
 # Providers that always run on the user's machine, whatever their base URL says.

@@ -1,1 +1,1 @@
-"""providers layer (see ARCHITECTURE.md)."""
+"""The providers layer: one adapter per API, turning each wire format into StreamEvents."""

@@ -5,8 +5,8 @@ alongside `redacted_thinking` blocks whose text nobody may read. Both must go ba
 in order on the next turn to the same model, so each finished block is yielded verbatim as
 OpaqueReasoning. Claude 3.7's thinking is its own (raw); Claude 4+ stream a summary written by
 another model while billing the full thinking. Usage is cumulative: message_start gives a first
-count and every message_delta overwrites the fields it carries. PROVIDERS.md §3 is the wire
-format; controls.py maps the reasoning controls per model generation.
+count and every message_delta overwrites the fields it carries. controls.py maps the reasoning
+controls per model generation.
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
     Finished,
-    Notice,
     OpaqueReasoning,
     ReasoningDelta,
     StreamEvent,
@@ -32,16 +28,11 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
+from client.providers.base import HTTPAdapter, as_dict, as_int
 from client.providers.controls import claude_thinking, claude_thinking_is_raw
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
+from client.providers.restated import StreamedText
 
 API_VERSION = "2023-06-01"
 _STOP = {
@@ -62,37 +53,23 @@ _USAGE_FIELDS = (
 )
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def normalise_usage(wire: dict[str, Any]) -> Usage:
     """Anthropic's input excludes cache reads and writes; the contract's includes both."""
-    parts = [_int(wire.get(name)) for name in _USAGE_FIELDS[:3]]
+    parts = [as_int(wire.get(name)) for name in _USAGE_FIELDS[:3]]
     known = [p for p in parts if p is not None]
     details = wire.get("output_tokens_details")
-    thinking = _int(details.get("thinking_tokens")) if isinstance(details, dict) else None
+    thinking = as_int(details.get("thinking_tokens")) if isinstance(details, dict) else None
     return Usage(
         input_tokens=sum(known) if known else None,
         cached_input_tokens=parts[1],
         cache_write_tokens=parts[2],
-        output_tokens=_int(wire.get("output_tokens")),
+        output_tokens=as_int(wire.get("output_tokens")),
         reasoning_tokens=thinking,
     )
 
 
-class AnthropicAdapter:
+class AnthropicAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/v1/messages`."""
-
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self._client = client
-        self.policy = policy
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"anthropic-version": API_VERSION, "Accept": "text/event-stream"}
@@ -133,54 +110,26 @@ class AnthropicAdapter:
             body["output_config"] = thinking.output_config
         return body, thinking.notices
 
-    def body(self, request: TurnRequest) -> dict[str, Any]:
-        return self.plan(request)[0]
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/v1/messages"
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        body, notices = self.plan(request)
-        for notice in notices:
-            yield Notice(notice)
-        label = self.profile.label
-        yield from stream_response(
-            open_stream(
-                "POST",
-                f"{self.profile.base_url(request.base_url)}/v1/messages",
-                provider=label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client,
-            ),
-            MessagesReader(label, request.model, self.profile.key_hint),
-            cancel,
-            expected=("event-stream",),
-            provider=label,
-            key_hint=self.profile.key_hint,
-        )
+    def reader(self, request: TurnRequest, url: str) -> MessagesReader:
+        return MessagesReader(self.profile.label, request.model, self.profile.key_hint)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/v1/models"
-        models: list[str] = []
-        params = {"limit": "1000"}
-        for _page in range(20):
-            data = get_json(
-                url,
-                provider=self.profile.label,
-                headers=self.headers(api_key),
-                params=params,
-                client=self._client,
-                key_hint=self.profile.key_hint,
-            )
-            page = data.get("data") if isinstance(data, dict) else None
-            if not isinstance(page, list):
-                raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-            models.extend(str(m["id"]) for m in page if isinstance(m, dict) and "id" in m)
-            if not data.get("has_more") or not data.get("last_id"):
-                break
-            params = {"limit": "1000", "after_id": str(data["last_id"])}
-        return sorted(models)
+        return self.model_pages(
+            f"{self.profile.base_url(base_url)}/v1/models",
+            api_key,
+            first={"limit": "1000"},
+            next_page=_after_last,
+        )
+
+
+def _after_last(page: dict[str, Any]) -> dict[str, str] | None:
+    """Anthropic pages by the last id seen."""
+    if not page.get("has_more") or not page.get("last_id"):
+        return None
+    return {"limit": "1000", "after_id": str(page["last_id"])}
 
 
 class MessagesReader:
@@ -195,7 +144,9 @@ class MessagesReader:
         self.usage: dict[str, Any] = {}
         self.stop_reason: str | None = None
         self._blocks: dict[int, dict[str, Any]] = {}
-        self._reasoning_started = False
+        self.answer = StreamedText("answer")  # by block index, for closing events (restated.py)
+        self.thinking = StreamedText("thinking")
+        self._thinking_begun: set[int] = set()  # thinking blocks that have shown text
         self._flushed = False
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
@@ -251,16 +202,19 @@ class MessagesReader:
         elif kind == "content_block_start":
             yield from self._on_block_start(event)
         elif kind == "content_block_stop":
+            yield from self._restated(event)
             block = self._blocks.pop(_index(event), None)
+            if block is not None and block.get("type") == "thinking":
+                block["thinking"] = self.thinking.text_at(_index(event))  # joined once
             if block is not None and block.get("type") in _ECHOED_BLOCKS:
                 yield OpaqueReasoning(block, redacted=block["type"] == "redacted_thinking")
         elif kind == "message_start":
-            message = _dict(event.get("message"))
+            message = as_dict(event.get("message"))
             if isinstance(message.get("model"), str):
                 self.model_reported = message["model"]
             self._take_usage(message.get("usage"))
         elif kind == "message_delta":
-            delta = _dict(event.get("delta"))
+            delta = as_dict(event.get("delta"))
             if isinstance(delta.get("stop_reason"), str):
                 self.stop_reason = delta["stop_reason"]
             self._take_usage(event.get("usage"))
@@ -271,6 +225,23 @@ class MessagesReader:
                 event, status=None, provider=self.label, key_hint=self.key_hint
             )
         return False  # ping, and event types newer than this code
+
+    def _restated(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
+        """Some gateways close a block with the whole block (`content_block`): add only what the
+        deltas at that index missed, never a copy (restated.py)."""
+        block, index = event.get("content_block"), _index(event)
+        if not isinstance(block, dict):
+            return
+        if block.get("type") == "text" and isinstance(block.get("text"), str):
+            missing = self.answer.close(index, block["text"])
+            if missing:
+                self.output_seen = True
+                yield AnswerDelta(missing)
+        elif block.get("type") == "thinking" and isinstance(block.get("thinking"), str):
+            yield from self._thinking(index, self.thinking.close(index, block["thinking"]))
+            ours = self._blocks.get(index)
+            if ours is not None and not ours.get("signature") and block.get("signature"):
+                ours["signature"] = str(block["signature"])
 
     def _take_usage(self, usage: Any) -> None:
         if isinstance(usage, dict):
@@ -284,6 +255,7 @@ class MessagesReader:
         kind = block.get("type")
         if kind == "thinking":
             self._blocks[_index(event)] = {"type": "thinking", "thinking": "", "signature": ""}
+            self.thinking.delta(_index(event), str(block.get("thinking") or ""))
             yield from self._thinking(_index(event), str(block.get("thinking") or ""))
             self._blocks[_index(event)]["signature"] = str(block.get("signature") or "")
         elif kind == "redacted_thinking":
@@ -291,6 +263,7 @@ class MessagesReader:
             self._blocks[_index(event)] = dict(block)
         elif kind == "text" and block.get("text"):
             self.output_seen = True
+            self.answer.delta(_index(event), str(block["text"]))
             yield AnswerDelta(str(block["text"]))
 
     def _on_delta(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
@@ -302,9 +275,13 @@ class MessagesReader:
             text = str(delta.get("text") or "")
             if text:
                 self.output_seen = True
+                self.answer.delta(_index(event), text)
                 yield AnswerDelta(text)
         elif kind == "thinking_delta":
-            yield from self._thinking(_index(event), str(delta.get("thinking") or ""))
+            text = str(delta.get("thinking") or "")
+            if _index(event) in self._blocks:
+                self.thinking.delta(_index(event), text)
+            yield from self._thinking(_index(event), text)
         elif kind == "signature_delta":
             block = self._blocks.get(_index(event))
             if block is not None and block.get("type") == "thinking":
@@ -315,18 +292,11 @@ class MessagesReader:
         if block is None or not text:
             return
         shown = text
-        if not block["thinking"] and self._reasoning_started:
-            shown = (
-                "\n\n" + text
-            )  # a later thinking block (interleaved thinking) is a new paragraph
-        block["thinking"] += text
-        self._reasoning_started = True
+        if index not in self._thinking_begun and self._thinking_begun:
+            shown = "\n\n" + text  # a later thinking block (interleaved thinking): a paragraph
+        self._thinking_begun.add(index)
         self.output_seen = True
         yield ReasoningDelta(shown, self.kind)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _index(event: dict[str, Any]) -> int:

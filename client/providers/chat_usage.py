@@ -2,7 +2,8 @@
 
 DeepSeek reports cache hits and misses, OpenRouter a charge, xAI counts reasoning outside
 `completion_tokens`, Groq nests usage under `x_groq`, llama.cpp adds `timings` whose prompt count
-may exclude the reused cache. PROVIDERS.md §17.1 is the table this follows.
+may exclude the reused cache. Each becomes the contract's one meaning: input counts every
+prompt token (cache included), output every generated token (reasoning included).
 """
 
 from __future__ import annotations
@@ -11,20 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from client.core.usage import Usage
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+from client.providers.base import as_dict, as_int
 
 
 def find_usage(chunk: dict[str, Any]) -> dict[str, Any] | None:
@@ -32,28 +20,28 @@ def find_usage(chunk: dict[str, Any]) -> dict[str, Any] | None:
     usage = chunk.get("usage")
     if isinstance(usage, dict) and usage:
         return usage
-    groq = _dict(chunk.get("x_groq")).get("usage")
+    groq = as_dict(chunk.get("x_groq")).get("usage")
     if isinstance(groq, dict) and groq:
         return groq
     return None
 
 
 def normalise_chat_usage(usage: dict[str, Any], timings: dict[str, Any] | None = None) -> Usage:
-    prompt = _int(usage.get("prompt_tokens"))
-    completion = _int(usage.get("completion_tokens"))
-    total = _int(usage.get("total_tokens"))
-    prompt_details = _dict(usage.get("prompt_tokens_details"))
-    completion_details = _dict(usage.get("completion_tokens_details"))
+    prompt = as_int(usage.get("prompt_tokens"))
+    completion = as_int(usage.get("completion_tokens"))
+    total = as_int(usage.get("total_tokens"))
+    prompt_details = as_dict(usage.get("prompt_tokens_details"))
+    completion_details = as_dict(usage.get("completion_tokens_details"))
 
-    cached = _int(usage.get("prompt_cache_hit_tokens"))  # DeepSeek
+    cached = as_int(usage.get("prompt_cache_hit_tokens"))  # DeepSeek
     if cached is None:
-        cached = _int(prompt_details.get("cached_tokens"))
-    cache_write = _int(prompt_details.get("cache_write_tokens"))
-    reasoning = _int(completion_details.get("reasoning_tokens"))
+        cached = as_int(prompt_details.get("cached_tokens"))
+    cache_write = as_int(prompt_details.get("cache_write_tokens"))
+    reasoning = as_int(completion_details.get("reasoning_tokens"))
 
     timings = timings or {}
-    cache_n = _int(timings.get("cache_n"))
-    prompt_n = _int(timings.get("prompt_n"))
+    cache_n = as_int(timings.get("cache_n"))
+    prompt_n = as_int(timings.get("prompt_n"))
     if cache_n is not None and prompt_n is not None:
         # llama.cpp: when prompt_tokens is only the newly evaluated part, add the reused cache.
         if prompt is None or (prompt == prompt_n and cache_n > 0):
@@ -61,7 +49,7 @@ def normalise_chat_usage(usage: dict[str, Any], timings: dict[str, Any] | None =
         if cached is None:
             cached = cache_n
         if completion is None:
-            completion = _int(timings.get("predicted_n"))
+            completion = as_int(timings.get("predicted_n"))
 
     output = completion
     # xAI counts reasoning outside completion_tokens: prompt + completion + reasoning = total.
@@ -95,7 +83,7 @@ def reported_cost(usage: dict[str, Any]) -> Decimal | None:
         total = Decimal(str(cost))
         if usage.get("is_byok"):
             # With your own key, `cost` is OpenRouter's fee; the upstream charge is reported apart.
-            upstream = _dict(usage.get("cost_details")).get("upstream_inference_cost")
+            upstream = as_dict(usage.get("cost_details")).get("upstream_inference_cost")
             if isinstance(upstream, int | float) and not isinstance(upstream, bool):
                 total += Decimal(str(upstream))
         return total

@@ -1,12 +1,12 @@
 """Reasoning controls: the contract's --effort/--thinking-budget/--summary, checked and mapped per API.
 
-The command line offers one vocabulary for every provider (CONTRACT.md: effort
+The command line offers one vocabulary for every provider (effort
 none|minimal|low|medium|high|xhigh|max, a budget in tokens, a summary mode), but each API takes a
 different subset, and for Claude and Gemini which subset depends on the model generation. The
 rules live here, apart from the wire code, so a setting a model cannot take is refused with a
 sentence (UsageError) before anything is sent, and a setting we translate is announced.
 
-Model generations are read from the model id (PROVIDERS.md §3, §4 and Anthropic's thinking docs):
+Model generations are read from the model id (Anthropic's and Google's thinking docs):
 
 - Claude before 4.6 (3.7, 4, 4.1, 4.5): only a budget, `{"type":"enabled","budget_tokens":N}`
   with 1024 ≤ N < max_tokens; an effort is translated to a budget (EFFORT_BUDGETS).

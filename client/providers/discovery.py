@@ -1,4 +1,4 @@
-"""Finding the local model servers already running on this machine (PROVIDERS.md §18).
+"""Finding the local model servers already running on this machine .
 
 A user with Ollama or LM Studio open should not have to type a base URL: the settings page and
 `thinkpane models --provider local` probe the four usual ports on 127.0.0.1 (never `localhost`,

@@ -6,7 +6,7 @@ back on the next turn on the very part it came with. So when a turn carries sign
 the model turn's parts as they streamed (thought summaries left out unless a signature rides on
 one) and replay them part for part, never merged, only to the same model. Usage rides on every
 chunk, cumulative; the last one counts. The end is a `finishReason`; EOF without one means the
-stream was cut. PROVIDERS.md §4 is the wire format; controls.py maps the thinking controls.
+stream was cut. controls.py maps the thinking controls.
 """
 
 from __future__ import annotations
@@ -16,14 +16,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
     Finished,
-    Notice,
     OpaqueReasoning,
     ReasoningDelta,
     StreamEvent,
@@ -33,16 +29,11 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
+from client.providers.base import HTTPAdapter, as_int
 from client.providers.controls import gemini_thinking_config
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
+from client.providers.restated import StreamedText, beyond_repeat
 
 _REFUSED = {
     "SAFETY",
@@ -60,37 +51,23 @@ def model_path(model: str) -> str:
     return quote(model.removeprefix("models/"), safe="-._~")
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def normalise_usage(meta: dict[str, Any], thoughts_seen: bool) -> Usage:
     """Candidates exclude thoughts; the contract's output includes them. Missing counts are 0."""
 
     def count(name: str) -> int:
-        return _int(meta.get(name)) or 0
+        return as_int(meta.get(name)) or 0
 
     return Usage(
         input_tokens=count("promptTokenCount") + count("toolUsePromptTokenCount"),
-        cached_input_tokens=_int(meta.get("cachedContentTokenCount")),
+        cached_input_tokens=as_int(meta.get("cachedContentTokenCount")),
         cache_write_tokens=None,
         output_tokens=count("candidatesTokenCount") + count("thoughtsTokenCount"),
         reasoning_tokens=count("thoughtsTokenCount") if thoughts_seen else None,
     )
 
 
-class GeminiAdapter:
+class GeminiAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/v1beta/models/{model}:streamGenerateContent?alt=sse`."""
-
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self._client = client
-        self.policy = policy
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream"}
@@ -128,65 +105,37 @@ class GeminiAdapter:
             body["generationConfig"] = config
         return body, notices
 
-    def body(self, request: TurnRequest) -> dict[str, Any]:
-        return self.plan(request)[0]
+    def url(self, request: TurnRequest) -> str:
+        base = self.profile.base_url(request.base_url)
+        return f"{base}/v1beta/models/{model_path(request.model)}:streamGenerateContent"
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        body, notices = self.plan(request)
-        for notice in notices:
-            yield Notice(notice)
-        label = self.profile.label
-        url = f"{self.profile.base_url(request.base_url)}/v1beta/models/{model_path(request.model)}:streamGenerateContent"
-        yield from stream_response(
-            open_stream(
-                "POST",
-                url,
-                provider=label,
-                cancel=cancel,
-                json_body=body,
-                params={"alt": "sse"},
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client,
-            ),
-            GenerateReader(label, self.profile.key_hint),
-            cancel,
-            expected=("event-stream",),
-            provider=label,
-            key_hint=self.profile.key_hint,
-        )
+    def params(self, request: TurnRequest) -> dict[str, str]:
+        return {"alt": "sse"}
+
+    def reader(self, request: TurnRequest, url: str) -> GenerateReader:
+        return GenerateReader(self.profile.label, self.profile.key_hint)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
         """Models that can generate content (embedding and other models are left out)."""
-        url = f"{self.profile.base_url(base_url)}/v1beta/models"
-        names: list[str] = []
-        params = {"pageSize": "1000"}
-        for _page in range(20):
-            data = get_json(
-                url,
-                provider=self.profile.label,
-                headers=self.headers(api_key),
-                params=params,
-                client=self._client,
-                key_hint=self.profile.key_hint,
-            )
-            models = data.get("models") if isinstance(data, dict) else None
-            if not isinstance(models, list):
-                raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-            for m in models:
-                methods = m.get("supportedGenerationMethods") if isinstance(m, dict) else None
-                if (
-                    isinstance(m, dict)
-                    and "name" in m
-                    and (methods is None or "generateContent" in methods)
-                ):
-                    names.append(str(m["name"]).removeprefix("models/"))
-            token = data.get("nextPageToken")
-            if not token:
-                break
-            params = {"pageSize": "1000", "pageToken": str(token)}
-        return sorted(names)
+        return self.model_pages(
+            f"{self.profile.base_url(base_url)}/v1beta/models",
+            api_key,
+            field="models",
+            name=lambda m: str(m["name"]).removeprefix("models/") if "name" in m else None,
+            keep=_generates,
+            first={"pageSize": "1000"},
+            next_page=_next_token,
+        )
+
+
+def _generates(model: dict[str, Any]) -> bool:
+    methods = model.get("supportedGenerationMethods")
+    return methods is None or (isinstance(methods, list) and "generateContent" in methods)
+
+
+def _next_token(page: dict[str, Any]) -> dict[str, str] | None:
+    token = page.get("nextPageToken")
+    return {"pageSize": "1000", "pageToken": str(token)} if token else None
 
 
 class GenerateReader:
@@ -204,6 +153,8 @@ class GenerateReader:
         self.parts: list[dict[str, Any]] = []  # the model turn as streamed, for the next turn
         self.signed = False
         self._flushed = False
+        self.answer = StreamedText("answer")
+        self.thoughts = StreamedText("thought summary")
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
         decoder = SSEDecoder()
@@ -292,16 +243,27 @@ class GenerateReader:
             return
         content = candidate.get("content")
         parts = content.get("parts") if isinstance(content, dict) else None
+        final = isinstance(candidate.get("finishReason"), str)
         for part in parts if isinstance(parts, list) else ():
             if isinstance(part, dict):
-                yield from self._on_part(part)
+                yield from self._on_part(part, final)
         if isinstance(candidate.get("finishReason"), str):
             self.finish_reason = candidate["finishReason"]
 
-    def _on_part(self, part: dict[str, Any]) -> Iterator[StreamEvent]:
+    def _on_part(self, part: dict[str, Any], final: bool = False) -> Iterator[StreamEvent]:
         signed = bool(part.get("thoughtSignature"))
         self.signed = self.signed or signed
-        text = part.get("text") if isinstance(part.get("text"), str) else ""
+        raw = part.get("text")
+        text = raw if isinstance(raw, str) else ""
+        channel = self.thoughts if part.get("thought") else self.answer
+        if final and text:
+            # Some proxies end with the whole message again: keep only what is new (restated.py).
+            new = beyond_repeat(channel, text)
+            if new != text:
+                if not new and not signed:
+                    return
+                part, text = {**part, "text": new}, new
+        channel.delta(None, text)
         if part.get("thought"):
             if signed:
                 self.parts.append(part)  # the signature must go back on its own part

@@ -25,7 +25,9 @@ from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import Failed, Notice, StreamEvent
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=30.0, pool=10.0)
+# No read timeout on streams: how long a stream may stay silent is the turn controller's idle
+# timeout (client/session.py, `ask --idle-timeout`), which reasoning models need well above 300 s.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=None, write=30.0, pool=10.0)
 _RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504, 529}
 _MAX_ERROR_BODY = 64 * 1024
 
@@ -72,8 +74,33 @@ def _error_fields(body: Any) -> tuple[str, str, str]:
     etype = str(err.get("type") or err.get("status") or body.get("type") or "")
     code = err.get("code")
     code_s = "" if code is None or isinstance(code, int) else str(code)
-    message = str(err.get("message") or body.get("message") or "")
+    said = (err.get("message"), body.get("message"), err.get("detail"), body.get("detail"))
+    message = next((text for text in map(_detail_text, said) if text), "")
     return etype, code_s, message
+
+
+def _detail_text(value: Any, depth: int = 0) -> str:
+    """An error message, however it came: a string, a JSON string, or a validation `detail`
+    list (Mistral's 422: `{"message": {"detail": [{"loc": […], "msg": …}]}}`) as one sentence."""
+    if depth > 3 or value is None:
+        return ""
+    if isinstance(value, str):
+        if value.lstrip().startswith(("{", "[")):
+            try:
+                return _detail_text(json.loads(value), depth + 1) or value
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, dict):
+        if "detail" in value:
+            return _detail_text(value["detail"], depth + 1)
+        if "msg" in value:
+            where = ".".join(str(p) for p in value.get("loc") or () if p != "body")
+            return f"{where}: {value['msg']}" if where else str(value["msg"])
+        return _detail_text(value.get("message"), depth + 1)
+    if isinstance(value, list):
+        return "; ".join(t for t in (_detail_text(v, depth + 1) for v in value) if t)
+    return str(value)
 
 
 _CONTEXT_PATTERNS = re.compile(

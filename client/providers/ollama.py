@@ -4,7 +4,7 @@ Ollama's own API is the one that takes `think` (on, off, or a level) and streams
 chain of thought in `message.thinking`, apart from the answer. Its answer text still goes through
 a ThinkTagSplitter because some models leak `<think>` into `content` (ollama-python#529). The last
 line (`"done": true`) carries the finish reason and the token counts; durations are nanoseconds.
-Nothing of the reasoning goes back on later turns (PROVIDERS.md §8 has not established it).
+Nothing of the reasoning goes back on later turns (nothing shows that Ollama uses it).
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     Finished,
@@ -28,16 +25,10 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
+from client.providers.base import HTTPAdapter, as_int
 from client.providers.controls import check_common
 from client.providers.framing import NDJSONDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
 from client.providers.thinktags import ThinkTagSplitter
 
 # --effort → `think`; Ollama has no minimal or xhigh level and no budget.
@@ -45,22 +36,10 @@ THINK = {"none": False, "low": "low", "medium": "medium", "high": "high", "max":
 _DONE = {"stop": TurnStatus.COMPLETE, "length": TurnStatus.LENGTH}
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-class OllamaAdapter:
+class OllamaAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/api/chat`."""
 
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self._client = client
-        self.policy = policy
+    expected = ("ndjson", "json")
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "application/x-ndjson"}
@@ -96,41 +75,19 @@ class OllamaAdapter:
             body["options"] = {"num_predict": request.max_output_tokens}
         return body
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        body = self.body(request)
-        label = self.profile.label
-        yield from stream_response(
-            open_stream(
-                "POST",
-                f"{self.profile.base_url(request.base_url)}/api/chat",
-                provider=label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client,
-            ),
-            ChatLinesReader(label),
-            cancel,
-            expected=("ndjson", "json"),
-            provider=label,
-        )
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/api/chat"
+
+    def reader(self, request: TurnRequest, url: str) -> ChatLinesReader:
+        return ChatLinesReader(self.profile.label)
 
     def list_models(self, base_url: str | None, api_key: str | None = None) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/api/tags"
-        data = get_json(
-            url, provider=self.profile.label, headers=self.headers(api_key), client=self._client
-        )
-        models = data.get("models") if isinstance(data, dict) else None
-        if not isinstance(models, list):
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{url} did not answer with Ollama's model list."
-            )
-        return sorted(
-            str(m.get("name") or m.get("model"))
-            for m in models
-            if isinstance(m, dict) and (m.get("name") or m.get("model"))
+        return self.model_pages(
+            f"{self.profile.base_url(base_url)}/api/tags",
+            api_key,
+            field="models",
+            name=lambda m: m.get("name") or m.get("model"),
+            what="Ollama's model list",
         )
 
 
@@ -204,8 +161,8 @@ class ChatLinesReader:
         if data.get("done") is not True:
             return None
         self.usage = Usage(
-            input_tokens=_int(data.get("prompt_eval_count")),
-            output_tokens=_int(data.get("eval_count")),
+            input_tokens=as_int(data.get("prompt_eval_count")),
+            output_tokens=as_int(data.get("eval_count")),
         )
         reason = data.get("done_reason") if isinstance(data.get("done_reason"), str) else None
         speed = _speed(data)
@@ -223,9 +180,9 @@ def _speed(done: dict[str, Any]) -> Notice | None:
     seconds = {
         name: ns / 1e9
         for name in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
-        if (ns := _int(done.get(name))) is not None
+        if (ns := as_int(done.get(name))) is not None
     }
-    tokens = _int(done.get("eval_count"))
+    tokens = as_int(done.get("eval_count"))
     if not tokens or not seconds.get("eval_duration"):
         return None
     rate = tokens / seconds["eval_duration"]

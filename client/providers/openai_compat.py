@@ -4,21 +4,20 @@ OpenAI-compatible server (llama.cpp, LM Studio, vLLM, Ollama's /v1, Groq, xAI, �
 One wire format with many dialects: reasoning arrives as `reasoning_content`, `reasoning`,
 `reasoning_details`, a Gemini thought flag, or inline think tags in `content` (split by
 ThinkTagSplitter); usage in several shapes (chat_usage.py). The adapter reads them all and
-yields canonical StreamEvents. PROVIDERS.md §1, §5–§7 and §9–§14 are its facts.
+yields canonical StreamEvents. Content may also come as typed chunks (typed_content.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     Finished,
+    Notice,
     OpaqueReasoning,
     ReasoningDelta,
     StreamEvent,
@@ -27,19 +26,15 @@ from client.core.events import (
     Visibility,
 )
 from client.core.request import TurnRequest
+from client.providers.base import HTTPAdapter
 from client.providers.chat_usage import find_usage, normalise_chat_usage, reported_cost
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    shared_client,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
+from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
+from client.providers.typed_content import ChunkList, split_content
 
+log = logging.getLogger(__name__)
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 _FINISH = {
     "stop": TurnStatus.COMPLETE,
@@ -70,25 +65,21 @@ def openrouter_kind(model: str, detail_type: str | None = None) -> Visibility:
     return Visibility.RAW
 
 
-class ChatCompletionsAdapter:
+class ChatCompletionsAdapter(HTTPAdapter):
     """Streams one turn over `/chat/completions` in the dialect of `profile.name`."""
 
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        *,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self.flavour = profile.name
-        self._client = client
-        self.policy = policy
+    # Some servers label their event stream loosely; a web page or JSON is refused.
+    expected = ("event-stream", "text/plain", "octet-stream")
+
+    @property
+    def flavour(self) -> str:
+        """Which dialect: the provider's name (openai-chat, deepseek, openrouter, …)."""
+        return self.profile.name
 
     # -- the request -------------------------------------------------------------------------
 
-    def endpoint(self, base_url: str | None) -> str:
-        return f"{self.profile.base_url(base_url)}/chat/completions"
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/chat/completions"
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream"}
@@ -106,6 +97,11 @@ class ChatCompletionsAdapter:
             messages.append({"role": "user", "content": turn.prompt})
             assistant: dict[str, Any] = {"role": "assistant", "content": turn.answer}
             same_model = turn.provider == self.flavour and turn.model == request.model
+            chunks = [i["content"] for i in turn.opaque if isinstance(i.get("content"), list)]
+            if same_model and chunks:
+                # Typed chunks go back as they came, thinking included, to the model that wrote them.
+                messages.append({"role": "assistant", "content": chunks[-1]})
+                continue
             if self.flavour == "openrouter" and same_model:
                 details = [d for item in turn.opaque for d in item.get("reasoning_details", [])]
                 if details:
@@ -181,42 +177,20 @@ class ChatCompletionsAdapter:
 
     # -- the stream --------------------------------------------------------------------------
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        url = self.endpoint(request.base_url)
-        body = self.body(request)
-        yield from stream_response(
-            open_stream(
-                "POST",
-                url,
-                provider=self.profile.label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client or shared_client(),
-            ),
-            _ChatStreamReader(self, request.model, url),
-            cancel,
-            # Some servers label their event stream loosely; a web page or JSON is refused.
-            expected=("event-stream", "text/plain", "octet-stream"),
-            provider=self.profile.label,
-            key_hint=self.profile.key_hint,
-        )
+    def reader(self, request: TurnRequest, url: str) -> _ChatStreamReader:
+        return _ChatStreamReader(self, request.model, url)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/models"
-        data = get_json(
-            url,
-            provider=self.profile.label,
-            headers=self.headers(api_key),
-            client=self._client,
-            key_hint=self.profile.key_hint,
-        )
-        models = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(models, list):
-            raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m)
+        return self.listed_models(base_url, api_key)
+
+    def listed_models(
+        self,
+        base_url: str | None,
+        api_key: str | None,
+        keep: Callable[[dict[str, Any]], bool] = lambda _m: True,
+    ) -> list[str]:
+        """`GET {base}/models`, the models `keep` accepts."""
+        return self.model_pages(f"{self.profile.base_url(base_url)}/models", api_key, keep=keep)
 
 
 class _ChatStreamReader:
@@ -228,10 +202,17 @@ class _ChatStreamReader:
         self.model = model
         self.splitter = ThinkTagSplitter()
         self.details: dict[int, dict[str, Any]] = {}
+        self._detail_pieces: dict[tuple[int, str], list[str]] = {}
         self.finish_reason: str | None = None
         self.model_reported: str | None = None
         self.output_seen = False
         self.flushed = False
+        # What streamed, for a last chunk or a whole message that repeats it (restated.py).
+        self.reasoning = StreamedText("reasoning")
+        self.answer = StreamedText("answer")
+        self.chunks = ChunkList()  # the reply as typed chunks, when it came as lists
+        self.unshown_types: set[str] = set()
+        self.label = adapter.profile.label
         # Gemini's compat endpoint wraps thought summaries in <thought> tags.
         # (It was pointed at through --base-url: no profile has that host as its default.)
         self.tag_kind = Visibility.SUMMARY if "generativelanguage" in url else Visibility.RAW
@@ -288,8 +269,8 @@ class _ChatStreamReader:
             )
         if isinstance(chunk.get("model"), str):
             self.model_reported = chunk["model"]
-        choices = chunk.get("choices") or []
-        if choices and isinstance(choices[0], dict):
+        choices = chunk.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
             yield from self._on_choice(choices[0])
         usage = find_usage(chunk)
         if usage is not None:
@@ -304,6 +285,7 @@ class _ChatStreamReader:
         delta = choice.get("delta") or {}
         if not isinstance(delta, dict):
             delta = {}
+        final = isinstance(choice.get("finish_reason"), str) and bool(choice["finish_reason"])
         text = _text(delta.get("reasoning_content")) or _text(delta.get("reasoning"))
         kind = openrouter_kind(self.model) if self.flavour == "openrouter" else Visibility.RAW
         details = delta.get("reasoning_details")
@@ -320,6 +302,18 @@ class _ChatStreamReader:
             if details:
                 self.splitter.structured_reasoning_seen()
         content = delta.get("content")
+        if isinstance(content, list):  # typed chunks (Mistral): thinking, text, others
+            typed = split_content(content, self.chunks)
+            yield from self._unshown(typed.other)
+            if typed.reasoning:
+                text = (
+                    typed.reasoning
+                    if not text or text == typed.reasoning
+                    else text + typed.reasoning
+                )
+            content = typed.answer
+        elif isinstance(content, str):
+            self.chunks.text(content)
         google = (
             (delta.get("extra_content") or {}).get("google")
             if isinstance(delta.get("extra_content"), dict)
@@ -327,16 +321,62 @@ class _ChatStreamReader:
         )
         if isinstance(google, dict) and google.get("thought") and isinstance(content, str):
             text, content, kind = content, None, Visibility.SUMMARY
+        if text and final:
+            text = beyond_repeat(self.reasoning, text)  # a last chunk repeating it all
         if text:
+            self.reasoning.delta(None, text)
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(text, kind)
+        if isinstance(content, str) and content and final:
+            content = beyond_repeat(self.answer, content)
         if isinstance(content, str) and content:
+            self.answer.delta(None, content)
             self.output_seen = True
             yield from self._from_splitter(self.splitter.feed(content))
+        message = choice.get("message")
+        if isinstance(message, dict):
+            yield from self._on_whole_message(message, kind)
         reason = choice.get("finish_reason")
         if isinstance(reason, str) and reason:
             self.finish_reason = reason
+
+    def _on_whole_message(self, message: dict[str, Any], kind: Visibility) -> Iterator[StreamEvent]:
+        """Some servers end a stream with the whole message (`choices[0].message`) instead of,
+        or after, its deltas: show only what the deltas missed, never a copy (restated.py)."""
+        typed = split_content(message.get("content"))
+        said = (
+            _text(message.get("reasoning_content"))
+            or _text(message.get("reasoning"))
+            or typed.reasoning
+        )
+        missing = self.reasoning.close(None, said) if said else ""
+        if missing:
+            self.splitter.structured_reasoning_seen()
+            self.output_seen = True
+            yield ReasoningDelta(missing, kind)
+        content = message.get("content")
+        if self.chunks.empty and isinstance(content, list):
+            self.chunks.add(content)  # the whole reply came only here
+        missing = self.answer.close(None, typed.answer) if content is not None else ""
+        if missing:
+            self.output_seen = True
+            yield from self._from_splitter(self.splitter.feed(missing))
+
+    def _unshown(self, chunks: list[tuple[str, str]]) -> Iterator[StreamEvent]:
+        """Chunk types we do not show (a `reference`, a tool chunk) stay out of the answer, and
+        are said once per type, with their text, never dropped silently."""
+        for kind, text in chunks:
+            if kind in self.unshown_types:
+                continue
+            self.unshown_types.add(kind)
+            log.warning("%s sent a %r content chunk, kept out of the answer", self.label, kind)
+            if text:
+                yield Notice(
+                    f"{self.label} sent content of type '{kind}', which is not part of the answer "
+                    f"and is not shown: {text[:200]}",
+                    {"type": kind, "text": text},
+                )
 
     def _merge_details(self, details: list[Any]) -> str | None:
         """Merge OpenRouter's streamed reasoning_details by index; return any displayable text."""
@@ -349,7 +389,9 @@ class _ChatStreamReader:
             merged = self.details.setdefault(index, {})
             for key, value in item.items():
                 if key in ("text", "summary", "data") and isinstance(value, str):
-                    merged[key] = merged.get(key, "") + value
+                    # Pieces, joined once when the stream ends (a long trace would be re-copied).
+                    self._detail_pieces.setdefault((index, key), []).append(value)
+                    merged.setdefault(key, "")
                     if key != "data" and value:
                         shown.append(value)
                 elif value is not None and value != "":
@@ -369,7 +411,12 @@ class _ChatStreamReader:
             return
         self.flushed = True
         yield from self._from_splitter(self.splitter.finish())
+        if self.chunks.thinking_seen:
+            # The reply as typed chunks, thinking included, for the next turn to the same model.
+            yield OpaqueReasoning({"content": self.chunks.items})
         if self.details:
+            for (index, key), pieces in self._detail_pieces.items():
+                self.details[index][key] = "".join(pieces)
             items = [self.details[i] for i in sorted(self.details)]
             encrypted_only = all(d.get("type") == "reasoning.encrypted" for d in items)
             yield OpaqueReasoning({"reasoning_details": items}, redacted=encrypted_only)

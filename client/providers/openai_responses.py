@@ -4,19 +4,19 @@ The Responses API is the only OpenAI surface that shows anything of a reasoning 
 (a summary, streamed part by part) and the only one that hands back the reasoning itself, as an
 encrypted item to return on the next turn. We run it stateless (`store: false`): every reasoning
 item comes back from `response.output_item.done` with its `encrypted_content` and is sent again,
-unchanged, before the answer it led to, but only to the same model. PROVIDERS.md §2 is the wire
-format; §17 the mapping onto the contract.
+unchanged, before the answer it led to, but only to the same model.
+
+Streamed text is keyed by its position (output_index with summary_index or content_index), never
+by item_id: gateways such as GitHub Copilot's give every event a fresh id, and the `.done` events
+that restate a part must add only what its deltas missed (restated.py), or the reply shows twice.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Hashable, Iterable, Iterator
 from typing import Any
 
-import httpx
-
-from client.core.cancel import CancelToken
 from client.core.errors import ErrorKind, ThinkpaneError, UsageError
 from client.core.events import (
     AnswerDelta,
@@ -30,16 +30,11 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
+from client.providers.base import HTTPAdapter, as_dict, as_int
 from client.providers.controls import check_common
 from client.providers.framing import SSEDecoder
-from client.providers.http import (
-    RetryPolicy,
-    error_from_payload,
-    get_json,
-    open_stream,
-    stream_response,
-)
-from client.providers.registry import ProviderProfile
+from client.providers.http import error_from_payload
+from client.providers.restated import StreamedText
 
 # Models that do not reason reject the `reasoning` object and the encrypted-content include.
 _NON_REASONING_PREFIXES = ("gpt-4", "gpt-3.5", "chatgpt-")
@@ -51,23 +46,36 @@ def is_reasoning_model(model: str) -> bool:
     return not (m.startswith(_NON_REASONING_PREFIXES) or m.endswith("-chat-latest"))
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def normalise_usage(usage: dict[str, Any]) -> Usage:
     """Responses usage already has the contract's meaning: input includes cached, output reasoning."""
     return Usage(
-        input_tokens=_int(usage.get("input_tokens")),
-        cached_input_tokens=_int(_dict(usage.get("input_tokens_details")).get("cached_tokens")),
-        cache_write_tokens=_int(_dict(usage.get("input_tokens_details")).get("cache_write_tokens")),
-        output_tokens=_int(usage.get("output_tokens")),
-        reasoning_tokens=_int(_dict(usage.get("output_tokens_details")).get("reasoning_tokens")),
+        input_tokens=as_int(usage.get("input_tokens")),
+        cached_input_tokens=as_int(as_dict(usage.get("input_tokens_details")).get("cached_tokens")),
+        cache_write_tokens=as_int(
+            as_dict(usage.get("input_tokens_details")).get("cache_write_tokens")
+        ),
+        output_tokens=as_int(usage.get("output_tokens")),
+        reasoning_tokens=as_int(
+            as_dict(usage.get("output_tokens_details")).get("reasoning_tokens")
+        ),
     )
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _place(event: dict[str, Any], part: str) -> tuple[int, int] | None:
+    """Where this text sits in the response: (output_index, summary or content index), or None
+    when the event carries no usable position."""
+    out, sub = event.get("output_index"), event.get(part)
+    if not isinstance(out, int) or isinstance(out, bool):
+        return None
+    return out, sub if isinstance(sub, int) and not isinstance(sub, bool) else 0
 
 
 def _echoed(item: dict[str, Any]) -> dict[str, Any]:
@@ -79,18 +87,8 @@ def _echoed(item: dict[str, Any]) -> dict[str, Any]:
     return echoed
 
 
-class OpenAIResponsesAdapter:
+class OpenAIResponsesAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/responses`."""
-
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        client: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.profile = profile
-        self._client = client
-        self.policy = policy
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "text/event-stream"}
@@ -146,41 +144,14 @@ class OpenAIResponsesAdapter:
         body["include"] = ["reasoning.encrypted_content"]
         return body
 
-    def stream(self, request: TurnRequest, cancel: CancelToken) -> Iterator[StreamEvent]:
-        body = self.body(request)
-        label = self.profile.label
-        yield from stream_response(
-            open_stream(
-                "POST",
-                f"{self.profile.base_url(request.base_url)}/responses",
-                provider=label,
-                cancel=cancel,
-                json_body=body,
-                headers=self.headers(request.api_key),
-                key_hint=self.profile.key_hint,
-                policy=self.policy,
-                client=self._client,
-            ),
-            ResponsesReader(label, self.profile.key_hint),
-            cancel,
-            expected=("event-stream",),
-            provider=label,
-            key_hint=self.profile.key_hint,
-        )
+    def url(self, request: TurnRequest) -> str:
+        return f"{self.profile.base_url(request.base_url)}/responses"
+
+    def reader(self, request: TurnRequest, url: str) -> ResponsesReader:
+        return ResponsesReader(self.profile.label, self.profile.key_hint)
 
     def list_models(self, base_url: str | None, api_key: str | None) -> list[str]:
-        url = f"{self.profile.base_url(base_url)}/models"
-        data = get_json(
-            url,
-            provider=self.profile.label,
-            headers=self.headers(api_key),
-            client=self._client,
-            key_hint=self.profile.key_hint,
-        )
-        models = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(models, list):
-            raise ThinkpaneError(ErrorKind.PROTOCOL, f"{url} did not answer with a model list.")
-        return sorted(str(m["id"]) for m in models if isinstance(m, dict) and "id" in m)
+        return self.model_pages(f"{self.profile.base_url(base_url)}/models", api_key)
 
 
 class ResponsesReader:
@@ -196,9 +167,13 @@ class ResponsesReader:
             None  # a mid-stream `error` event; response.failed follows
         )
         self.refused = False
-        self._summary_key: tuple[Any, Any] | None = None  # (item_id, summary_index) being streamed
-        self._summary_text: dict[tuple[Any, Any], str] = {}
-        self._answer_text: dict[tuple[Any, Any], str] = {}
+        # Text by position in the response (output_index with summary_index or content_index):
+        # gateways give every event a fresh item_id, so ids never key text (restated.py).
+        self.summary = StreamedText("summary")
+        self.raw = StreamedText("reasoning")
+        self.answer = StreamedText("answer")
+        self._summary_parts: set[Hashable] = set()  # the summary paragraphs begun
+        self._summary_break = False  # a new summary part was announced
         self._flushed = False
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
@@ -249,32 +224,40 @@ class ResponsesReader:
         if kind == "response.reasoning_summary_text.delta":
             yield from self._summary(event, str(event.get("delta") or ""))
         elif kind == "response.reasoning_summary_text.done":
-            key = (event.get("item_id"), event.get("summary_index"))
-            done, seen = str(event.get("text") or ""), self._summary_text.get(key, "")
-            if done.startswith(seen) and len(done) > len(seen):  # deltas were lost or never sent
-                yield from self._summary(event, done[len(seen) :])
+            key = _place(event, "summary_index")
+            yield from self._summary(event, self.summary.close(key, _str(event.get("text"))), False)
+        elif kind == "response.reasoning_summary_part.done":
+            key = _place(event, "summary_index")
+            done = _str(as_dict(event.get("part")).get("text"))
+            yield from self._summary(event, self.summary.close(key, done), False)
+        elif kind == "response.content_part.done":
+            part = as_dict(event.get("part"))
+            self.refused = self.refused or part.get("type") == "refusal"
+            done = _str(part.get("text")) or _str(part.get("refusal"))
+            key = _place(event, "content_index")
+            yield from self._answer(event, self.answer.close(key, done), False)
+        elif kind == "response.reasoning_summary_part.added":
+            # With no position, the next summary text opens a paragraph (with one, its position).
+            self._summary_break = _place(event, "summary_index") is None
         elif kind == "response.reasoning_text.delta":
-            text = str(event.get("delta") or "")
-            if text:
-                self.output_seen = True
-                yield ReasoningDelta(text, Visibility.RAW)
+            yield from self._raw(event, str(event.get("delta") or ""))
+        elif kind == "response.reasoning_text.done":
+            key = _place(event, "content_index")
+            yield from self._raw(event, self.raw.close(key, _str(event.get("text"))), False)
         elif kind in ("response.output_text.delta", "response.refusal.delta"):
             self.refused = self.refused or kind == "response.refusal.delta"
             yield from self._answer(event, str(event.get("delta") or ""))
         elif kind in ("response.output_text.done", "response.refusal.done"):
-            key = (event.get("item_id"), event.get("content_index"))
-            done = str(event.get("text") or event.get("refusal") or "")
-            seen = self._answer_text.get(key, "")
-            if done.startswith(seen) and len(done) > len(seen):
-                yield from self._answer(event, done[len(seen) :])
+            self.refused = self.refused or kind == "response.refusal.done"
+            key = _place(event, "content_index")
+            done = _str(event.get("text")) or _str(event.get("refusal"))
+            yield from self._answer(event, self.answer.close(key, done), False)
         elif kind == "response.output_item.done":
-            item = _dict(event.get("item"))
-            if item.get("type") == "reasoning" and item.get("encrypted_content"):
-                yield OpaqueReasoning(item)
+            yield from self._on_item_done(event)
         elif kind in ("response.created", "response.in_progress"):
-            self._on_response(_dict(event.get("response")))
+            self._on_response(as_dict(event.get("response")))
         elif kind in ("response.completed", "response.incomplete", "response.failed"):
-            return self._on_terminal(kind, _dict(event.get("response")))
+            return self._on_terminal(kind, as_dict(event.get("response")))
         elif kind == "error":
             # Two shapes are recorded: code/message at the top level, or nested under `error`.
             nested = event.get("error")
@@ -288,23 +271,60 @@ class ResponsesReader:
             )
         return None
 
-    def _summary(self, event: dict[str, Any], text: str) -> Iterator[StreamEvent]:
+    def _on_item_done(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
+        """The finished item: its encrypted state for the next turn (whatever id a gateway gave
+        it), and any of its text the deltas and `.done` events missed, at the same position."""
+        item = as_dict(event.get("item"))
+        out = event.get("output_index")
+        placed = isinstance(out, int) and not isinstance(out, bool)
+        if item.get("type") == "reasoning":
+            if placed:
+                for i, part in enumerate(_list(item.get("summary"))):
+                    text = self.summary.close((out, i), _str(as_dict(part).get("text")))
+                    yield from self._summary({"output_index": out, "summary_index": i}, text, False)
+            if item.get("encrypted_content"):
+                yield OpaqueReasoning(item)
+        elif item.get("type") == "message" and placed:
+            for i, part in enumerate(_list(item.get("content"))):
+                part = as_dict(part)
+                if part.get("type") == "refusal":
+                    self.refused = True
+                done = _str(part.get("text")) or _str(part.get("refusal"))
+                text = self.answer.close((out, i), done)
+                yield from self._answer({"output_index": out, "content_index": i}, text, False)
+
+    def _summary(
+        self, event: dict[str, Any], text: str, record: bool = True
+    ) -> Iterator[StreamEvent]:
         if not text:
             return
-        key = (event.get("item_id"), event.get("summary_index"))
-        self._summary_text[key] = self._summary_text.get(key, "") + text
-        if key != self._summary_key:
-            if self._summary_key is not None:
-                text = "\n\n" + text  # each summary part is a paragraph
-            self._summary_key = key
+        key = _place(event, "summary_index")
+        if record:
+            self.summary.delta(key, text)
+        # Each summary part is a paragraph: a new position (or, unplaced, a new summary index).
+        part = key if key is not None else ("unplaced", event.get("summary_index"))
+        if self._summary_parts and (part not in self._summary_parts or self._summary_break):
+            text = "\n\n" + text
+        self._summary_parts.add(part)
+        self._summary_break = False
         self.output_seen = True
         yield ReasoningDelta(text, Visibility.SUMMARY)
 
-    def _answer(self, event: dict[str, Any], text: str) -> Iterator[StreamEvent]:
+    def _raw(self, event: dict[str, Any], text: str, record: bool = True) -> Iterator[StreamEvent]:
         if not text:
             return
-        key = (event.get("item_id"), event.get("content_index"))
-        self._answer_text[key] = self._answer_text.get(key, "") + text
+        if record:
+            self.raw.delta(_place(event, "content_index"), text)
+        self.output_seen = True
+        yield ReasoningDelta(text, Visibility.RAW)
+
+    def _answer(
+        self, event: dict[str, Any], text: str, record: bool = True
+    ) -> Iterator[StreamEvent]:
+        if not text:
+            return
+        if record:
+            self.answer.delta(_place(event, "content_index"), text)
         self.output_seen = True
         yield AnswerDelta(text)
 
@@ -331,7 +351,7 @@ class ResponsesReader:
                 ErrorKind.SERVER, f"{self.label} reported that the response failed."
             )
         if kind == "response.incomplete":
-            reason = _dict(response.get("incomplete_details")).get("reason")
+            reason = as_dict(response.get("incomplete_details")).get("reason")
             reason = str(reason) if reason else None
             status = _INCOMPLETE.get(reason or "", TurnStatus.INTERRUPTED)
             note = (

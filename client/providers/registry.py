@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from client.core.errors import UsageError
+
+if TYPE_CHECKING:  # base.py builds on ProviderProfile, so it cannot be imported first
+    from client.providers.base import Adapter
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,13 @@ PROFILES: dict[str, ProviderProfile] = {
             "client.providers.openai_compat:ChatCompletionsAdapter",
         ),
         ProviderProfile(
+            "mistral",
+            "Mistral",
+            "https://api.mistral.ai/v1",
+            ("MISTRAL_API_KEY",),
+            "client.providers.mistral:MistralAdapter",
+        ),
+        ProviderProfile(
             "openai-compatible",
             "OpenAI-compatible server",
             None,
@@ -110,7 +121,7 @@ def profile(name: str) -> ProviderProfile:
         ) from None
 
 
-def adapter_for(name: str):  # type: ignore[no-untyped-def]
+def adapter_for(name: str) -> Adapter:
     """An adapter instance for the named provider."""
     prof = profile(name)
     module_name, _, class_name = prof.adapter.partition(":")
@@ -122,4 +133,4 @@ def adapter_for(name: str):  # type: ignore[no-untyped-def]
                 f"the {prof.label} adapter is not available in this build yet."
             ) from None
         raise
-    return getattr(module, class_name)(prof)
+    return cast("Adapter", getattr(module, class_name)(prof))

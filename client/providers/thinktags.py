@@ -3,8 +3,8 @@
 Many servers (llama.cpp without a reasoning parser, vLLM without one, Groq `raw`, LM Studio,
 Gemini compat's `<thought>`) put the chain of thought into the answer text between tags. Adapters
 for them push every content delta through one `ThinkTagSplitter` per response (R12) and pass on
-the `ReasoningDelta` / `AnswerDelta` / `Reclassify` events it returns. It implements PROVIDERS.md
-§16 R1–R12; the result never depends on where the text was split into chunks.
+the `ReasoningDelta` / `AnswerDelta` / `Reclassify` events it returns. Its rules are
+numbered R1–R12 below; the result never depends on where the text was split into chunks.
 
 How it reads the output, state by state:
 
@@ -120,7 +120,7 @@ class _Trimmed:
 
 
 class ThinkTagSplitter:
-    """Turns a response's content deltas into reasoning and answer events (PROVIDERS.md §16)."""
+    """Turns a response's content deltas into reasoning and answer events ."""
 
     def __init__(
         self,

@@ -75,11 +75,21 @@ class IncrementalDocument:
 
     def append(self, delta: str) -> RenderUpdate:
         """Adds `delta` to the text; the blocks it finished and the new tail."""
+        new_blocks = self.extend(delta)
+        return RenderUpdate(tuple(new_blocks), self.render_tail())
+
+    def extend(self, delta: str) -> list[str]:
+        """Adds `delta` to the text; the HTML of the blocks it finished, without touching the
+        tail. Several `extend` calls and one `render_tail` cost what one `append` of all the
+        deltas would: the growing block is rendered once, not once per delta."""
         if self._finished:
             raise RuntimeError("append() after finish(); call replace() to start again")
-        new_blocks = self._feed(self._lines.feed(delta))
+        return self._feed(self._lines.feed(delta))
+
+    def render_tail(self) -> str:
+        """The HTML of the block still growing (rendered now), as `append` returns it."""
         self._tail_html = self._render_tail(self._splitter.pending(self._lines.partial))
-        return RenderUpdate(tuple(new_blocks), self._tail_html)
+        return self._tail_html
 
     def finish(self) -> RenderUpdate:
         """The text has ended: the tail becomes a finished block. Nothing can be appended after."""

@@ -1,4 +1,9 @@
-"""Opening the SQLite file: pragmas, an integrity check, backups and schema migrations.
+"""Opening the SQLite file: pragmas, a cheap check, backups and schema migrations.
+
+Opening reads the file's header and its schema, never the whole file: a start-up or a command
+must not take longer as the history grows. The full check (`check_integrity`, SQLite's
+quick_check, which reads every page) runs apart: the window runs it in the background after its
+first frame.
 
 Also where a database failure becomes a sentence. A full disk, a damaged file or a folder we may
 not write to are things the user can fix, so they become a `StoreError` saying what happened and
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -165,8 +171,77 @@ def migrate(
     return version
 
 
+_HEADER = b"SQLite format 3\x00"
+
+
+def _check_header(conn: sqlite3.Connection, path: Path) -> None:
+    """What can be checked without reading the whole file: the header and the schema."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        header = b""
+    if header and not header.startswith(_HEADER):
+        raise _damaged(path, "the file does not start like an SQLite database")
+    # Reading the schema parses every table's definition: a damaged first page fails here.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+class IntegrityCheck:
+    """Reads the whole database (SQLite's quick_check) and says whether any of it is damaged.
+
+    Seconds on a large history, so it runs off the GUI thread, on a read-only connection of its
+    own: the store stays free for the window meanwhile (WAL lets them read and write side by
+    side). `cancel()`, from any thread, stops it at once (quitting never waits for it).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._cancelled = False
+
+    def run(self) -> bool:
+        """True when the whole file was read and is sound, False when cancelled; StoreError
+        (the same sentence as at open) when something is damaged."""
+        path = self.path
+        with translate_errors(path):
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            with self._lock:
+                if self._cancelled:
+                    conn.close()
+                    return False
+                self._conn = conn
+            try:
+                problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+            except sqlite3.OperationalError:
+                if self._cancelled:
+                    return False
+                raise
+            finally:
+                with self._lock:
+                    self._conn = None
+                conn.close()
+        if problems != ["ok"]:
+            raise _damaged(path, "; ".join(str(p) for p in problems[:3]))
+        return True
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._conn is not None:
+                self._conn.interrupt()
+
+
+def check_integrity(path: Path) -> None:
+    """Read the whole database; StoreError if any of it is damaged (see IntegrityCheck)."""
+    IntegrityCheck(path).run()
+
+
 def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
-    """Open (creating if needed), check and migrate the database at `path`.
+    """Open (creating if needed), check the header of and migrate the database at `path`.
 
     The connection is in autocommit mode (`isolation_level=None`): callers open their own
     transactions, so each write is exactly one transaction. It may be used from any thread, but
@@ -197,9 +272,7 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
             conn.execute("PRAGMA foreign_keys = ON")
             # In WAL mode NORMAL survives an application crash; a power cut may lose the last commit.
             conn.execute("PRAGMA synchronous = NORMAL")
-            problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
-            if problems != ["ok"]:
-                raise _damaged(path, "; ".join(str(p) for p in problems[:3]))
+            _check_header(conn, path)
             migrate(conn, path, migrations)
     except BaseException:
         if conn is not None:

@@ -2,7 +2,11 @@
 
 Token counts are summed by SQLite; money is summed exactly, as decimals, by an aggregate we
 register on the connection (`decimal_sum`), so a total never drifts the way a float sum does.
-Every turn counts, whatever its status, branch or purpose: each one was a query someone paid for.
+Every turn that reached the model counts, whatever its status, branch or purpose: each one was a
+query someone paid for. A request that failed before anything came back (a refused connection,
+an HTTP 404) produced no tokens and is not a query; one cut mid-way is, and when the provider
+never reported its usage it is counted in `unreported_queries` (its cost is unknown because of
+that, not for want of a price).
 """
 
 from __future__ import annotations
@@ -46,6 +50,15 @@ _TOKEN_FIELDS = (
     "reasoning_tokens",
 )
 
+# A turn that reached the model: it finished, or something came back (text, opaque reasoning,
+# a usage report). A turn that failed or was stopped before any of that is not a query.
+IS_QUERY = (
+    "(status IN ('complete', 'length', 'refused', 'streaming') OR answer != '' "
+    "OR reasoning_text != '' OR opaque_json != '[]' "
+    "OR input_tokens IS NOT NULL OR output_tokens IS NOT NULL)"
+)
+_UNREPORTED = "input_tokens IS NULL AND output_tokens IS NULL AND cost_source = 'unknown'"
+
 _SUMS = ", ".join(
     [
         "count(*) AS queries",
@@ -55,12 +68,14 @@ _SUMS = ", ".join(
     ]
 )
 
-# What the reasoning cost, and the part of that paid for reasoning the provider never showed.
-REASONING_FIELDS = ("reasoning_cost", "hidden_reasoning_cost")
-_REASONING_SUMS = """
+# What the reasoning cost, the part of that paid for reasoning the provider never showed, and the
+# queries whose cost is unknown because their usage was never reported (the window's sentences).
+REASONING_FIELDS = ("reasoning_cost", "hidden_reasoning_cost", "unreported_queries")
+_REASONING_SUMS = f"""
     coalesce(decimal_sum(cost_reasoning), '0') AS reasoning_cost,
     coalesce(decimal_sum(CASE WHEN visibility = 'hidden' THEN cost_reasoning END), '0')
-        AS hidden_reasoning_cost
+        AS hidden_reasoning_cost,
+    coalesce(sum({_UNREPORTED}), 0) AS unreported_queries
 """
 
 
@@ -115,7 +130,11 @@ def usage_report(
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"cannot group usage by {by!r}; choose one of {', '.join(GROUPINGS)}")
-    where, params = ("WHERE created_at >= ?", [since.isoformat()]) if since else ("", [])
+    where, params = (
+        (f"WHERE {IS_QUERY} AND created_at >= ?", [since.isoformat()])
+        if since
+        else (f"WHERE {IS_QUERY}", [])
+    )
     sums = f"{_SUMS}, {_REASONING_SUMS}" if reasoning else _SUMS
     total_row = conn.execute(f"SELECT {sums} FROM turns {where}", params).fetchone()
     total = _fields(total_row, reasoning)
@@ -134,16 +153,35 @@ def usage_report(
 def conversation_totals(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any]:
     """The ledger fields for one conversation, plus what its reasoning cost.
 
-    Every turn of the conversation counts: each branch, regeneration, stopped or failed turn and
-    critic turn was a query someone paid for. `reasoning_cost` is the part of the output cost
+    Every query of the conversation counts: each branch, regeneration, stopped or cut turn and
+    critic turn was a query someone paid for (a turn that failed before any output was not). `reasoning_cost` is the part of the output cost
     paid for reasoning; `hidden_reasoning_cost` is the part of that paid for reasoning the
     provider never showed.
     """
     row = conn.execute(
-        f"SELECT {_SUMS}, {_REASONING_SUMS} FROM turns WHERE conversation_id = ?",
+        f"SELECT {_SUMS}, {_REASONING_SUMS} FROM turns WHERE conversation_id = ? AND {IS_QUERY}",
         (conversation_id,),
     ).fetchone()
     return _fields(row, reasoning=True)
+
+
+def conversation_list(conn: sqlite3.Connection, limit: int | None = None) -> list[dict[str, Any]]:
+    """Conversations not deleted, most recently updated first: id, title, dates, the number of
+    chat turns (every branch), what its queries cost and how many of them have no known cost."""
+    rows = conn.execute(
+        f"""
+        SELECT c.id, c.title, c.created_at, c.updated_at,
+               coalesce(sum(t.purpose = 'chat'), 0) AS turns,
+               coalesce(decimal_sum(CASE WHEN {IS_QUERY} THEN t.cost_total END), '0') AS cost,
+               coalesce(sum({IS_QUERY} AND t.cost_source = 'unknown'), 0) AS unpriced_queries
+        FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id
+        WHERE c.deleted_at IS NULL
+        GROUP BY c.id ORDER BY c.updated_at DESC, c.id
+        LIMIT ?
+        """,
+        (-1 if limit is None else limit,),
+    ).fetchall()
+    return [dict(row) for row in rows]
 
 
 # -- the rates in the ledger, and repricing it -------------------------------------------------
@@ -161,7 +199,7 @@ def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     the provider reported for it (the price data may know only that one), and
     `prices`: each stored price (its JSON text) with how many turns were priced at it."""
     rows = conn.execute(
-        """
+        f"""
         SELECT provider, model, count(*) AS queries,
                coalesce(decimal_sum(cost_total), '0') AS spend,
                coalesce(sum(cost_source = 'unknown'), 0) AS unpriced_queries,
@@ -169,7 +207,7 @@ def models_in_ledger(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                  WHERE latest.provider = turns.provider AND latest.model = turns.model
                  ORDER BY latest.created_at DESC, latest.seq DESC LIMIT 1) AS base_url,
                max(model_reported) AS model_reported
-        FROM turns GROUP BY provider, model
+        FROM turns WHERE {IS_QUERY} GROUP BY provider, model
         """
     ).fetchall()
     prices: dict[tuple[str, str], list[tuple[str, str, int]]] = {}

@@ -246,10 +246,34 @@ def _v4_search_as_typed(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v5_ledger_index(conn: sqlite3.Connection) -> None:
+    """The ledger's columns in an index of their own, so `thinkpane usage`, the spend view and
+    crash recovery read a few hundred kilobytes instead of the whole history.
+
+    In the turns table the figures (status, tokens, cost) come after the prompt, the answer and
+    the reasoning, which spill into overflow pages: reading a figure walks past the text, so a
+    sum over 10,000 turns of 15 KB reasoning read 300 MB. Two indexes (by time, by
+    conversation) hold every column the ledger queries touch, so SQLite answers them from an
+    index alone; crash recovery gets an index on the status.
+    """
+    figures = (
+        "provider, model, visibility, input_tokens, cached_input_tokens, cache_write_tokens, "
+        "output_tokens, reasoning_tokens, cost_source, cost_total, cost_reasoning"
+    )
+    # By time (a total, --since, days, weeks, months, models, providers) and by conversation.
+    conn.execute(f"CREATE INDEX turns_ledger ON turns(created_at, conversation_id, {figures})")
+    conn.execute(
+        f"CREATE INDEX turns_ledger_by_conversation ON turns(conversation_id, created_at, {figures})"
+    )
+    # Crash recovery looks for turns left streaming: a lookup, not a walk through the text.
+    conn.execute("CREATE INDEX turns_by_status ON turns(status)")
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _v2_audit_summaries,
     _v3_cost_history,
     _v4_search_as_typed,
+    _v5_ledger_index,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

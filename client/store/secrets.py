@@ -3,7 +3,9 @@
 Service "thinkpane", user = the provider profile name. The environment wins, so scripts and CI
 can supply a key without touching the keyring. Where no safe keyring exists (a headless Linux
 box, or only a plaintext "keyring"), we say so in a sentence and offer the environment variable;
-we never quietly write the key anywhere else. Nothing here logs or prints a key.
+we never quietly write the key anywhere else. Instead the user may keep a key in memory for this
+session only (`keep_for_session`): it is read after the environment and the keyring, is never
+written anywhere, and is gone when the app closes. Nothing here logs or prints a key.
 """
 
 from __future__ import annotations
@@ -19,15 +21,20 @@ from client.store.db import StoreError
 
 SERVICE = "thinkpane"
 
+# Keys the user chose to keep in memory until the app closes (no safe keyring): never written.
+_SESSION_KEYS: dict[str, str] = {}
+
 NO_KEYRING = (
     "No system keyring was found, so Thinkpane cannot store API keys safely on this computer. "
-    "Set the key in an environment variable instead (for example OPENAI_API_KEY, "
-    "ANTHROPIC_API_KEY or THINKPANE_API_KEY) and start Thinkpane from that environment."
+    "Set the key in an environment variable (for example OPENAI_API_KEY, ANTHROPIC_API_KEY or "
+    "THINKPANE_API_KEY) and start Thinkpane from that environment, or type it below: it is then "
+    "kept in memory until Thinkpane closes and written nowhere."
 )
 PLAINTEXT_KEYRING = (
     "The only keyring available keeps passwords in a plain file, so Thinkpane will not store API "
-    "keys in it. Set the key in an environment variable instead (for example OPENAI_API_KEY), or "
-    "install a system keyring such as GNOME Keyring or KWallet."
+    "keys in it. Set the key in an environment variable (for example OPENAI_API_KEY), install a "
+    "system keyring such as GNOME Keyring or KWallet, or type it below: it is then kept in memory "
+    "until Thinkpane closes and written nowhere."
 )
 
 
@@ -65,11 +72,29 @@ def get_api_key(profile: str, env_vars: tuple[str, ...] = ()) -> str | None:
         if value:
             return value
     if _problem(keyring.get_keyring()):
-        return None
+        return _SESSION_KEYS.get(profile)
     try:
-        return keyring.get_password(SERVICE, profile) or None
+        return keyring.get_password(SERVICE, profile) or _SESSION_KEYS.get(profile)
     except KeyringError:
-        return None  # a locked or broken keyring reads as "no stored key"; setting one says why
+        # A locked or broken keyring reads as "no stored key"; setting one says why.
+        return _SESSION_KEYS.get(profile)
+
+
+def keep_for_session(profile: str, key: str) -> None:
+    """Keep `key` in this process's memory until it exits: for a computer with no safe keyring.
+    It is never written anywhere (not the database, not a file, not the keyring)."""
+    key = key.strip()
+    if not key:
+        raise ValueError("an API key cannot be empty")
+    _SESSION_KEYS[profile] = key
+
+
+def forget_session_key(profile: str) -> None:
+    _SESSION_KEYS.pop(profile, None)
+
+
+def has_session_key(profile: str) -> bool:
+    return profile in _SESSION_KEYS
 
 
 def set_api_key(profile: str, key: str) -> None:

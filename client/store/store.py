@@ -27,7 +27,7 @@ from client.core.prices import PriceOverride
 from client.core.usage import Usage
 from client.store import audits, branches, ledger
 from client.store import search as fts
-from client.store.db import open_database, translate_errors
+from client.store.db import check_integrity, open_database, translate_errors
 from client.store.paths import database_path
 from client.store.presence import Presence
 from client.store.rows import (
@@ -87,6 +87,13 @@ class Store:
             store.close()
             raise
         return store
+
+    def check_integrity(self) -> None:
+        """Read the whole file; StoreError if any of it is damaged (see db.check_integrity).
+
+        Open checks only the header and the schema, so a damaged page deep in the history is
+        found here, in the background, not by making every start read the whole file."""
+        check_integrity(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -376,6 +383,11 @@ class Store:
     def conversation_totals(self, conversation_id: str) -> dict[str, Any]:
         with self._reading() as conn:
             return ledger.conversation_totals(conn, conversation_id)
+
+    def conversation_list(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """`ledger.conversation_list`: newest first, with turns and cost."""
+        with self._reading() as conn:
+            return ledger.conversation_list(conn, limit)
 
     def models_in_ledger(self) -> list[dict[str, Any]]:
         """Every provider and model with turns, with counts, spend and stored prices (ledger)."""

@@ -7,7 +7,11 @@ not open (damaged, from a newer Thinkpane, a full disk) gets a dialog with a way
 traceback (client/ui/recovery.py).
 
 THINKPANE_STARTUP_PROBE=1 prints a line when the window is on screen (bench/bench_startup.py
-measures that); =quit also quits once the background start-up work is done.
+measures that); =quit also closes the window once the background start-up work is done and
+the last conversation is open, printing when it asks (the benchmark times the quit from there).
+Once the window is up, the whole database is checked in the background (BackgroundCheck); if
+it is damaged, the same choice as at start is offered, and the app opens again after acting on
+it.
 THINKPANE_THEME=light|dark forces a theme (screenshots, tests).
 """
 
@@ -16,8 +20,11 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import partial
+from typing import NoReturn
 
 PROBE_MARKER = "thinkpane: window shown"
+PROBE_CLOSING = "thinkpane: closing at"
 
 
 def _probe() -> str:
@@ -25,16 +32,27 @@ def _probe() -> str:
 
 
 def tune_interpreter() -> None:
-    """Let the GUI thread get the GIL back within a millisecond.
+    """Let the GUI thread get the GIL back within a fifth of a millisecond.
 
-    A streaming turn's worker is busy Python (parsing SSE, joining text); at the default 5 ms
-    switch interval, every return from Qt into Python on the GUI thread can wait that long,
-    and a frame makes many such returns. 1 ms keeps the window responsive at full speed.
+    A streaming turn's worker is busy Python (parsing SSE, joining text). Every time the GUI
+    thread comes back from Qt into Python (a slot, an overridden event handler, sizeHint, an
+    event filter) while the worker runs, it waits for the worker to give up the GIL, up to one
+    switch interval; painting one frame makes dozens of such returns. Measured with
+    bench/run.py stream, at the old 1 ms interval those waits made the paint of a frame take
+    30-80 ms of wall time for 3-6 ms of work (the GUI thread's CPU time), and 0.2 ms brings
+    the frame back under 16 ms. The worker loses nothing that matters: it is waiting on the
+    network most of the time.
     """
-    sys.setswitchinterval(0.001)
+    sys.setswitchinterval(0.0002)
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from client.ui.display import display_problem
+
+    problem = display_problem()  # before Qt: without a display it aborts the process
+    if problem is not None:
+        print(f"thinkpane: {problem}", file=sys.stderr)
+        return 1
     tune_interpreter()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -44,41 +62,118 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Thinkpane")
     app.setDesktopFileName("io.github.thinkpane.Thinkpane")
 
-    from client.ui.recovery import ask_what_to_do, open_store
+    from client.ui.recovery import (
+        BackgroundCheck,
+        act_on,
+        ask_for_folder,
+        ask_what_to_do,
+        open_store,
+    )
 
-    notice = _upgrade_notice(app)  # a migration may rebuild the search index: say so first
-    store, recovered = open_store(ask_what_to_do)  # a damaged file: a choice, not a traceback
-    if notice is not None:
-        notice.close()
-    if store is None:
-        return 1
-    try:
-        window = build_window(app, store)
-        window.show()
-        if recovered:
-            window.statusBar().showMessage(recovered, 60_000)
-        probe = _probe()
-        if probe:
-            QTimer.singleShot(0, lambda: print(PROBE_MARKER, flush=True))
-            if probe == "quit":
-                window.sig_ready.connect(lambda: QTimer.singleShot(0, window.close))
-        QTimer.singleShot(0, window.start)
-        return app.exec()
-    finally:
-        store.close()
+    note = ""
+    while True:  # once more after the background check found damage and the user chose
+        notice = _upgrade_notice(app)  # a migration may rebuild the search index: say so first
+        # A damaged file or an unusable data folder: a choice, not a traceback.
+        store, recovered = open_store(ask_what_to_do, choose_folder=ask_for_folder)
+        if notice is not None:
+            notice.close()
+        if store is None:
+            return 1
+        try:
+            window = build_window(app, store)
+            window.show()
+            if recovered or note:
+                window.statusBar().showMessage(recovered or note, 60_000)
+            check = BackgroundCheck(store.path, partial(ask_what_to_do, parent=window), window)
+            check.sig_recovery_chosen.connect(window.close)
+            window.sig_ready.connect(check.start)  # after the first frame and the warm-up
+            probe = _probe()
+            if probe:
+                QTimer.singleShot(0, lambda: print(PROBE_MARKER, flush=True))
+                if probe == "quit":
+                    _close_for_probe(window)
+            QTimer.singleShot(0, window.start)
+            code = app.exec()
+            check.stop()
+        finally:
+            store.close()
+        if check.trouble is None or check.choice is None:
+            return code
+        try:
+            done = act_on(check.choice, check.trouble)
+        except OSError as exc:
+            print(f"thinkpane: {exc}", file=sys.stderr)
+            return 1
+        if done is None:
+            return code
+        note = done
+        window.deleteLater()
+
+
+def leave(code: int) -> NoReturn:
+    """End the process now that the window is closed and the store with it.
+
+    Everything the user keeps is on disk by then: running turns were stopped and stored when
+    the window closed, pending store jobs finished, the database was closed. What is left is the
+    interpreter taking every module's objects apart one by one, which took 0.8 s of a 1 s quit
+    (bench/run.py startup, quit_s) and saves nothing. Qt's own teardown still runs (on X11 it
+    hands a copied answer to the clipboard manager), and so do the atexit handlers (logging
+    flushes its files there).
+    """
+    import atexit
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        import shiboken6
+
+        shiboken6.delete(app)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def _close_for_probe(window):  # type: ignore[no-untyped-def]
+    """The start-up benchmark's quit: once the background start-up is done and the last
+    conversation is open (or a moment has passed: there may be none), ask the window to close,
+    printing when (time.monotonic, the clock the benchmark reads too)."""
+    from PySide6.QtCore import QTimer
+
+    state = {"ready": False, "shown": False, "closed": False}
+
+    def close() -> None:
+        if not state["closed"]:
+            state["closed"] = True
+            print(f"{PROBE_CLOSING} {time.monotonic():.6f}", flush=True)
+            window.close()
+
+    def step(key: str) -> None:
+        state[key] = True
+        if state["ready"] and state["shown"]:
+            QTimer.singleShot(0, close)
+        elif state["ready"]:
+            QTimer.singleShot(1500, close)
+
+    window.sig_ready.connect(lambda: step("ready"))
+    window.sig_conversation_shown.connect(lambda _id: step("shown"))
 
 
 def _upgrade_notice(app):  # type: ignore[no-untyped-def]
     """A small window saying the database is being updated, shown only when opening it will
     run a migration (after an upgrade: rebuilding the search index of a long history takes
     seconds, and nothing else would be on screen)."""
-    from client.store.db import migration_pending
+    from client.store.db import StoreError, migration_pending
     from client.store.paths import database_path
 
     try:
         pending = migration_pending(database_path())
-    except OSError:
-        return None  # the folder cannot be made: open_store says so
+    except (OSError, StoreError):
+        return None  # the folder cannot be used: open_store asks for another
     if not pending:
         return None
     from PySide6.QtWidgets import QLabel

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.core.conversation import Conversation, Turn
-from client.ui.actions import build_actions
+from client.ui.actions import build_actions, menu_titled
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
@@ -33,6 +33,7 @@ from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
 from client.ui.conversation.welcome import WelcomePage
+from client.ui.help import HelpMenu
 from client.ui.history.controller import HistoryController
 from client.ui.history.sidebar import ConversationList
 from client.ui.inspector.reasoning_pane import ReasoningInspector
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         self.net_jobs = net_jobs or jobs
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
-        self.current_id: str | None = None
+        self._current_id: str | None = None
         self.draft_system: str | None = None
         self._draft_key: str | None = None
         self._load_job: JobHandle | None = None
@@ -117,10 +118,12 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.inspector)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 1)  # the inspector grows with the window too
         self.splitter.setSizes([220, 760, 420])
         self.setCentralWidget(self.splitter)
         self.actions_ = build_actions(self)
+        self._update_conversation_actions()
         self.statusBar()
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
@@ -131,6 +134,9 @@ class MainWindow(QMainWindow):
         self.ledger = LedgerController(self)  # #5: the cost line, the estimate, budgets, spend
         self.audit.sig_critic_finished.connect(self.ledger.refresh)
         self.history = HistoryController(self)  # #7: branches, search, export, context, saving
+        self.theme_actions = self._add_theme_menu()
+        self._apply_idle_timeout()
+        self.help = HelpMenu(self)
 
     def _connect_signals(self) -> None:
         a = self.actions_
@@ -170,7 +176,7 @@ class MainWindow(QMainWindow):
         self.welcome.sig_model_chosen.connect(self._on_welcome_model_chosen)
         self.welcome.sig_settings_requested.connect(self.open_settings)
         self.welcome.sig_discover_requested.connect(self.catalog.refresh_local)
-        self.welcome.sig_other_model_requested.connect(self.choose_other_model)
+        self.welcome.sig_other_model_requested.connect(self._on_welcome_other_model_requested)
 
         self.catalog.sig_catalog_changed.connect(self.composer.picker.set_groups)
         self.catalog.sig_servers_found.connect(self._on_catalog_servers_found)
@@ -276,6 +282,22 @@ class MainWindow(QMainWindow):
     def _on_conversation_load_failed(self, exc: BaseException) -> None:
         self._load_job = None
         self.banner.say(f"This conversation could not be opened: {exc}")
+
+    @property
+    def current_id(self) -> str | None:
+        """The conversation shown (None: a new one, not stored yet)."""
+        return self._current_id
+
+    @current_id.setter
+    def current_id(self, conversation_id: str | None) -> None:
+        self._current_id = conversation_id
+        if hasattr(self, "actions_"):
+            self._update_conversation_actions()
+
+    def _update_conversation_actions(self) -> None:
+        """Rename and Delete need a conversation: disabled on a new, empty one."""
+        for action in (self.actions_.rename_conversation, self.actions_.delete_conversation):
+            action.setEnabled(self.current_id is not None)
 
     def new_conversation(self) -> None:
         if self._load_job is not None:
@@ -450,10 +472,24 @@ class MainWindow(QMainWindow):
         if self._settings_dialog is not None:
             self._settings_dialog.set_discovered(servers)
 
-    def choose_other_model(self) -> None:
-        dialog = OtherModelDialog(self, self.composer.choice)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if dialog.exec() and (choice := dialog.choice()) is not None:
+    @Slot()
+    def _on_welcome_other_model_requested(self) -> None:
+        self.choose_other_model(server=True)
+
+    def choose_other_model(self, *, server: bool = False) -> None:
+        """Any provider, model and address; `server` (the welcome page's "Use another server…")
+        starts from an OpenAI-compatible server unless a model is in use."""
+        initial = self.composer.choice
+        if initial is None and server:
+            initial = ModelChoice("openai-compatible", "", None)
+        title = "Use another server" if server else "Choose a model"
+        dialog = OtherModelDialog(self, initial, title)
+        try:
+            accepted = dialog.exec()
+            choice = dialog.chosen  # read in accept(), while the fields still existed
+        finally:
+            dialog.deleteLater()
+        if accepted and choice is not None:
             self.composer.set_choice(choice)
             if self.centre_pages.currentWidget() is self.welcome:
                 self.new_conversation()
@@ -477,8 +513,15 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _apply_idle_timeout(self) -> None:
+        seconds = int(self.prefs.get("turns.idle_timeout_s") or 0)
+        self.runner.idle_timeout_s = float(seconds) if seconds > 0 else None
+
     def _on_settings_settings_saved(self) -> None:
+        self._apply_idle_timeout()
         self.theme.set_choice(self.prefs.get("ui.theme"))
+        if (action := self.theme_actions.get(self.theme.choice)) is not None:
+            action.setChecked(True)
         self.theme.set_font_size(int(self.prefs.get("ui.font_size") or 0) or None)
         if self.composer.choice is None and self.prefs.default_model is not None:
             self.composer.set_choice(self.prefs.default_model)
@@ -539,6 +582,31 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_theme_theme_changed(self, name: str) -> None:
         self.conversation.set_theme(name)
+
+    def _add_theme_menu(self) -> dict[str, QAction]:
+        """View → Theme: light, dark or the system's, without opening Settings."""
+        from client.ui.theme import CHOICE_LABELS
+
+        view = menu_titled(self, "&View")
+        assert view is not None
+        menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        actions = {}
+        for choice, label in CHOICE_LABELS.items():
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(choice == self.theme.choice)
+            action.setData(choice)
+            group.addAction(action)
+            action.triggered.connect(self._on_theme_action_triggered)
+            actions[choice] = action
+        return actions
+
+    @Slot()
+    def _on_theme_action_triggered(self) -> None:
+        choice = self.sender().data()
+        self.prefs.set("ui.theme", choice)
+        self.theme.set_choice(choice)
 
     # Layout, remembered
 

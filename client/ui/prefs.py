@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "default_model": None,
     "local_base_urls": [],
     "recent_models": [],
+    "turns.idle_timeout_s": 600,  # a stream silent this long ends as a network failure (0: never)
 }
 
 

@@ -63,8 +63,10 @@ class _KeyRow(QWidget):
         super().__init__(parent)
         self.label, self.names, self.env_vars = label, names, env_vars
         self.stored = False
+        self.in_memory = False  # kept for this session only (no keyring)
         self.edit = QLineEdit(self)
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setAccessibleName(f"{label} API key")
         self.edit.setPlaceholderText("Checking the keyring…")
         self.forget_button = QPushButton("Forget", self)
         self.forget_button.setEnabled(False)
@@ -184,6 +186,17 @@ class SettingsDialog(QDialog):
         look_form = QFormLayout(look_box)
         look_form.addRow("Theme", self.theme_box)
         look_form.addRow("Font size", self.font_spin)
+        self.idle_spin = QSpinBox(look_box)
+        self.idle_spin.setRange(0, 24 * 3600)
+        self.idle_spin.setSingleStep(60)
+        self.idle_spin.setSpecialValueText("Never")
+        self.idle_spin.setSuffix(" s")
+        self.idle_spin.setAccessibleName("End a silent stream after, in seconds")
+        self.idle_spin.setToolTip(
+            "A stream that sends nothing for this long is ended as a network failure, keeping "
+            "what arrived. Reasoning models can think silently for minutes."
+        )
+        look_form.addRow("End a silent stream after", self.idle_spin)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -230,6 +243,7 @@ class SettingsDialog(QDialog):
         self.url_edit.setText((default.base_url or "") if default else "")
         self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(prefs.get("ui.theme"))))
         self.font_spin.setValue(int(prefs.get("ui.font_size") or 0))
+        self.idle_spin.setValue(int(prefs.get("turns.idle_timeout_s") or 0))
         self.key_status_label.clear()
         if self.money is not None:
             self.money.reload()
@@ -255,21 +269,43 @@ class SettingsDialog(QDialog):
         self._jobs.run(work, self._on_key_status_loaded, self._on_key_job_failed)
 
     def _on_key_status_loaded(self, result: tuple[bool, str, dict[str, bool]]) -> None:
+        from client.store.secrets import has_session_key
+
         ok, sentence, stored = result
         self.keyring_ok = ok
         self.keyring_label.setText(sentence)
+        # The sentence arrives after the dialog was laid out, and a form row does not ask a
+        # wrapped label for its height: reserve the lines it needs, so nothing is cut off.
+        label = self.keyring_label
+        label.setMinimumHeight(label.heightForWidth(max(label.width(), 400)))
         for name, row in self.key_rows.items():
-            row.edit.setEnabled(ok)
+            row.edit.setEnabled(True)  # without a keyring, a key is kept in memory instead
             if ok:
                 row.set_stored(stored.get(name, False))
             else:
-                row.edit.setPlaceholderText(f"Set {' or '.join(row.env_vars)} instead")
+                row.in_memory = has_session_key(name)
+                row.forget_button.setEnabled(row.in_memory)
+                row.edit.setPlaceholderText(
+                    "A key is kept in memory until Thinkpane closes"
+                    if row.in_memory
+                    else "Paste a key: kept in memory until Thinkpane closes"
+                )
 
     def _on_key_job_failed(self, exc: BaseException) -> None:
         self.key_status_label.setText(str(exc))
 
     def _forget(self, row: _KeyRow) -> None:
         names = row.names
+        if not self.keyring_ok:
+            from client.store.secrets import forget_session_key
+
+            for name in names:
+                forget_session_key(name)
+            row.in_memory = False
+            row.forget_button.setEnabled(False)
+            self.key_status_label.setText(f"Forgot the {row.label} key.")
+            self.sig_keys_changed.emit()
+            return
 
         def work() -> None:
             from client.store.secrets import delete_api_key
@@ -293,9 +329,22 @@ class SettingsDialog(QDialog):
         for row in self.key_rows.values():
             key = row.edit.text().strip()
             row.edit.clear()
-            if not key or not self.keyring_ok:
+            if not key:
                 continue
             names = row.names
+            if not self.keyring_ok:
+                from client.store.secrets import keep_for_session
+
+                for name in names:
+                    keep_for_session(name, key)
+                row.in_memory = True
+                row.forget_button.setEnabled(True)
+                self.key_status_label.setText(
+                    f"The {row.label} key is kept in memory until Thinkpane closes; it was "
+                    "written nowhere."
+                )
+                self.sig_keys_changed.emit()
+                continue
 
             def work(key: str = key, names: tuple[str, ...] = names) -> None:
                 from client.store.secrets import set_api_key
@@ -339,6 +388,7 @@ class SettingsDialog(QDialog):
         prefs.set("local_base_urls", self.local_urls())
         prefs.set("ui.theme", self.theme_box.currentData())
         prefs.set("ui.font_size", self.font_spin.value())
+        prefs.set("turns.idle_timeout_s", self.idle_spin.value())
         self.sig_settings_saved.emit()
         self.accept()
 

@@ -12,7 +12,7 @@ import os
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
 
 CHOICES = ("system", "light", "dark")
 CHOICE_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -37,15 +37,17 @@ _DARK_DISABLED = {
 }
 
 
-def resolve(choice: str | None) -> str:
-    """ "light" or "dark": THINKPANE_THEME, else the user's choice, else the system's scheme."""
+def resolve(choice: str | None, scheme: Qt.ColorScheme | None = None) -> str:
+    """ "light" or "dark": THINKPANE_THEME, else the user's choice, else the system's scheme
+    (`scheme` when the system just announced it, else what the style hints say)."""
     forced = os.environ.get("THINKPANE_THEME", "").strip().lower()
     if forced in ("light", "dark"):
         return forced
     if choice in ("light", "dark"):
         return choice
-    hints = QGuiApplication.styleHints()
-    return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+    if scheme is None:
+        scheme = QGuiApplication.styleHints().colorScheme()
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
 def palette_for(name: str) -> QPalette:
@@ -62,6 +64,26 @@ def palette_for(name: str) -> QPalette:
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(_R.Window).lightness() < 128
+
+
+def refresh_widgets(app: QApplication) -> None:
+    """Make widgets that keep a copy of the old palette take the new one.
+
+    A widget polished under a style sheet (its own or an ancestor's) gets its palette from the
+    style sheet style, fixed at that moment: the application's new palette does not reach it (a
+    conversation card stays white in the dark theme). Setting the sheet again re-polishes it and
+    its children. A rich-text label keeps its links in the colour they were laid out with: its
+    text is set again.
+    """
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
+    for widget in app.allWidgets():
+        if isinstance(widget, QLabel) and "<a " in (text := widget.text()):
+            widget.setText("")
+            widget.setText(text)
 
 
 class ThemeController(QObject):
@@ -98,14 +120,15 @@ class ThemeController(QObject):
         font.setPointSizeF(float(size) if size else self._base_font_size)
         self._app.setFont(font)
 
-    def _apply(self) -> None:
-        name = resolve(self.choice)
+    def _apply(self, scheme: Qt.ColorScheme | None = None) -> None:
+        name = resolve(self.choice, scheme)
         if name == self.name:
             return
         self.name = name
         self._app.setPalette(palette_for(name))
+        refresh_widgets(self._app)
         self.sig_theme_changed.emit(name)
 
-    def _on_hints_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+    def _on_hints_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
         if self.choice == "system":
-            self._apply()
+            self._apply(scheme)

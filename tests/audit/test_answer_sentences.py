@@ -27,7 +27,7 @@ def test_an_answer_sentence_agreeing_with_the_reasoning_is_not_flagged(answer):
 
 @pytest.mark.parametrize("answer", ["The total is $56.", "**56**"])
 def test_an_answer_sentence_with_another_number_is_flagged(answer):
-    assert any("concludes 55 (step 1), but the answer says 56" in m for m in mismatches(answer))
+    assert any("concludes 55 (step 2), but the answer says 56" in m for m in mismatches(answer))
 
 
 def test_a_sentence_with_several_numbers_is_not_compared_with_the_conclusion():

@@ -65,10 +65,10 @@ def test_plain_text_is_reasoning_and_the_report_is_readable(capsys, monkeypatch)
     code, out, _ = run_audit(capsys, monkeypatch, text)
     assert code == 0
     assert "Audit of 2 steps (raw reasoning text)" in out
-    assert "[1] conclude: Hmm, so 12 × 13 = 150. The answer is 150." in out
+    assert "Step 2 · conclude: Hmm, so 12 × 13 = 150. The answer is 150." in out
     assert "✗ error (arithmetic): 12 × 13 is 156, not 150.  «12 × 13 = 150»" in out
-    assert "Candidate answers: 150 (step 1)" in out
-    assert "First error: step 1" in out
+    assert "Candidate answers: 150 (step 2)" in out
+    assert "First error: step 2" in out
     assert out.rstrip().endswith("This checks the text, not how the model computed.")
 
 
@@ -144,3 +144,36 @@ def test_python_dash_m_client_audit() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["first_error_step"] == 0
+
+
+def test_people_count_steps_from_one_while_json_keeps_index_from_zero(capsys, monkeypatch):
+    payload = json.dumps({"steps": ["17 × 3 = 41", "So the answer is 41."]})
+    _, out, _ = run_audit(capsys, monkeypatch, payload)
+    assert "Step 1 · compute: 17 × 3 = 41" in out and "First error: step 1" in out
+    assert "[0]" not in out and "Step 0" not in out
+    _, out, _ = run_audit(capsys, monkeypatch, payload, "--json")
+    data = json.loads(out)
+    assert data["steps"][0]["index"] == 0 and data["first_error_step"] == 0
+
+
+def test_fail_on_findings_exits_1_only_when_an_error_was_found(capsys, monkeypatch):
+    wrong = json.dumps({"steps": ["17 × 3 = 41", "So the answer is 41."]})
+    right = json.dumps({"steps": ["17 × 3 = 51", "So the answer is 51."]})
+    assert run_audit(capsys, monkeypatch, wrong, "--fail-on-findings")[0] == 1
+    assert run_audit(capsys, monkeypatch, wrong, "--json", "--fail-on-findings")[0] == 1
+    assert run_audit(capsys, monkeypatch, wrong)[0] == 0  # without the flag: 0
+    assert run_audit(capsys, monkeypatch, right, "--fail-on-findings")[0] == 0
+    lines = "\n".join([right, wrong])  # JSON Lines: one trace with an error is enough
+    assert run_audit(capsys, monkeypatch, lines, "--json", "--fail-on-findings")[0] == 1
+
+
+def test_help_texts_point_at_nothing_outside_the_repository():
+    from client.cli import build_parser
+
+    parser = build_parser()
+    texts = [parser.format_help()]
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    texts += [p.format_help() for p in sub.choices.values()]  # type: ignore[union-attr]
+    for text in texts:
+        for outside in ("CONTRACT.md", "ARCHITECTURE.md", "PROVIDERS.md", "AUDIT.md", "../shared"):
+            assert outside not in text, text

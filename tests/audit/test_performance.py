@@ -1,11 +1,11 @@
-"""A 100,000-character trace audits in well under a second, and no input shape makes the
-auditor quadratic (many steps, one huge step, deep nesting, long chains)."""
+"""A 100,000-character trace is audited whole, and pathological shapes (many steps, one huge
+step, deep nesting, long chains, unclosed LaTeX) complete with a sane result. How fast is
+measured in `bench/run.py audit` beside a baseline, never asserted here: the machine's load is
+not the code's behaviour."""
 
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
 
 import pytest
 
@@ -34,21 +34,12 @@ def realistic_trace(seed: int = 3) -> str:
     return "\n\n".join(paragraphs)[:SIZE]
 
 
-def best_seconds(work: Callable[[], object], repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def test_realistic_trace_of_100k_characters_under_a_second() -> None:
+def test_realistic_trace_of_100k_characters_is_audited_whole() -> None:
     trace = realistic_trace()
     assert len(trace) == SIZE
     result = audit_trace(trace, answer="42")
     assert len(result.steps) > 1000 and result.first_error_step is not None
-    assert best_seconds(lambda: audit_trace(trace, answer="42")) < 1.0
+    assert result.steps[-1].end == len(trace.rstrip())
 
 
 @pytest.mark.parametrize(
@@ -63,8 +54,29 @@ def test_realistic_trace_of_100k_characters_under_a_second() -> None:
         "-" * (SIZE - 5) + "5 = 5",
         "=" * SIZE,
         ("So the answer is 12. " * SIZE)[:SIZE],
+        "\\(" + "\\sqrt{" * (SIZE // 7) + "2 = 3\\)",
+        "$" + "x^" * (SIZE // 3) + "2 = 1$",
+        ("\\[ (x+1)^{20} = x^{20} + 1 = x \\] " * SIZE)[:SIZE],
+        ("\\( \\binom{90}{45} = 7 \\) " * SIZE)[:SIZE],
     ],
-    ids=["steps", "claims", "paragraph", "nesting", "frac", "boxed", "signs", "equals", "answers"],
+    ids=[
+        "steps",
+        "claims",
+        "paragraph",
+        "nesting",
+        "frac",
+        "boxed",
+        "signs",
+        "equals",
+        "answers",
+        "sqrt",
+        "powers",
+        "identities",
+        "binomials",
+    ],  # fmt: skip
 )
-def test_pathological_shapes_stay_linear(trace: str) -> None:
-    assert best_seconds(lambda: audit_trace(trace, answer="12"), repeats=1) < 3.0
+def test_pathological_shapes_complete(trace: str) -> None:
+    result = audit_trace(trace, answer="12")
+    assert result.steps and all(
+        f.step is None or f.step < len(result.steps) for f in result.findings
+    )

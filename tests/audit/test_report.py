@@ -63,7 +63,7 @@ def critic() -> CriticOpinion:
 def test_strip_counts_and_says_what_was_audited_without_a_score():
     t = turn()
     strip = audit_strip(audited(t), Visibility.RAW)
-    assert strip.startswith("1 arithmetic error (step 1)")
+    assert strip.startswith("1 arithmetic error (step 2)")
     assert strip.endswith("raw trace")
     assert not re.search(r"\d+\s*%|score|trust", strip, re.IGNORECASE)
     assert audit_strip(audited(t), "summary").endswith("provider summary")
@@ -83,7 +83,7 @@ def test_strip_names_retracted_values_and_repeats():
         ],
     )
     assert audit_strip(audit, Visibility.RAW) == (
-        "1 arithmetic error (step 12) · answer uses a value retracted in step 9 · "
+        "1 arithmetic error (step 13) · answer uses a value retracted in step 9 · "
         "2 repeated steps · raw trace"
     )
 
@@ -92,7 +92,7 @@ def test_candidate_path_ends_at_the_final_answer_and_says_where_it_was_first_rea
     audit = AuditResult(steps=[], candidates=[(3, "42"), (9, "45")])
     assert (
         candidate_path(audit, "45")
-        == "42 (step 3) → 45 (step 9) → 45 final; first reached at step 9"
+        == "42 (step 4) → 45 (step 10) → 45 final; first reached at step 10"
     )
     assert candidate_path(audit, "It is 7.").endswith("the final answer states none of these")
     assert candidate_path(AuditResult(steps=[]), "45") == ""
@@ -120,9 +120,9 @@ def test_markdown_marks_spans_lists_verdicts_and_keeps_the_critic_apart():
     assert "Your verdict: spurious**: off by ten" in md
     assert PRINCIPLE in md
     steps_part, critic_part = md.split("## A model's opinion (critic)")
-    assert "judge-1" in critic_part and "Agrees with the checks on step 1." in critic_part
+    assert "judge-1" in critic_part and "Agrees with the checks on step 2." in critic_part
     assert "judge-1" not in steps_part
-    assert "45 (step 2) → 55 (step 4) → 55 final; first reached at step 4" in md
+    assert "45 (step 3) → 55 (step 5) → 55 final; first reached at step 5" in md
 
 
 def test_markdown_escapes_hostile_step_text():
@@ -149,7 +149,7 @@ def test_html_is_self_contained_escaped_and_marks_spans_with_their_message():
     assert not [e for e in found if "src" in e.attrs or "href" in e.attrs]
     assert HOSTILE in text_of(page)
     steps_part, critic_part = page.split('<section class="critic">')
-    assert "Agrees with the checks on step 1." in critic_part
+    assert "Agrees with the checks on step 2." in critic_part
     assert "Agrees" not in steps_part
 
 
@@ -187,6 +187,31 @@ def test_the_strip_does_not_call_correct_rounding_a_slip():
     audit = audit_trace("391 / 7 = 55.86, no. 391 / 11 = 35.5, no. 391 / 13 = 30.08.")
     assert any("rounded value" in f.message for f in audit.findings)  # still shown in the step
     assert "slip" not in audit_strip(audit, "raw")
+
+
+def test_the_markdown_report_keeps_the_answers_markdown_and_makes_html_inert():
+    answer = "**55**, since 17 × 3 = 51.\n\n- one\n- two\n\n<img src=http://x>\n```\nx < y\n"
+    md = audit_report_markdown(turn(answer=answer), audited(turn(answer=answer)), {}, None)
+    part = md.split("## Answer")[1].split("##")[0]
+    assert "> **55**, since 17 × 3 = 51." in part  # not \\*\\*55\\*\\*
+    assert "> - one" in part and "\\*" not in part
+    assert "<img" not in part and "&lt;img src=http://x&gt;" in part
+    assert "> x < y" in part and part.rstrip().endswith("> ```")  # the cut fence is closed
+
+
+def test_the_html_report_shows_the_answer_rendered_by_the_caller():
+    t = turn(answer="**55**")
+    page = audit_report_html(t, audited(t), {}, None, answer_html="<p><strong>55</strong></p>")
+    assert '<div class="answer"><p><strong>55</strong></p></div>' in page
+    plain = audit_report_html(t, audited(t), {}, None)
+    assert "**55**" in plain and "<strong>55" not in plain
+
+
+def test_strip_names_maths_errors_from_the_symbolic_check():
+    audit = audit_trace(
+        steps=["We count teams.", r"There are \(\binom{7}{3} = 30\) teams.", "So 30 teams."]
+    )
+    assert audit_strip(audit, Visibility.RAW).startswith("1 maths error (step 2)")
 
 
 def test_html_report_typesets_maths_as_mathml_when_asked() -> None:

@@ -21,7 +21,7 @@ def test_answer_that_differs_from_the_last_conclusion() -> None:
         f for f in by_check(result.findings, "answer_mismatch") if f.severity is Severity.WARNING
     ]
     assert mismatch.step is None
-    assert mismatch.message == "The reasoning concludes 42 (step 1), but the answer says 41."
+    assert mismatch.message == "The reasoning concludes 42 (step 2), but the answer says 41."
 
 
 def test_matching_answer_written_differently_is_fine() -> None:
@@ -64,7 +64,7 @@ def test_retracted_value_used_later() -> None:
     [use] = by_check(result.findings, "retraction")
     assert use.step == 2 and use.severity is Severity.WARNING
     assert steps[2][use.start : use.end] == "41"  # type: ignore[index]
-    assert use.message == "Uses 41, which step 1 retracted."
+    assert use.message == "Uses 41, which step 2 retracted."
 
 
 def test_retraction_that_points_back_at_the_previous_result() -> None:
@@ -127,7 +127,7 @@ def test_a_repeated_step_is_found() -> None:
         steps=[step + ".", "Something else entirely happens here.", step + " again."]
     )
     [loop] = by_check(result.findings, "loop")
-    assert loop.step == 2 and "Repeats step 0" in loop.message
+    assert loop.step == 2 and "Repeats step 1" in loop.message
 
 
 def test_parallel_steps_with_new_numbers_are_not_loops() -> None:
@@ -173,4 +173,4 @@ def test_retraction_that_restates_a_calculation_takes_back_its_old_value() -> No
         "So we have 41 boxes.",
     ]
     [use] = by_check(audit_trace(steps=steps).findings, "retraction")
-    assert use.step == 2 and use.message == "Uses 41, which step 1 retracted."
+    assert use.step == 2 and use.message == "Uses 41, which step 2 retracted."

@@ -1,4 +1,5 @@
-"""Fuzzing the four native parsers through their real `stream()` code path.
+"""Fuzzing the native parsers and the typed-chunk chat shapes (Mistral, and the same shape
+through the OpenAI-compatible adapter) through their real `stream()` code path.
 
 An httpx MockTransport hands each adapter the wire bytes cut into exactly the chunks hypothesis
 chooses, so these properties cover the framing, the readers and the failure handling together:
@@ -28,11 +29,14 @@ from client.core.request import TurnRequest
 from client.providers.anthropic import AnthropicAdapter
 from client.providers.gemini import GeminiAdapter
 from client.providers.http import RetryPolicy
+from client.providers.mistral import MistralAdapter
 from client.providers.ollama import OllamaAdapter
+from client.providers.openai_compat import ChatCompletionsAdapter
 from client.providers.openai_responses import OpenAIResponsesAdapter
 from client.providers.registry import PROFILES
 from tests.providers import test_anthropic, test_gemini, test_ollama, test_openai_responses
 from tests.providers.test_openai_responses import collect
+from tests.support import mistral
 from tests.support.replay import sse
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,6 +102,22 @@ WIRES = [
             *test_ollama.ollama_lines()[3:],
         ],
         "application/x-ndjson",
+    ),
+    _wire(
+        "mistral",
+        lambda c: MistralAdapter(PROFILES["mistral"], client=c, policy=_policy()),
+        TurnRequest(
+            "mistral", mistral.MODEL, "15% of 240?", base_url="http://fuzz/v1", effort="high"
+        ),
+        sse(*mistral.stream(answer_as="mixed"), done=True),
+        "text/event-stream",
+    ),
+    _wire(
+        "openai-compatible typed chunks",
+        lambda c: ChatCompletionsAdapter(PROFILES["openai-compatible"], client=c, policy=_policy()),
+        TurnRequest("openai-compatible", mistral.MODEL, "15% of 240?", base_url="http://fuzz/v1"),
+        sse(*mistral.stream(answer_as="lists"), done=True),
+        "text/event-stream",
     ),
 ]
 
@@ -197,6 +217,9 @@ _KEYS = st.sampled_from(
         "incomplete_details",
         "output_tokens_details",
         "data",
+        "choices",
+        "finish_reason",
+        "reference_ids",
     ]
 )
 _TYPES = st.sampled_from(
@@ -214,6 +237,9 @@ _TYPES = st.sampled_from(
         "response.failed",
         "response.reasoning_text.delta",
         "response.completed",
+        "thinking",
+        "text",
+        "reference",
     ]
 )
 _LEAVES = (
@@ -228,7 +254,19 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4),
     max_leaves=12,
 )
+_TYPED = st.builds(
+    lambda t, rest: {**rest, "type": t}, _TYPES, st.dictionaries(_KEYS, _JSON, max_size=3)
+)
+# A chat delta whose content is a list of typed chunks of any shape (Mistral's, and worse).
+_CHAT_DELTAS = st.builds(
+    lambda content, finish: {
+        "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": finish}]
+    },
+    st.lists(_TYPED | _JSON, max_size=3) | _JSON,
+    st.none() | st.sampled_from(["stop", "length"]),
+)
 _FRAME_OBJECTS = st.one_of(
+    _CHAT_DELTAS,
     st.dictionaries(_KEYS, _JSON, max_size=6),
     st.builds(
         lambda t, rest: {**rest, "type": t}, _TYPES, st.dictionaries(_KEYS, _JSON, max_size=5)

@@ -171,3 +171,17 @@ def test_cost_per_append_does_not_grow_with_the_document(
     assert max(rendered_chars) < 2 * len(block) + 50
     early, late = rendered_chars[:200], rendered_chars[-200:]
     assert sum(late) < 1.5 * sum(early)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=typical_documents, cuts=st.lists(st.integers(min_value=0), max_size=40))
+def test_extend_then_one_tail_shows_what_append_shows(text: str, cuts: list[int]) -> None:
+    # The paced renderer feeds several pieces and renders the growing block once at the end.
+    by_append, by_extend = StreamingDocument(), StreamingDocument()
+    pieces = list(chunks(text, cuts))
+    for piece in pieces:
+        tail = by_append.append(piece).tail_html
+    blocks = [html for piece in pieces for html in by_extend.extend(piece)]
+    assert by_extend.render_tail() == tail
+    assert "\n".join([*blocks, tail] if tail else blocks) == by_append.full_html()
+    assert by_extend.finish() == by_append.finish()

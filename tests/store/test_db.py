@@ -169,10 +169,31 @@ def test_a_damaged_page_is_caught_on_open_and_the_backup_is_named(thinkpane_home
         data[offset] = 0xA5
     path.write_bytes(bytes(data))
 
-    with pytest.raises(StoreError) as caught:
-        Store.open(path)
+    with pytest.raises(StoreError) as caught, Store.open(path) as store:
+        store.check_integrity()
     assert "damaged" in caught.value.message
     assert str(backup) in caught.value.message
+
+
+def test_opening_reads_the_header_not_the_whole_file(thinkpane_home):
+    # A damaged page deep in the history does not stop the open (that would mean reading every
+    # page on every start); the integrity check, run in the background, finds it.
+    path = thinkpane_home / "thinkpane.sqlite3"
+    with Store.open(path) as store:
+        conversation = store.create_conversation("Kept")
+        for i in range(60):
+            store.insert_turn(full_turn(conversation.id, answer=f"answer {i} " * 200))
+        store.check_integrity()  # a sound file passes
+    data = bytearray(path.read_bytes())
+    # An overflow page of one answer's text points to a page that does not exist.
+    page = data.index(b"answer 30 answer 30 answer 30") // 4096 * 4096
+    data[page : page + 4] = b"\xff\xff\xff\x00"
+    path.write_bytes(bytes(data))
+    with Store.open(path) as store:
+        assert [c.title for c in store.list_conversations()] == ["Kept"]
+        with pytest.raises(StoreError) as caught:
+            store.check_integrity()
+    assert "damaged" in caught.value.message
 
 
 def test_a_full_disk_is_a_sentence_and_nothing_half_written_stays(store):

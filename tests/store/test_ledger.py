@@ -232,3 +232,31 @@ def test_usage_by_iso_week(tmp_path):
         ("2026-W49", 1),
         ("2026-W53", 1),
     ]
+
+
+def test_the_ledger_reads_its_index_never_the_turns_text(store):
+    # The figures sit after the prompt, answer and reasoning in each row: reading them from the
+    # table walks through all the text (300 MB for a year of use). Every ledger query and crash
+    # recovery must be answered by an index alone.
+    from client.store import ledger
+
+    conn = store._conn
+    queries = [
+        f"SELECT {key} AS key, {ledger._SUMS} FROM turns GROUP BY 1 ORDER BY 1"
+        for key in ledger.GROUPINGS.values()
+    ]
+    queries += [
+        f"SELECT {ledger._SUMS}, {ledger._REASONING_SUMS} FROM turns WHERE created_at >= ?",
+        f"SELECT {ledger._SUMS}, {ledger._REASONING_SUMS} FROM turns WHERE conversation_id = ?",
+    ]
+    for query in queries:
+        params = ("2026-01-01",) if "?" in query else ()
+        plan = " / ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", params))
+        assert "USING COVERING INDEX turns_ledger" in plan, (query, plan)
+    plan = " / ".join(
+        row[3]
+        for row in conn.execute(
+            "EXPLAIN QUERY PLAN UPDATE turns SET note = 'x' WHERE status = ?", ("streaming",)
+        )
+    )
+    assert "INDEX turns_by_status" in plan

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +28,7 @@ class Reply:
     delay_s: float = 0.0  # pause before each chunk
     cut: bool = False  # close the socket after the chunks, without ending the body
     hang_s: float = 0.0  # after the chunks, keep the connection open this long before ending
+    before: Callable[[], object] | None = None  # runs before the reply is sent (a barrier, say)
 
     @classmethod
     def json(cls, status: int, body: Any, headers: dict[str, str] | None = None) -> Reply:
@@ -99,6 +101,8 @@ class ReplayServer:
                         )
                     )
                 else:
+                    if reply.before is not None:
+                        reply.before()
                     self._send(reply)
 
             do_GET = _handle

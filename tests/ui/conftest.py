@@ -106,3 +106,18 @@ def send(qtbot, window, text: str) -> None:
 
 def stream_reply(events: list[dict[str, Any]], **options: Any) -> Reply:
     return Reply(chunks=sse(*events, done=True), **options)
+
+
+def open_stored_conversation(window, store, title: str = "Sums"):
+    """A stored conversation of one answered turn, opened in the window; returns it."""
+    from client.core.conversation import Turn, new_id
+    from client.core.events import TurnStatus
+
+    conversation = store.create_conversation(title)
+    store.insert_turn(
+        Turn(id=new_id("t"), conversation_id=conversation.id, prompt="2 + 2?", answer="4",
+             provider="ollama", model="qwen3", status=TurnStatus.COMPLETE)
+    )  # fmt: skip
+    window.refresh_conversations()
+    window.open_conversation(conversation.id)
+    return conversation

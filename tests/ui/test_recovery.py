@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 
+from client.core.conversation import Turn, new_id
 from client.core.events import TurnStatus
 from client.store.db import StoreError, backup_path
 from client.store.paths import database_path
@@ -14,7 +15,9 @@ from client.ui.recovery import (
     OPEN_BACKUP,
     QUIT,
     START_EMPTY,
+    BackgroundCheck,
     Trouble,
+    act_on,
     latest_backup,
     open_store,
     recovery_box,
@@ -105,6 +108,84 @@ def test_the_dialog_offers_the_choices_it_can(qapp, thinkpane_home):
     box.deleteLater()
 
 
+def _history_with_a_damaged_page():
+    """A database that opens (its header and schema are sound) with one answer's overflow page
+    pointing nowhere, and a backup taken before the damage."""
+    path = database_path()
+    with Store.open(path) as store:
+        conversation = store.create_conversation("Worth keeping")
+        for i in range(40):
+            turn = Turn(
+                id=new_id("t"),
+                conversation_id=conversation.id,
+                created_at=f"2026-11-27T18:00:{i:02d}.000000Z",
+                provider="ollama",
+                model="qwen3",
+                status=TurnStatus.COMPLETE,
+                prompt="Go on",
+                answer=f"answer {i} " * 600,
+            )
+            store.insert_turn(turn)
+    backup = backup_path(path, 3)
+    shutil.copy2(path, backup)
+    data = bytearray(path.read_bytes())
+    page = data.index(b"answer 30 answer 30 answer 30") // 4096 * 4096
+    data[page : page + 4] = b"\xff\xff\xff\x00"
+    path.write_bytes(bytes(data))
+    return path, backup
+
+
+def test_damage_found_in_the_background_asks_the_same_question_and_acts_on_it(
+    qtbot, thinkpane_home
+):
+    path, backup = _history_with_a_damaged_page()
+    store, note = open_store(Asker(QUIT), path)  # the cheap check at open lets it through
+    assert store is not None and note == ""
+    asker = Asker(OPEN_BACKUP)
+    check = BackgroundCheck(path, asker)
+    with qtbot.waitSignal(check.sig_recovery_chosen, timeout=20_000) as chosen:
+        check.start()
+    assert chosen.args == [OPEN_BACKUP]
+    [trouble] = asker.asked
+    assert "damaged" in trouble.error.message and trouble.backup == backup
+    box, choices = recovery_box(trouble)  # the dialog of a damaged file at start
+    assert box.text() == trouble.error.message and OPEN_BACKUP in choices.values()
+    box.deleteLater()
+    assert check.sound is False
+
+    store.close()  # the app closes the window and the store, then acts on the choice
+    note = act_on(check.choice, check.trouble)
+    assert note.startswith("Opened the backup")
+    with Store.open(path) as reopened:
+        reopened.check_integrity()
+        [conversation] = reopened.list_conversations()
+        assert conversation.title == "Worth keeping"
+    assert [p for p in _damaged_files(path) if not p.name.endswith(("-wal", "-shm"))]
+
+
+def test_a_sound_file_is_checked_in_the_background_without_a_question(qtbot, thinkpane_home):
+    path = database_path()
+    with Store.open(path) as store:
+        store.create_conversation("Fine")
+        asker = Asker(QUIT)
+        check = BackgroundCheck(path, asker)
+        check.start()
+        qtbot.waitUntil(lambda: check.sound is True, timeout=20_000)
+        check.stop()
+    assert asker.asked == [] and check.choice is None
+
+
+def test_stopping_the_background_check_leaves_nothing_to_answer(qtbot, thinkpane_home):
+    path, _backup = _history_with_a_damaged_page()
+    asker = Asker(QUIT)
+    check = BackgroundCheck(path, asker)
+    check.stop()  # quitting before it ran: it never reads, never asks
+    check.start()
+    check.stop()
+    qtbot.wait(50)
+    assert asker.asked == [] and check.choice is None
+
+
 def test_a_full_disk_keeps_the_turn_in_memory_and_saves_it_later(
     qtbot, window, replay, store, monkeypatch
 ):
@@ -150,3 +231,49 @@ def test_a_full_disk_keeps_the_turn_in_memory_and_saves_it_later(
     qtbot.waitUntil(lambda: not again.save_label.isVisibleTo(window))
     assert not window.banner.isVisibleTo(window)
     assert window.statusBar().currentMessage() == SAVED
+
+
+def test_an_unusable_data_folder_asks_for_another_and_opens_there(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("THINKPANE_HOME", str(blocker))
+    other = tmp_path / "elsewhere"
+    asked = []
+
+    def choose(error):
+        asked.append(error.message)
+        return other
+
+    store, note = open_store(Asker(QUIT), choose_folder=choose)
+    try:
+        assert store is not None and store.path == other / "thinkpane.sqlite3"
+        assert f"{blocker} is a file, not a folder" in asked[0]
+        assert str(other) in note and "THINKPANE_HOME" in note
+    finally:
+        store.close()
+    assert blocker.read_text() == "not a folder"  # nothing of the user's was touched
+
+
+def test_quitting_at_an_unusable_data_folder_opens_nothing(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("THINKPANE_HOME", str(blocker))
+    assert open_store(Asker(QUIT), choose_folder=lambda _e: None) == (None, "")
+
+
+def test_the_folder_dialog_names_the_folder_and_offers_another_or_quit(qapp, tmp_path, monkeypatch):
+    from client.store.paths import DataFolderError, data_dir
+    from client.ui.recovery import CHOOSE_FOLDER, QUIT_FOLDER, folder_box
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("THINKPANE_HOME", str(blocker))
+    try:
+        data_dir()
+    except DataFolderError as exc:
+        error = exc
+    box, choices = folder_box(error)
+    assert str(blocker) in box.text() and "choose another folder" in box.informativeText().lower()
+    assert sorted(choices.values()) == [CHOOSE_FOLDER, QUIT_FOLDER]
+    assert [b.text() for b in choices] == ["Choose Another Folder…", "Quit"]
+    box.deleteLater()

@@ -45,17 +45,46 @@ def test_a_key_saved_in_settings_lands_in_the_keyring_and_nowhere_else(
     assert _files_containing(thinkpane_home, SECRET.encode("utf-16-le")) == []
 
 
-def test_without_a_keyring_settings_says_so_and_offers_the_environment(qtbot, window):
+def test_without_a_keyring_a_key_is_kept_in_memory_until_the_app_closes(
+    qtbot, window, thinkpane_home, store, tmp_path
+):
     import keyring
     from keyring.backends import fail
+
+    from client.store import secrets
 
     keyring.set_keyring(fail.Keyring())
     dialog = window.open_settings()
     qtbot.waitUntil(lambda: "No system keyring" in dialog.keyring_label.text())
+    sentence = dialog.keyring_label.text()
+    assert (
+        "environment variable" in sentence and "kept in memory until Thinkpane closes" in sentence
+    )
     row = dialog.key_rows["anthropic"]
-    assert not row.edit.isEnabled()
-    assert "ANTHROPIC_API_KEY" in row.edit.placeholderText()
-    dialog.reject()
+    qtbot.waitUntil(row.edit.isEnabled)  # a key can be entered in the window
+    assert "ANTHROPIC_API_KEY" in row.note.text()
+    assert "kept in memory" in row.edit.placeholderText()
+    row.edit.setText(SECRET)
+    qtbot.mouseClick(
+        dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
+    )
+    try:
+        assert secrets.get_api_key("anthropic", ("ANTHROPIC_API_KEY",)) == SECRET
+        assert row.edit.text() == ""
+        again = window.open_settings()
+        qtbot.waitUntil(lambda: "No system keyring" in again.keyring_label.text())
+        qtbot.waitUntil(lambda: again.key_rows["anthropic"].forget_button.isEnabled())
+        again.key_rows["anthropic"].forget_button.click()
+        assert secrets.get_api_key("anthropic", ("ANTHROPIC_API_KEY",)) is None
+        again.reject()
+        again.key_rows["anthropic"].edit.setText(SECRET)  # typed again, then the app closes
+        again.save_keys()
+        window.close()
+        store.close()
+        assert _files_containing(thinkpane_home, SECRET.encode()) == []
+        assert _files_containing(thinkpane_home, SECRET.encode("utf-16-le")) == []
+    finally:
+        secrets.forget_session_key("anthropic")
 
 
 def test_settings_change_the_theme_and_the_default_model(qtbot, window):
@@ -120,3 +149,20 @@ def test_a_turn_that_cannot_start_says_why_and_keeps_the_prompt(qtbot, window):
     assert window.composer.edit.toPlainText() == "Hello there"
     assert window.conversation.states() == []
     assert window.composer.send_button.isEnabled()
+
+
+def test_the_idle_timeout_is_a_setting(qtbot, window):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    assert window.runner.idle_timeout_s == 600.0  # the default, as `ask --idle-timeout`
+    dialog = window.open_settings()
+    dialog.idle_spin.setValue(120)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert window.runner.idle_timeout_s == 120.0
+    qtbot.waitUntil(lambda: window.store.get_setting("turns.idle_timeout_s") == 120)
+    dialog = window.open_settings()
+    assert dialog.idle_spin.value() == 120
+    dialog.idle_spin.setValue(0)  # "Never"
+    assert dialog.idle_spin.text() == "Never"
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert window.runner.idle_timeout_s is None

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QWidget
 
 from client.core.cancel import CancelToken
@@ -47,7 +47,8 @@ def ask_with_dialog(store: Any, parent: QWidget) -> CriticChoice | None:
     """The critic model, chosen in CriticDialog (None: the user cancelled)."""
     from client.ui.audit.critic_dialog import CriticDialog
 
-    return CriticDialog.ask(store, parent)
+    composer = getattr(parent, "composer", None)  # the model in use fills an unset dialog
+    return CriticDialog.ask(store, parent, getattr(composer, "choice", None))
 
 
 def _text_complete(state: TurnState) -> bool:
@@ -121,6 +122,8 @@ class AuditController(QObject):
         # the whole window wider.
         self.page = QScrollArea(window.inspector)
         self.page.setWidgetResizable(True)
+        # Never sideways: the view's rows wrap to the inspector's width instead.
+        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page.setFrameShape(QFrame.Shape.NoFrame)
         self.page.setWidget(QLabel(NOTHING_SELECTED, self.page))
         self._view: AuditView | None = None
@@ -152,6 +155,10 @@ class AuditController(QObject):
             self._view = AuditView(self._store, self.page)
             self.page.setWidget(self._view)  # the placeholder label is deleted
             self._connect_view_signals()
+            if self.state is not None and self.state.live:  # skipped while it streamed
+                self._view.show_turn(
+                    dataclasses.replace(self.state.turn, status=TurnStatus.STREAMING)
+                )
         return self._view
 
     def _connect_view_signals(self) -> None:
@@ -163,6 +170,9 @@ class AuditController(QObject):
         w = self._window
         w.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
         w.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        w.runner.sig_turn_finished.connect(self._on_runner_turn_finished_mark)
+        w.sig_conversation_shown.connect(self._on_window_conversation_shown)
+        w.conversation.sig_audit_requested.connect(self._on_conversation_audit_requested)
         self.inspector.tabs.currentChanged.connect(self._on_inspector_tab_changed)
         self.inspector.sig_strip_clicked.connect(self._on_inspector_strip_clicked)
         self.export_action.triggered.connect(self._on_export_action_triggered)
@@ -181,6 +191,13 @@ class AuditController(QObject):
             if self._view is not None:
                 self._view.clear()
         elif state.live:  # streaming, or stopped and still being stored
+            if self._view is None and self.inspector.tabs.currentWidget() is not self.page:
+                # Nothing to audit yet: the view (a tenth of a second to build) is made when
+                # its tab is opened or the turn ends, not in the middle of a stream.
+                from client.ui.audit.view import STREAMING
+
+                self.inspector.set_audit_strip(STREAMING)
+                return
             self.view.show_turn(dataclasses.replace(state.turn, status=TurnStatus.STREAMING))
         elif _text_complete(state):
             self.view.show_turn(state.turn)
@@ -207,10 +224,41 @@ class AuditController(QObject):
         if self.state is not None and self.state.id == state.id:
             self.show_state(state)
 
+    # The marker under an answer whose reasoning has an error
+
+    def load_marks(self, turn_ids: list[str]) -> None:
+        """Read the stored audit summaries of these turns and mark the answers with an error."""
+        store = self._store
+
+        def work() -> dict[str, tuple[int | None, int]]:
+            marks: dict[str, tuple[int | None, int]] = {}
+            for turn_id in turn_ids:
+                summary = store.audit_summary(turn_id)
+                if summary is not None:
+                    marks[turn_id] = (summary.first_error_step, summary.errors)
+            return marks
+
+        self._window.jobs.run(work, self._window.conversation.set_audit_marks, lambda _e: None)
+
+    @Slot(object)
+    def _on_window_conversation_shown(self, _conversation_id: object) -> None:
+        self.load_marks([s.id for s in self._window.conversation.states()])
+
+    @Slot(object)
+    def _on_runner_turn_finished_mark(self, state: TurnState) -> None:
+        self.load_marks([state.id])
+
+    @Slot(str)
+    def _on_conversation_audit_requested(self, turn_id: str) -> None:
+        self._window.conversation.select(turn_id)
+        self.open_steps()
+
     @Slot(int)
     def _on_inspector_tab_changed(self, _index: int) -> None:
         if self.inspector.tabs.currentWidget() is self.page:
-            self.view  # noqa: B018 - made now, so the tab is never an empty page
+            # Made now, so the tab is never an empty page; the selected step (the first error)
+            # is brought into view once the list is on screen and laid out.
+            QTimer.singleShot(0, self.view.reveal_current)
 
     @Slot(str)
     def _on_view_strip_changed(self, text: str) -> None:

@@ -61,10 +61,15 @@ class CriticDialog(QDialog):
     Signals: QDialog's (accepted/rejected); `choice()` reads the result.
     """
 
-    def __init__(self, store: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Any = None, parent: QWidget | None = None, initial: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Ask a critic")
         self._store = store
+        self._initial = (
+            initial  # the model in use (provider, model, base_url), when none is remembered
+        )
         self.explanation = QLabel(EXPLANATION, self)
         self.explanation.setWordWrap(True)
         self.fields = ModelFields(self)
@@ -104,6 +109,8 @@ class CriticDialog(QDialog):
                 last = CriticChoice.from_json(self._store.get_setting(SETTING))
             except StoreError:
                 last = None  # a choice not remembered is no reason to refuse the dialog
+        if last is None and self._initial is not None:
+            last = self._initial
         if last is not None:
             self.fields.fill(last.provider, last.model, last.base_url)
 
@@ -112,9 +119,12 @@ class CriticDialog(QDialog):
         return CriticChoice(*read) if read is not None else None
 
     @classmethod
-    def ask(cls, store: Any = None, parent: QWidget | None = None) -> CriticChoice | None:
-        """Show the dialog; the choice, or None when the user cancelled."""
-        dialog = cls(store, parent)
+    def ask(
+        cls, store: Any = None, parent: QWidget | None = None, initial: Any = None
+    ) -> CriticChoice | None:
+        """Show the dialog; the choice, or None when the user cancelled. `initial` (the model in
+        use) fills the fields when no critic was chosen before."""
+        dialog = cls(store, parent, initial)
         try:
             return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:
@@ -122,16 +132,12 @@ class CriticDialog(QDialog):
 
     @Slot(int)
     def _on_provider_box_current_index_changed(self, _index: int) -> None:
-        profile = self.fields.profile()
         self.fields.show_url_placeholder()
-        if profile.local:
-            self.key_hint.setText(f"{profile.label} runs on this machine: no key, no cost.")
-        else:
-            self.key_hint.setText(f"{profile.label}: {profile.key_hint}")
         self._on_model_edit_text_changed("")
 
     @Slot(str)
     def _on_model_edit_text_changed(self, _text: str) -> None:
+        self.key_hint.setText(self.fields.key_sentence())
         self.ok_button.setEnabled(self.fields.complete())
 
     @Slot()

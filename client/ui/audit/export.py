@@ -43,21 +43,24 @@ def write_report(
     review: CriticReview | None,
 ) -> None:
     """Write the report of `turn`'s audit, the user's verdicts and any critic to `path`."""
-    opinion = review.opinion if review else None
+    critic = review.opinion if review else None
     critic_model = (review.turn.model_reported or review.turn.model) if review else None
     if report_kind(fmt) == "html":
+        from client.exports.readable import answer_html
+
         # Formulas as MathML with their TeX annotated; the Markdown report keeps the TeX.
         text = audit_report_html(
             turn,
             audit,
             verdicts,
-            opinion,
+            critic,
             critic_model=critic_model,
+            answer_html=answer_html(turn),
             text_html=escape_with_mathml,
             formula_ranges=formula_ranges,
         )
     else:
-        text = audit_report_markdown(turn, audit, verdicts, opinion, critic_model=critic_model)
+        text = audit_report_markdown(turn, audit, verdicts, critic, critic_model=critic_model)
     Path(path).write_text(text, encoding="utf-8")
 
 

@@ -36,6 +36,7 @@ from shiboken6 import isValid
 
 from client.audit.report import SEVERITY_LABELS, TURNING_POINTS, spans, widened, worst
 from client.core.audit import AuditResult, CriticVerdict, Finding, Severity, Step
+from client.core.format import step_number
 from client.render.maths import Formula, formula_ranges, split_maths
 from client.ui.conversation.formula_images import (
     FormulaDocument,
@@ -205,7 +206,7 @@ class StepListModel(QAbstractListModel):
         step = self.audit.steps[self._rows[index.row()]]
         found = self._findings.get(step.index, ())
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"Step {step.index} · {step.kind}: {step.text}"
+            return f"Step {step_number(step.index)} · {step.kind}: {step.text}"
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{SEVERITY_LABELS[f.severity]}: {f.message}" for f in found]
             return "\n".join(lines) or None
@@ -358,7 +359,7 @@ class StepDelegate(QStyledItemDelegate):
         painter.drawText(
             line,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            f"Step {step.index} · {step.kind}",
+            f"Step {step_number(step.index)} · {step.kind}",
         )
         painter.setFont(self._view.font())
         metrics = painter.fontMetrics()
@@ -420,8 +421,16 @@ class StepList(QListView):
         self.setItemDelegate(self.delegate)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setResizeMode(QListView.ResizeMode.Adjust)  # rows re-wrap when the width changes
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps
+        self.setWordWrap(True)
         self.setLayoutMode(QListView.LayoutMode.Batched)  # 2,000 steps lay out in turns
         self.setUniformItemSizes(False)
+
+    def lay_out_all(self) -> None:
+        """Finish the batched layout now, so that any row can be scrolled to."""
+        self.setLayoutMode(QListView.LayoutMode.SinglePass)
+        self.doItemsLayout()
+        self.setLayoutMode(QListView.LayoutMode.Batched)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         # Marks are blended from the palette: a new theme or font needs them made again.

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from client.audit.report import SEVERITY_LABELS
 from client.core.audit import CriticVerdict, Finding, Step
+from client.core.format import step_number
 
 VERDICTS = ("sound", "spurious", "unsure")
 _LABELS = {"sound": "&Sound", "spurious": "S&purious", "unsure": "&Unsure"}
@@ -56,7 +57,6 @@ class VerdictPanel(QWidget):
         self.buttons = QButtonGroup(self)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.title_label)
         for number, verdict in enumerate(VERDICTS):
             button = QRadioButton(_LABELS[verdict], self)  # a checked radio reads in any theme
             button.setToolTip(_TIPS[verdict])
@@ -66,18 +66,24 @@ class VerdictPanel(QWidget):
         self.clear_button = QPushButton("Clear", self)
         self.clear_button.setToolTip("Remove your verdict on this step.")
         row.addWidget(self.clear_button)
+        row.addStretch(1)
         self.note_edit = QLineEdit(self)
         self.note_edit.setPlaceholderText(
             "A note on this step (kept when you press Enter or move on)"
         )
         self.note_edit.setClearButtonEnabled(True)
-        row.addWidget(self.note_edit, 1)
+        self.note_edit.setAccessibleName("Your note on this step")
+        self.title_label.setWordWrap(True)
+        # The title, the verdicts and the note on rows of their own: narrow enough for an
+        # inspector a third of a 1280-pixel window wide, with no sideways scrolling.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.findings_label)
         layout.addWidget(self.critic_label)
+        layout.addWidget(self.title_label)
         layout.addLayout(row)
+        layout.addWidget(self.note_edit)
         self.show_step(None)
         self._connect_signals()
 
@@ -106,7 +112,7 @@ class VerdictPanel(QWidget):
         if step is None:
             self.title_label.setText("Select a step to give your verdict:")
         else:
-            self.title_label.setText(f"Step {step.index}, your verdict:")
+            self.title_label.setText(f"Step {step_number(step.index)}, your verdict:")
         lines = [f"{SEVERITY_LABELS[f.severity]} ({f.check}): {f.message}" for f in findings]
         self.findings_label.setText("\n".join(lines))
         self.findings_label.setVisible(bool(lines))

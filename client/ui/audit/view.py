@@ -15,7 +15,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -105,11 +113,14 @@ class AuditView(QWidget):
         critic_layout.addWidget(self.critic_label)
         self.status_label = self._label(quiet=True)
 
-        bar = QHBoxLayout()
+        # Two short rows rather than one wide one: nothing here may need a sideways scrollbar.
+        bar = QVBoxLayout()
         bar.addWidget(self.turning_toggle)
-        bar.addStretch(1)
-        bar.addWidget(self.critic_button)
-        bar.addWidget(self.export_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.critic_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        bar.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -267,6 +278,17 @@ class AuditView(QWidget):
         self.status_label.setText(sentence)
         self.status_label.setVisible(bool(sentence))
 
+    def reveal_current(self) -> None:
+        """Scroll the selected step (the first error, when there is one) into the middle."""
+        index = self.step_list.currentIndex()
+        if index.isValid() and self.step_list.isVisible():
+            self.step_list.lay_out_all()  # a batched layout may not have reached it yet
+            self.step_list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.reveal_current()
+
     def select_step(self, step: int) -> None:
         row = self.model.row_of(step)
         if row is not None:
@@ -275,6 +297,7 @@ class AuditView(QWidget):
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
             self.step_list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            QTimer.singleShot(0, self.reveal_current)  # again once the rows are laid out
 
     # The critic
 

@@ -66,7 +66,8 @@ class ModelCatalog(QObject):
 
     Signals:
         sig_catalog_changed(object): dict heading → list[ModelChoice].
-        sig_servers_found(object): the LocalServer list from the latest discovery.
+        sig_servers_found(object): the LocalServer list from the latest discovery, the servers
+            the user added in Settings (that answered) included.
     """
 
     sig_catalog_changed = Signal(object)
@@ -126,10 +127,22 @@ class ModelCatalog(QObject):
     def refresh_remote(self) -> None:
         self._jobs.run(self._list_remote, self._on_remote_listed, lambda _exc: None)
 
+    def all_servers(self) -> list[Any]:
+        """Discovered servers, then those added in Settings that answered, as LocalServer."""
+        from client.providers.discovery import LocalServer
+
+        known = {s.base_url.rstrip("/") for s in self.servers}
+        added = [
+            LocalServer("Server", url, "openai-compatible", tuple(models))
+            for url, models in self._custom
+            if url.rstrip("/") not in known
+        ]
+        return [*self.servers, *added]
+
     def _on_local_found(self, result: tuple[list[Any], list[tuple[str, list[str]]]]) -> None:
         self.servers, self._custom = list(result[0]), list(result[1])
         self.discovered = True
-        self.sig_servers_found.emit(self.servers)
+        self.sig_servers_found.emit(self.all_servers())
         self.changed()
 
     def _on_local_failed(self, _exc: BaseException) -> None:

@@ -185,6 +185,26 @@ class ModelFields:
             self.profile().default_base_url or "Required: for example http://127.0.0.1:8080/v1"
         )
 
+    def key_sentence(self) -> str:
+        """Whether this provider needs a key, and where it is read from, in plain words. A
+        server on this computer or the local network needs none, whatever its provider."""
+        from client.pricing.local import is_local_url
+
+        profile = self.profile()
+        url = self.url_edit.text().strip()
+        if profile.local:
+            return f"{profile.label} runs on this computer: no key, no cost."
+        if profile.default_base_url is None:  # an OpenAI-compatible server: wherever it runs
+            if not url or is_local_url(url):
+                return (
+                    "A server on this computer or your network needs no key. A remote one reads "
+                    f"its key from {' or '.join(profile.env_vars)}."
+                )
+            return f"{profile.label} reads its key from {' or '.join(profile.env_vars)}."
+        if url and is_local_url(url):
+            return f"{profile.label} at {url}: a server on your network, no key needed."
+        return f"{profile.label}: {profile.key_hint}"
+
     def complete(self) -> bool:
         """A model id, and a base URL where the provider has no default one."""
         has_url = self.profile().default_base_url is not None or bool(self.url_edit.text().strip())
@@ -192,14 +212,25 @@ class ModelFields:
 
 
 class OtherModelDialog(QDialog):
-    """Any provider, model id and base URL: the escape hatch when a model is not listed.
+    """Any provider, model id and base URL: the escape hatch when a model is not listed, and
+    the only way in for a server on another port.
 
-    Signals: QDialog's (accepted/rejected); `choice()` reads the result.
+    The fields are read when OK is pressed, into `chosen`, so the choice outlives the dialog's
+    widgets (the caller reads it after `exec()` returns, when they may be gone).
+
+    Signals: QDialog's (accepted/rejected); `choice()` reads the fields, `chosen` the result.
     """
 
-    def __init__(self, parent: QWidget | None = None, initial: ModelChoice | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        initial: ModelChoice | None = None,
+        title: str = "Choose a model",
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Choose a model")
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)  # room for a base URL and the placeholders, uncut
+        self.chosen: ModelChoice | None = None
         self.fields = ModelFields(self)
         self.provider_box = self.fields.provider_box
         self.model_edit = self.fields.model_edit
@@ -210,10 +241,13 @@ class OtherModelDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.provider_box.setAccessibleName("Provider")
+        self.model_edit.setAccessibleName("Model id")
+        self.url_edit.setAccessibleName("Base URL")
         form = QFormLayout(self)
-        form.addRow("Provider", self.provider_box)
-        form.addRow("Model", self.model_edit)
-        form.addRow("Base URL", self.url_edit)
+        form.addRow("&Provider", self.provider_box)
+        form.addRow("&Model", self.model_edit)
+        form.addRow("&Base URL", self.url_edit)
         form.addRow(self.hint)
         form.addRow(buttons)
         buttons.accepted.connect(self.accept)
@@ -229,18 +263,16 @@ class OtherModelDialog(QDialog):
         read = self.fields.read()
         return ModelChoice(*read) if read is not None else None
 
+    def accept(self) -> None:
+        self.chosen = self.choice()  # read while the fields exist
+        super().accept()
+
     @Slot(int)
     def _on_provider_box_current_index_changed(self, _index: int) -> None:
-        profile = self.fields.profile()
         self.fields.show_url_placeholder()
-        needs = (
-            "needs no key"
-            if profile.local
-            else (f"reads its key from {' or '.join(profile.env_vars)} or the keyring (Settings)")
-        )
-        self.hint.setText(f"{profile.label} {needs}.")
         self._on_edit_text_changed("")
 
     @Slot(str)
     def _on_edit_text_changed(self, _text: str) -> None:
+        self.hint.setText(self.fields.key_sentence())
         self.ok_button.setEnabled(self.fields.complete())

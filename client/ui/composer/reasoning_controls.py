@@ -13,7 +13,14 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
 
 from client.core.conversation import TurnSettings
 from client.core.errors import UsageError
@@ -37,10 +44,12 @@ _NOT_SETTINGS = {
     "systemInstruction",
     "system_instruction",
 }
+# Values to probe whether a model takes a control; any one it takes enables the control
+# (Mistral Small 4 takes only none and high).
 _SAMPLES = {
-    "effort": TurnSettings(effort="medium"),
-    "thinking_budget": TurnSettings(thinking_budget=4096),
-    "summary": TurnSettings(summary="auto"),
+    "effort": tuple(TurnSettings(effort=e) for e in ("medium", "high", "low", "minimal", "max")),
+    "thinking_budget": (TurnSettings(thinking_budget=4096),),
+    "summary": (TurnSettings(summary="auto"),),
 }
 
 
@@ -108,6 +117,9 @@ class ReasoningControls(QWidget):
         self.budget_spin.setRange(-1, 262_144)
         self.budget_spin.setSingleStep(1024)
         self.budget_spin.setSpecialValueText("Budget: default")
+        # A word with spin arrows beside it reads oddly: the budget is typed (arrow keys and the
+        # wheel still step it).
+        self.budget_spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.budget_spin.setPrefix("Budget ")
         self.budget_spin.setValue(-1)
         self.summary_box = QComboBox(self)
@@ -168,14 +180,17 @@ class ReasoningControls(QWidget):
         """Why the chosen model takes no such setting; None when it does."""
         if self._choice is None or self._adapter is None or not hasattr(self._adapter, "body"):
             return "Choose a model this build can talk to."
-        try:
-            with_it = request_settings(self._adapter, self._choice, _SAMPLES[control])
-            without = request_settings(self._adapter, self._choice, TurnSettings())
-        except UsageError as exc:
-            return str(exc)
-        if with_it == without:
-            return "This provider ignores that setting."
-        return None
+        reason = "This provider ignores that setting."
+        for sample in _SAMPLES[control]:
+            try:
+                with_it = request_settings(self._adapter, self._choice, sample)
+                without = request_settings(self._adapter, self._choice, TurnSettings())
+            except UsageError as exc:
+                reason = str(exc)
+                continue
+            if with_it != without:
+                return None
+        return reason
 
     def _update(self) -> None:
         text, self.sendable = sends_text(self._adapter, self._choice, self.settings())

@@ -99,11 +99,27 @@ def _figures_line(state: TurnState) -> str:
     return " · ".join(parts)
 
 
+# After this many seconds without a byte, a streaming turn says so (it does not stop: reasoning
+# models can think silently for minutes; the idle timeout in Settings ends it).
+SILENT_AFTER_S = 15.0
+
+
+def silence_sentence(state: TurnState) -> str:
+    """ "No data for 42 s…" while a streaming turn has been silent a while; "" otherwise."""
+    silent = state.silent_for()
+    if not state.streaming or silent < SILENT_AFTER_S:
+        return ""
+    return (
+        f"No data for {int(silent)} s. Reasoning models can think silently for minutes; Stop "
+        "(Esc) ends the turn and keeps what arrived."
+    )
+
+
 def status_sentence(state: TurnState) -> str:
     """What became of the turn, when that is not plain success; "" otherwise."""
     turn = state.turn
     if state.streaming:
-        return ""
+        return silence_sentence(state)
     status, error = turn.status, turn.error
     if status is TurnStatus.COMPLETE:
         return ""

@@ -70,6 +70,11 @@ class LinkPolicy(QObject):
         )
         self._open_url = open_url or QDesktopServices.openUrl
 
+    def open_own(self, url: QUrl) -> None:
+        """Open an address Thinkpane itself chose (its README): no question asked."""
+        self._open_url(url)
+        self.sig_link_opened.emit(url.toString())
+
     def handle(self, url: QUrl) -> None:
         href = href_of(url)
         address = safe_address(href)

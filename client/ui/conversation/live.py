@@ -76,6 +76,7 @@ class TurnState:
         self.notices: list[str] = []
         self.first_reasoning_at: float | None = None
         self.first_answer_at: float | None = None
+        self.last_event_at = time.monotonic()  # how long the stream has been silent
         if not live:
             if turn.answer:
                 self.answer.append(turn.answer)
@@ -116,8 +117,13 @@ class TurnState:
 
     # Applying events (GUI thread only)
 
+    def silent_for(self) -> float:
+        """Seconds since the last event of a streaming turn (0 when it is not streaming)."""
+        return time.monotonic() - self.last_event_at if self.streaming else 0.0
+
     def apply(self, event: StreamEvent) -> None:
         now = time.monotonic()
+        self.last_event_at = now
         if isinstance(event, ReasoningDelta):
             text = event.text if self.reasoning.length else event.text.lstrip()
             if not text:

@@ -13,7 +13,7 @@ the window's HistoryController (client/ui/history/controller.py) acts on them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -71,6 +71,7 @@ class TurnWidget(QFrame):
     sig_edit_submitted = Signal(str, str)
     sig_regenerate_requested = Signal(str, bool)
     sig_version_requested = Signal(str, int)
+    sig_audit_requested = Signal(str)
 
     def __init__(self, state: TurnState, theme: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,12 +112,23 @@ class TurnWidget(QFrame):
         self.retry_button.setToolTip("Send this prompt again, with the same model and settings")
         self.notes_label = _small(QLabel(self))
         self.notes_label.setWordWrap(True)
+        # Under the answer when the audit found an error in the reasoning: a link to the Steps.
+        self.audit_label = _small(QLabel(self))
+        self.audit_label.setObjectName("audit_mark")
+        self.audit_label.setTextFormat(Qt.TextFormat.RichText)
+        self.audit_label.setAccessibleName("The audit found an error: open the steps")
+        self.audit_label.hide()
         self.meta_label = _small(QLabel(self))
         self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.save_label = QLabel(self)
         self.save_label.setObjectName("save_note")
         self.save_label.setWordWrap(True)
         self.save_label.hide()
+        # While streaming, the status line is re-read every second: it says how long the stream
+        # has been silent once that is a while (no event comes to trigger it then).
+        self._silence_timer = QTimer(self)
+        self._silence_timer.setInterval(1000)
+        self._silence_timer.timeout.connect(self._refresh_labels)
 
         header = QHBoxLayout()
         header.setSpacing(2)
@@ -139,6 +151,7 @@ class TurnWidget(QFrame):
         layout.addLayout(status_row)
         layout.addWidget(self.save_label)
         layout.addWidget(self.notes_label)
+        layout.addWidget(self.audit_label)
         layout.addWidget(self.meta_label)
         self._connect_signals()
         self.render_all()
@@ -157,6 +170,7 @@ class TurnWidget(QFrame):
         self.regenerate_button.clicked.connect(self._on_regenerate_button_clicked)
         self.chosen_model_action.triggered.connect(self._on_chosen_model_action_triggered)
         self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        self.audit_label.linkActivated.connect(self._on_audit_label_link_activated)
         self.prompt_view.sig_link_clicked.connect(self._on_prompt_view_link_clicked)
         self.answer_view.sig_link_clicked.connect(self._on_answer_view_link_clicked)
         for view in (self.prompt_view, self.answer_view):
@@ -215,6 +229,11 @@ class TurnWidget(QFrame):
         self.meta_label.setText(describe.meta_line(state))
         self.meta_label.setToolTip(describe.cost_tip(state))  # which rates, from where
         self.answer_view.setVisible(bool(state.answer.length) or state.streaming)
+        if state.streaming != self._silence_timer.isActive():
+            if state.streaming:
+                self._silence_timer.start()
+            else:
+                self._silence_timer.stop()
         self.regenerate_button.setEnabled(not state.streaming)
         self.edit_button.setEnabled(not state.streaming)
 
@@ -229,6 +248,22 @@ class TurnWidget(QFrame):
         self.version_label.setToolTip(f"Version {index} of {count} of this turn")
         self.previous_button.setEnabled(index > 1)
         self.next_button.setEnabled(index < count)
+
+    def set_audit_mark(self, first_error_step: int | None, errors: int = 0) -> None:
+        """Say under the answer that the audit found an error in the reasoning (None: hide)."""
+        if first_error_step is None:
+            self.audit_label.hide()
+            return
+        more = f" and {errors - 1} more" if errors > 1 else ""
+        self.audit_label.setText(
+            f"⚠ The audit found an error in the reasoning (step {first_error_step + 1}{more}). "
+            '<a href="steps">Show the steps</a>'
+        )
+        self.audit_label.show()
+
+    @Slot(str)
+    def _on_audit_label_link_activated(self, _href: str) -> None:
+        self.sig_audit_requested.emit(self.state.id)
 
     def set_save_note(self, sentence: str) -> None:
         """A sentence about saving this turn ("" hides it): a full disk, and then that it is saved."""
@@ -286,6 +321,7 @@ class TurnWidget(QFrame):
         self.setProperty("selected", selected)
         self.style().unpolish(self)
         self.style().polish(self)
+        self.update()  # repaint now: a deselected card kept its border on screen until redrawn
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.sig_turn_selected.emit(self.state.id)

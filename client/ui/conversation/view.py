@@ -42,6 +42,7 @@ class ConversationView(QWidget):
     """
 
     sig_turn_selected = Signal(object)
+    sig_audit_requested = Signal(str)
     sig_retry_requested = Signal(object)
     sig_link_clicked = Signal(QUrl)
     sig_code_copied = Signal(int)
@@ -56,6 +57,7 @@ class ConversationView(QWidget):
         self._versions: dict[str, tuple[int, int]] = {}
         self._save_notes: dict[str, str] = {}
         self._selected: str | None = None
+        self._audit_marks: dict[str, tuple[int | None, int]] = {}
         self._find_index = 0
         self.scroll = TurnColumn(self._make_widget, self)
         self.find_bar = FindBar("Find in this conversation", self)
@@ -88,6 +90,8 @@ class ConversationView(QWidget):
         widget.sig_edit_submitted.connect(self._on_turn_edit_submitted)
         widget.sig_regenerate_requested.connect(self._on_turn_regenerate_requested)
         widget.sig_version_requested.connect(self._on_turn_version_requested)
+        widget.sig_audit_requested.connect(self.sig_audit_requested)
+        widget.set_audit_mark(*self._audit_marks.get(state.id, (None, 0)))
         return widget
 
     # Showing turns
@@ -147,6 +151,14 @@ class ConversationView(QWidget):
             if (widget := self.scroll.widget(turn_id)) is not None:
                 widget.set_versions(index, count)
 
+    def set_audit_marks(self, marks: dict[str, tuple[int | None, int]]) -> None:
+        """Turn id → (first error step, errors): the marker under each answer whose reasoning
+        the audit found an error in ((None, 0): no marker)."""
+        self._audit_marks.update(marks)
+        for turn_id, mark in marks.items():
+            if (widget := self.scroll.widget(turn_id)) is not None:
+                widget.set_audit_mark(*mark)
+
     def set_save_note(self, turn_id: str, sentence: str) -> None:
         """A sentence about saving the turn ("" for none): the disk was full, it is in memory."""
         self._save_notes[turn_id] = sentence
@@ -180,11 +192,12 @@ class ConversationView(QWidget):
         if turn_id not in index:
             return
         built = self.scroll.widget(turn_id) is not None
-        if self._selected and (old := self.scroll.widget(self._selected)) is not None:
-            old.set_selected(False)
         self._selected = turn_id
         widget = self.scroll.ensure_built(index[turn_id])
-        widget.set_selected(True)
+        # One card carries the selection border: every other built card loses it (a card kept
+        # from an earlier branch or version would otherwise keep its own).
+        for other in self.scroll.widgets():
+            other.set_selected(other is widget)
         if not built:
             self.scroll.reveal(turn_id)
         self.sig_turn_selected.emit(widget.state)

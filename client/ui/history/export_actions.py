@@ -45,8 +45,9 @@ def write_export(
     partial.replace(path)  # never a half-written file under the name the user chose
 
 
-def read_import(store: Any, path: Path) -> Any:
-    """Add the conversation in a JSON export to the store (on a worker); returns it."""
+def read_import(store: Any, path: Path, as_copy: bool = False) -> Any:
+    """Add the conversation in a JSON export to the store (on a worker); returns it.
+    AlreadyImported when it is already here and `as_copy` is False (nothing changes)."""
     from client.exports import InvalidExport, import_json
 
     try:
@@ -55,7 +56,7 @@ def read_import(store: Any, path: Path) -> Any:
         raise InvalidExport(
             f"{path.name} is not a text file, so it is not a Thinkpane export."
         ) from None
-    return import_json(store, text, where=path.name)
+    return import_json(store, text, where=path.name, as_copy=as_copy)
 
 
 def failure_sentence(exc: BaseException, doing: str) -> str:
@@ -76,17 +77,21 @@ class ExportActions(QObject):
     Signals:
         sig_conversation_exported(str): the path written.
         sig_conversation_imported(str): the id of the conversation added (and opened).
+        sig_conversation_already_here(str): the id of the conversation an import found already
+            here (opened; nothing changed).
         sig_transfer_failed(str): the sentence shown when an export or import failed.
     """
 
     sig_conversation_exported = Signal(str)
     sig_conversation_imported = Signal(str)
+    sig_conversation_already_here = Signal(str)
     sig_transfer_failed = Signal(str)
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self._window = window
         self._title = ""
+        self._importing = ""
         self.export_actions: dict[str, QAction] = {}
         for kind, (label, _suffix, _filter) in KINDS.items():
             action = QAction(f"Export Conversation as {label}…", window)
@@ -94,7 +99,13 @@ class ExportActions(QObject):
             action.setData(kind)
             self.export_actions[kind] = action
         self.import_action = QAction("&Import Conversation…", window)
-        self.import_action.setStatusTip("Add a conversation from a Thinkpane JSON export")
+        self.import_action.setStatusTip(
+            "Add a conversation from a Thinkpane JSON export (one already here is only opened)"
+        )
+        self.import_copy_action = QAction("Import Conversation as a &Copy…", window)
+        self.import_copy_action.setStatusTip(
+            "Add a conversation from a JSON export as a new one, even when it is already here"
+        )
         self._add_to_file_menu()
         self._connect_signals()
         self.set_conversation(None)
@@ -109,13 +120,14 @@ class ExportActions(QObject):
             actions[index - 1] if index > 0 and actions[index - 1].isSeparator() else actions[index]
         )
         menu.insertSeparator(before)
-        for action in (*self.export_actions.values(), self.import_action):
+        for action in (*self.export_actions.values(), self.import_action, self.import_copy_action):
             menu.insertAction(before, action)
 
     def _connect_signals(self) -> None:
         for action in self.export_actions.values():
             action.triggered.connect(self._on_export_action_triggered)
         self.import_action.triggered.connect(self._on_import_action_triggered)
+        self.import_copy_action.triggered.connect(self._on_import_copy_action_triggered)
 
     def set_conversation(self, conversation_id: str | None, title: str = "") -> None:
         """The conversation shown (None: a new one, nothing to export yet) and its title."""
@@ -140,16 +152,29 @@ class ExportActions(QObject):
             lambda exc: self._fail(failure_sentence(exc, f"export to {target}")),
         )
 
-    def import_from(self, path: str | Path) -> None:
-        """Add the conversation in a JSON export and open it; a bad file changes nothing."""
+    def import_from(self, path: str | Path, *, as_copy: bool = False) -> None:
+        """Add the conversation in a JSON export and open it; a bad file changes nothing, and a
+        conversation already here is opened as it is (unless `as_copy`: then a copy is added)."""
         w, source = self._window, Path(path)
         store = w.store
         w.statusBar().showMessage(f"Importing {source.name}…")
+        self._importing = source.name
         w.jobs.run(
-            lambda: read_import(store, source),
+            lambda: read_import(store, source, as_copy),
             self._on_imported,
-            lambda exc: self._fail(failure_sentence(exc, f"import {source.name}")),
+            self._on_import_failed,
         )
+
+    def _on_import_failed(self, exc: BaseException) -> None:
+        from client.exports import AlreadyImported
+
+        if isinstance(exc, AlreadyImported):
+            w = self._window
+            w.statusBar().showMessage(str(exc), STATUS_MS * 2)
+            w.open_conversation(exc.conversation.id)
+            self.sig_conversation_already_here.emit(exc.conversation.id)
+            return
+        self._fail(failure_sentence(exc, f"import {self._importing}"))
 
     def _on_exported(self, path: Path, label: str) -> None:
         self._window.statusBar().showMessage(
@@ -186,11 +211,19 @@ class ExportActions(QObject):
 
     @Slot()
     def _on_import_action_triggered(self) -> None:
+        self._ask_and_import(as_copy=False)
+
+    @Slot()
+    def _on_import_copy_action_triggered(self) -> None:
+        self._ask_and_import(as_copy=True)
+
+    def _ask_and_import(self, *, as_copy: bool) -> None:
+        title = "Import conversation as a copy" if as_copy else "Import conversation"
         path, _ = QFileDialog.getOpenFileName(
-            self._window, "Import conversation", str(Path.home()), KINDS["json"][2]
+            self._window, title, str(Path.home()), KINDS["json"][2]
         )
         if path:
-            self.import_from(path)
+            self.import_from(path, as_copy=as_copy)
 
 
 def _file_stem(text: str) -> str:

@@ -8,11 +8,12 @@ so the user can see that a turn is still running elsewhere.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -27,6 +28,8 @@ UNDO_SECONDS = 20
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _TITLE_ROLE = Qt.ItemDataRole.UserRole + 2
 UNTITLED = "New conversation"
+EMPTY = "No conversations yet. Type a question below to start one; it will be listed here."
+NO_MATCH = "No conversation title contains “{words}”."
 
 
 class _List(QListWidget):
@@ -67,6 +70,15 @@ class ConversationList(QWidget):
         self._deleted_id: str | None = None
         self.new_button = QPushButton("New conversation", self)
         self.new_button.setToolTip("New conversation (Ctrl+N)")
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Filter conversations")
+        self.filter_edit.setAccessibleName("Filter conversations by title")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.empty_label = QLabel(EMPTY, self)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.empty_label.setContentsMargins(4, 8, 4, 4)
         self.list = _List(self)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setEditTriggers(QListWidget.EditTrigger.EditKeyPressed)
@@ -89,12 +101,17 @@ class ConversationList(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
         layout.addWidget(self.new_button)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.list, 1)
+        layout.addStretch(0)
         layout.addWidget(self.undo_bar)
         self._connect_signals()
+        self.apply_filter()
 
     def _connect_signals(self) -> None:
         self.new_button.clicked.connect(self.sig_new_requested)
+        self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
         self.list.itemChanged.connect(self._on_list_item_changed)
         self.list.customContextMenuRequested.connect(self._on_list_custom_context_menu_requested)
@@ -103,6 +120,28 @@ class ConversationList(QWidget):
         self._undo_timer.timeout.connect(self.undo_bar.hide)
 
     # Contents
+
+    @Slot(str)
+    def _on_filter_edit_text_changed(self, _text: str) -> None:
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Show the conversations whose title holds every word typed (any case); say so when
+        the list is empty, or nothing matches."""
+        words = self.filter_edit.text().casefold().split()
+        shown = 0
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            title = str(item.data(_TITLE_ROLE) or "").casefold()
+            hidden = any(word not in title for word in words)
+            item.setHidden(hidden)
+            shown += not hidden
+        if self.list.count() == 0:
+            self.empty_label.setText(EMPTY)
+        elif shown == 0:
+            self.empty_label.setText(NO_MATCH.format(words=self.filter_edit.text().strip()))
+        self.empty_label.setVisible(shown == 0)
+        self.list.setVisible(shown > 0)
 
     def set_conversations(self, conversations: list[Conversation], current_id: str | None) -> None:
         self.list.blockSignals(True)
@@ -122,6 +161,7 @@ class ConversationList(QWidget):
         if current_id is None:
             self.list.setCurrentRow(-1)
         self.list.blockSignals(False)
+        self.apply_filter()
 
     def _label(self, item: QListWidgetItem) -> None:
         title = item.data(_TITLE_ROLE)

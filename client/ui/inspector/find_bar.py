@@ -50,6 +50,13 @@ class FindBar(QWidget):
         self.next_button.clicked.connect(self._on_next_button_clicked)
         self.close_button.clicked.connect(self.close_bar)
 
+    def reset(self) -> None:
+        """Empty the field and the count, without searching (another turn is shown)."""
+        self.edit.blockSignals(True)
+        self.edit.clear()
+        self.edit.blockSignals(False)
+        self.result_label.clear()
+
     def open_bar(self) -> None:
         self.show()
         self.edit.setFocus()

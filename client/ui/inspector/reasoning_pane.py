@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.core.events import Visibility
+from client.core.events import TurnStatus, Visibility
 from client.ui.conversation import describe
 from client.ui.conversation.browser import SafeBrowser
 from client.ui.conversation.live import TurnState
@@ -37,6 +37,12 @@ NO_REASONING = (
     "provider did not say that it reasoned."
 )
 WAITING = "Waiting for the model…"
+
+
+def failed_sentence(error_message: str | None) -> str:
+    """What the inspector says for a turn whose request failed before any reasoning came."""
+    why = f" {error_message.rstrip('.')}." if error_message else ""
+    return f"The request failed, so there is no reasoning to show.{why}"
 
 
 class ReasoningInspector(QWidget):
@@ -55,6 +61,7 @@ class ReasoningInspector(QWidget):
         self.state: TurnState | None = None
         self._strip_text = ""
         self._shown_parts = 0
+        self._shown_chars = 0
         self._shown_generation = -1
 
         self.title_label = QLabel("Reasoning", self)
@@ -105,7 +112,7 @@ class ReasoningInspector(QWidget):
         self.pages.addWidget(self.message_label)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.pages, "Reasoning")
+        self.tabs.addTab(self.pages, "Text")  # the panel is titled Reasoning already
 
         header = QHBoxLayout()
         header.addWidget(self.title_label)
@@ -147,9 +154,12 @@ class ReasoningInspector(QWidget):
     # Showing a turn
 
     def show_turn(self, state: TurnState | None) -> None:
+        if state is None or self.state is None or state.id != self.state.id:
+            self.find_bar.reset()  # a search and its count belong to the turn they were made in
         self.state = state
         self.set_audit_strip("")
         self._shown_parts = 0
+        self._shown_chars = 0
         self._shown_generation = -1
         self._writer.set_text("")
         self.refresh()
@@ -165,6 +175,9 @@ class ReasoningInspector(QWidget):
             self._show_message(
                 label, describe.reasoning_figures(state), describe.hidden_explanation(state)
             )
+        elif visibility is Visibility.NONE and state.status is TurnStatus.ERROR:
+            error = state.turn.error
+            self._show_message("", "", failed_sentence(error.message if error else None))
         elif visibility is Visibility.NONE:
             waiting = state.streaming and not state.answer.length
             self._show_message(
@@ -197,10 +210,12 @@ class ReasoningInspector(QWidget):
         if state.generation != self._shown_generation:
             self._shown_generation = state.generation
             self._shown_parts = len(state.reasoning)
+            self._shown_chars = state.reasoning.length
             self._writer.set_text(state.reasoning.text())
         elif len(state.reasoning) > self._shown_parts:
             delta = state.reasoning.since(self._shown_parts)
             self._shown_parts = len(state.reasoning)
+            self._shown_chars += len(delta)
             self._writer.append(delta)
         if state.streaming and at_bottom:
             bar.setValue(bar.maximum())
@@ -208,6 +223,11 @@ class ReasoningInspector(QWidget):
     def text(self) -> str:
         """The reasoning shown, formulas as their sources."""
         return self._writer.text()
+
+    @property
+    def shown_chars(self) -> int:
+        """Characters of the reasoning in the view so far (the stream benchmark reads it)."""
+        return self._shown_chars
 
     # Search within the reasoning
 

@@ -334,9 +334,11 @@ class LedgerController(QObject):
         if check.level == "ok":
             proceed(True)
             return
-        go = not check.ask_before_sending or self.confirm(self._window, check.message)
-        proceed(go)  # sending hides the banner; the sentence is said after it
-        self._window.banner.say(check.message, "Settings…")
+        asked = check.ask_before_sending
+        go = not asked or self.confirm(self._window, check.message)
+        proceed(go)  # sending hides the banner
+        if not (asked and go):  # after "Send anyway" the user has read it: no banner to linger
+            self._window.banner.say(check.message, "Settings…")
 
     def _on_send_check_failed(
         self, handle: JobHandle, exc: BaseException, proceed: Callable[[bool], None]

@@ -200,6 +200,11 @@ class SpendChart(QWidget):
             text += f" · {reasoning / value * 100:.0f}% reasoning"
         return text
 
+    def legend(self) -> list[str]:
+        """The legend's entries: "not shown by the provider" only when some of it was hidden."""
+        hidden = any(bar.hidden > 0 for bar in self.bars)
+        return [words for words in LEGEND if hidden or words != LEGEND[1]]
+
     def _row_height(self) -> int:
         return self.fontMetrics().height() + 12
 
@@ -231,8 +236,9 @@ class SpendChart(QWidget):
             return
         # Legend: what each colour means.
         x = float(margin)
-        legend = ((accent, False), (accent, True), (other, False))
-        for (colour, hatched), words in zip(legend, LEGEND, strict=True):
+        swatches = dict(zip(LEGEND, ((accent, False), (accent, True), (other, False)), strict=True))
+        for words in self.legend():
+            colour, hatched = swatches[words]
             swatch = QRectF(x, y + (row_h - fm.height()) / 2 + 2, fm.height() - 4, fm.height() - 4)
             painter.fillRect(swatch, colour)
             if hatched:

@@ -110,8 +110,10 @@ class _TurnTask(QRunnable):
         controller: Any,
         signals: _TaskSignals,
         cancel: CancelToken,
+        idle_timeout_s: float | None = None,
     ) -> None:
         super().__init__()
+        self.idle_timeout_s = idle_timeout_s
         self.key = key
         self.send = send
         self.store = store
@@ -131,7 +133,9 @@ class _TurnTask(QRunnable):
                 wake(turn_id)
 
         try:
-            turn = self.controller.run(prepared, self.cancel, on_event)
+            turn = self.controller.run(
+                prepared, self.cancel, on_event, idle_timeout_s=self.idle_timeout_s
+            )
         except StoreError as exc:  # the turn could not even be stored as it started
             self.signals.sig_broken.emit(turn_id, ErrorInfo(ErrorKind.PROTOCOL, exc.message))
             return
@@ -222,6 +226,8 @@ class TurnRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(32)  # each running turn holds a thread while it streams
         self._running: dict[str, _Running] = {}  # by task key
+        # A stream silent this long is ended as a network failure (None: never); Settings.
+        self.idle_timeout_s: float | None = 600.0
         self._states: dict[str, TurnState] = {}  # live turns by id
         self._dirty: list[str] = []
         self._throttle = Throttle(self._emit_updates, parent=self)
@@ -279,7 +285,15 @@ class TurnRunner(QObject):
         signals.sig_finished.connect(self._on_task_finished)
         signals.sig_broken.connect(self._on_task_broken)
         self._pool.start(
-            _TurnTask(key, send, self._store, self._controller, signals, running.cancel)
+            _TurnTask(
+                key,
+                send,
+                self._store,
+                self._controller,
+                signals,
+                running.cancel,
+                self.idle_timeout_s,
+            )
         )
         return key
 

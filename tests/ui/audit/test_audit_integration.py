@@ -74,7 +74,7 @@ def test_a_streamed_false_equation_is_found_at_its_step_and_the_strip_says_so(
     assert result.first_error_step == 1
     assert [f.message for f in result.findings if f.step == 1] == [MESSAGE]
     assert inspector.strip_text() == audit.view.strip_label.text()
-    assert inspector.strip_text().startswith("1 arithmetic error (step 1)")
+    assert inspector.strip_text().startswith("1 arithmetic error (step 2)")
     assert inspector.strip_text().endswith("raw trace")
     # The strip is in sight while the reasoning is read, and leads to the step.
     assert inspector.tabs.currentIndex() == 0
@@ -84,6 +84,18 @@ def test_a_streamed_false_equation_is_found_at_its_step_and_the_strip_says_so(
     assert inspector.tabs.currentWidget() is audit.page
     assert audit.view.step_list.currentIndex().row() == audit.view.model.row_of(1)
     assert not inspector.strip_label.isVisibleTo(inspector)  # the steps say it themselves
+
+
+def test_while_a_turn_streams_the_strip_says_the_audit_waits(qtbot, window, replay):
+    replay.add(CHAT_PATH, stream_reply(simple_stream(REASONING, ANSWER), delay_s=0.05))
+    use_replay(window, replay)
+    with qtbot.waitSignal(window.runner.sig_turn_started, timeout=10_000):
+        send(qtbot, window, PROMPT)
+    # The steps tab was never opened: the inspector still says what the audit waits for.
+    assert window.inspector.strip_text() == STREAMING
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
+    assert window.inspector.strip_text().startswith("1 arithmetic error (step 2)")
 
 
 def test_hidden_reasoning_has_nothing_to_audit_and_the_steps_say_why(qtbot, window, replay):
@@ -119,7 +131,7 @@ def test_a_stored_turn_is_audited_when_its_conversation_opens(qtbot, make_window
     window = make_window()
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
     assert window.audit.view.loaded.turn_id == "t_stored"
-    assert window.inspector.strip_text().startswith("1 arithmetic error (step 1)")
+    assert window.inspector.strip_text().startswith("1 arithmetic error (step 2)")
 
 
 def test_a_100k_trace_is_audited_without_blocking_the_window(qtbot, make_window, store):
@@ -147,7 +159,7 @@ def test_a_100k_trace_is_audited_without_blocking_the_window(qtbot, make_window,
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=30_000)
     assert any(s.startswith("Auditing 1") for s in seen)  # it said so while on the pool
     assert window.audit.view.loaded.audit.first_error_step == 600
-    assert "(step 600)" in window.inspector.strip_text()
+    assert "(step 601)" in window.inspector.strip_text()
 
 
 def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, window, replay, store):
@@ -182,7 +194,7 @@ def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, wind
     assert review.turn.purpose == "critic" and review.turn.parent_id == state.id
     assert view.critic_frame.isVisibleTo(view)
     assert "critic-model" in view.critic_label.text()
-    assert "Agrees with the checks on step 1." in view.critic_label.text()
+    assert "Agrees with the checks on step 2." in view.critic_label.text()
     assert "critic-model" not in view.strip_label.text() + view.whole_label.text()
     # Blind: the critic saw the numbered steps, not the conversation or the checks' findings.
     sent = replay.requests_to(CHAT_PATH)[1].json["messages"]
@@ -260,3 +272,42 @@ def test_the_turn_menu_exports_the_audit_report(qtbot, window, replay, tmp_path)
     page = target.read_text(encoding="utf-8")
     assert '<mark class="error"' in page and "17 × 3 = 41" in page and "<script" not in page
     assert f"Report saved to {target}." == window.audit.view.status_label.text()
+
+
+def test_an_answer_whose_reasoning_has_an_error_is_marked_and_the_mark_opens_the_steps(
+    qtbot, window, replay
+):
+    from tests.support.chat import simple_stream
+    from tests.ui.conftest import CHAT_PATH, send, stream_reply, use_replay
+
+    replay.add(
+        CHAT_PATH,
+        stream_reply(simple_stream("17 × 3 = 51.", "51")),
+        stream_reply(simple_stream("First 12 × 12 = 144.\n\nThen 12 × 13 = 150.", "150")),
+    )
+    use_replay(window, replay)
+    for prompt in ("17 × 3?", "12 × 13?"):
+        before = len(window.conversation.states())
+        send(qtbot, window, prompt)
+        qtbot.waitUntil(
+            lambda b=before: len(window.conversation.states()) == b + 1 and not window.runner.busy,
+            timeout=10_000,
+        )
+    right, wrong = (window.conversation.widget_for(s.id) for s in window.conversation.states())
+    qtbot.waitUntil(lambda: wrong.audit_label.isVisibleTo(window), timeout=10_000)
+    assert "found an error in the reasoning (step 2)" in wrong.audit_label.text()
+    assert not right.audit_label.isVisibleTo(window)
+    window.conversation.select(right.state.id)
+    wrong.audit_label.linkActivated.emit("steps")  # a click on "Show the steps"
+    tabs = window.inspector.tabs
+    assert tabs.tabText(tabs.currentIndex()) == "Steps"
+    qtbot.waitUntil(lambda: window.audit.view.turn is not None)
+    assert window.audit.view.turn.id == wrong.state.id
+    window.open_conversation(window.current_id)  # a stored conversation: marked when shown
+    qtbot.waitUntil(
+        lambda: (
+            (w := window.conversation.widget_for(wrong.state.id)) is not None
+            and w.audit_label.isVisibleTo(window)
+        ),
+        timeout=10_000,
+    )

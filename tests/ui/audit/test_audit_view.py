@@ -82,7 +82,7 @@ def rect_of(qtbot, view, row):
 )
 def test_a_false_equation_is_marked_in_place_and_explained_on_hover(qtbot, view, audit_store):
     view.show_turn(make_turn(audit_store))
-    assert view.strip_label.text().startswith("1 arithmetic error (step 1)")
+    assert view.strip_label.text().startswith("1 arithmetic error (step 2)")
     row = view.model.row_of(1)
     index, rect = rect_of(qtbot, view, row)
     assert index.data(SEVERITY_ROLE) == "error"
@@ -192,7 +192,7 @@ def test_a_late_result_for_a_turn_no_longer_shown_is_dropped(view, audit_store):
     QCoreApplication.processEvents()
     QCoreApplication.processEvents()
     assert view.turn is small and view.loaded.turn_id == "t_small"
-    assert view.strip_label.text().startswith("1 arithmetic error (step 1)")
+    assert view.strip_label.text().startswith("1 arithmetic error (step 2)")
 
 
 def critic_review(parent_id="t_audit"):
@@ -219,7 +219,7 @@ def test_a_critic_is_requested_and_shown_apart_with_agreement(qtbot, view, audit
     view.show_critic(critic_review())
     assert view.critic_frame.isVisibleTo(view)
     assert "judge-1" in view.critic_label.text()
-    assert "Agrees with the checks on step 1." in view.critic_label.text()
+    assert "Agrees with the checks on step 2." in view.critic_label.text()
     assert "judge-1" not in view.whole_label.text() + view.strip_label.text()
     assert view.model.index(view.model.row_of(1)).data(CRITIC_ROLE)[0].verdict == "error"
 
@@ -290,6 +290,27 @@ def test_a_failing_check_gives_a_sentence_not_a_traceback(qtbot, view, audit_sto
     view.show_turn(make_turn(audit_store, turn_id="t_pool"))
     qtbot.waitUntil(lambda: not view.busy)
     assert "a check divided by zero" in view.status_label.text()
+
+
+def test_the_html_report_renders_the_answer_and_the_markdown_keeps_it(tmp_path):
+    from client.audit import audit_trace
+    from client.core.conversation import ReasoningTrace, Turn
+    from client.core.events import TurnStatus, Visibility
+    from client.ui.audit.export import write_report
+
+    turn = Turn(
+        id="t_1", conversation_id="c_1", prompt="17 × 3?", provider="ollama", model="qwen3",
+        status=TurnStatus.COMPLETE, answer="It is **51**.\n\n<img src=http://x>",
+        reasoning=ReasoningTrace(Visibility.RAW, "17 × 3 = 41."),
+    )  # fmt: skip
+    audit = audit_trace(turn.reasoning.text, answer=turn.answer)
+    write_report(tmp_path / "r.html", "html", turn, audit, {}, None)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<strong>51</strong>" in page and "**51**" not in page
+    assert "<img" not in page  # the answer's raw HTML stays inert
+    write_report(tmp_path / "r.md", "md", turn, audit, {}, None)
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "> It is **51**." in text and "\\*\\*51" not in text
 
 
 MATHS_REASONING = """First add the fractions.

@@ -131,3 +131,32 @@ def test_window_reopens_where_it_was_left(qtbot, make_window, replay, store):
     assert second.size() == size
     assert second.splitter.sizes() == sizes
     assert second.composer.choice is not None and second.composer.choice.model == "qwen3"
+
+
+def test_an_empty_list_says_how_to_start_and_the_filter_narrows_it(qtbot, window, store):
+    from client.ui.history.sidebar import EMPTY
+
+    sidebar = window.sidebar
+    window.refresh_conversations()
+    qtbot.waitUntil(lambda: sidebar.empty_label.isVisibleTo(window))
+    assert sidebar.empty_label.text() == EMPTY
+    for title in ("Primes below 100", "Trip to Lisbon", "More primes"):
+        store.create_conversation(title)
+    window.refresh_conversations()
+    qtbot.waitUntil(lambda: sidebar.list.count() == 3)
+    assert not sidebar.empty_label.isVisibleTo(window)
+
+    def shown() -> list[str]:
+        items = [sidebar.list.item(r) for r in range(sidebar.list.count())]
+        return sorted(i.text() for i in items if not i.isHidden())
+
+    qtbot.keyClicks(sidebar.filter_edit, "PRIMES")
+    assert shown() == ["More primes", "Primes below 100"]
+    sidebar.filter_edit.setText("primes 100")
+    assert shown() == ["Primes below 100"]
+    sidebar.filter_edit.setText("Paris")
+    assert shown() == [] and sidebar.empty_label.isVisibleTo(window)
+    assert "Paris" in sidebar.empty_label.text()
+    sidebar.filter_edit.clear()
+    assert len(shown()) == 3
+    assert sidebar.filter_edit.accessibleName()

@@ -59,8 +59,14 @@ def test_export_then_import_gives_an_equal_conversation(qtbot, window, replay, s
     assert "Think about 2 + 2." not in markdown
     assert "Four, surely." in (tmp_path / "c.html").read_text(encoding="utf-8")
 
+    with qtbot.waitSignal(exports.sig_conversation_already_here, timeout=10_000) as here:
+        exports.import_from(tmp_path / "c.json")  # it is here already: nothing changes
+    assert here.args[0] == conversation_id
+    assert "already here" in window.statusBar().currentMessage()
+    assert len(store.list_conversations()) == 1
+
     with qtbot.waitSignal(exports.sig_conversation_imported, timeout=10_000) as imported:
-        exports.import_from(tmp_path / "c.json")
+        exports.import_from(tmp_path / "c.json", as_copy=True)
     new_id = imported.args[0]
     assert new_id != conversation_id
     assert _shape(store, new_id) == _shape(store, conversation_id)
@@ -99,3 +105,11 @@ def test_the_file_menu_has_export_and_import(window):
     ):
         assert texts.index(text) < settings
     assert not window.history.exports.export_actions["json"].isEnabled()  # nothing to export yet
+
+
+def test_the_file_menu_offers_import_as_a_copy(qtbot, window):
+    exports = window.history.exports
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    texts = [a.text() for a in file_menu.actions()]
+    assert "&Import Conversation…" in texts and "Import Conversation as a &Copy…" in texts
+    assert exports.import_copy_action.isEnabled()

@@ -61,3 +61,45 @@ def test_reasoning_controls_show_the_value_that_is_sent(qtbot, window):
     assert controls.sends_label.text() == 'Sends {"reasoning_effort": "high"}'
     composer.set_choice(ModelChoice("deepseek", "deepseek-reasoner"))
     assert "thinking" in controls.sends_label.text()
+
+
+def test_a_turn_that_failed_before_any_output_says_the_request_failed(qtbot, window, replay):
+    from tests.support.replay import Reply
+
+    replay.add(CHAT_PATH, Reply.json(404, {"error": {"message": "model qwen3 not found"}}))
+    use_replay(window, replay)
+    send(qtbot, window, "Hello?")
+    qtbot.waitUntil(
+        lambda: bool(window.conversation.states()) and not window.runner.busy, timeout=10_000
+    )
+    state = window.conversation.states()[-1]
+    qtbot.waitUntil(lambda: state.turn.status is TurnStatus.ERROR)
+    window.inspector.show_turn(state)
+    text = window.inspector.message_label.text()
+    assert text.startswith("The request failed") and "model qwen3 not found" in text
+    assert "answered directly" not in text
+    assert not window.inspector.visibility_label.isVisible()  # no "No reasoning" badge
+    # Nothing came back: not a query ("No queries yet.", not "1 query, none with a price").
+    qtbot.waitUntil(lambda: "No queries yet." in window.ledger.summary_label.text())
+
+
+def test_the_reasoning_search_is_reset_for_another_turn(qtbot, window, replay):
+    replay.add(
+        CHAT_PATH,
+        stream_reply(simple_stream("alpha beta alpha", "One.")),
+        stream_reply(simple_stream("gamma delta", "Two.")),
+    )
+    use_replay(window, replay)
+    send(qtbot, window, "First")
+    qtbot.waitUntil(lambda: len(window.conversation.states()) == 1 and not window.runner.busy)
+    first = window.conversation.states()[0]
+    window.inspector.show_turn(first)
+    bar = window.inspector.find_bar
+    bar.open_bar()
+    bar.edit.setText("alpha")
+    qtbot.waitUntil(lambda: "2 found" in bar.result_label.text())
+    window.new_conversation()
+    send(qtbot, window, "Second")
+    qtbot.waitUntil(lambda: len(window.conversation.states()) == 1 and not window.runner.busy)
+    window.inspector.show_turn(window.conversation.states()[0])
+    assert bar.edit.text() == "" and bar.result_label.text() == ""

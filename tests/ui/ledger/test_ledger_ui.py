@@ -202,6 +202,7 @@ def test_with_ask_before_sending_cancel_sends_nothing(qtbot, window, replay, sto
     send(qtbot, window, QUESTION)  # Send anyway
     qtbot.waitUntil(lambda: len(replay.requests_to(CHAT_PATH)) == 1, timeout=10_000)
     assert len(asked) == 2
+    assert not window.banner.isVisibleTo(window)  # read and answered: it does not linger
     finished(qtbot, window)
 
 

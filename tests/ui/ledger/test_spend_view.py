@@ -155,7 +155,9 @@ def test_what_the_cells_say(qtbot, ledger, view):
     model = view.model
     titles = {model.data(model.index(r, 0)) for r in range(model.rowCount())}
     assert titles == {"Is 391 prime?", "Two trains leave at noon", "Total"}
-    assert view.summary.text().startswith("All time: $0.063 over 7 queries (2 without a price)")
+    assert view.summary.text().startswith(
+        "All time: $0.063 over 7 queries (1 without a price, 1 with usage not reported)"
+    )
     choose(qtbot, view, period="day")
     assert view.summary.text() == (
         "Today (from 2026-11-27, UTC): $0.036 over 2 queries · reasoning $0.028 (79%)"

@@ -113,9 +113,10 @@ def test_a_failed_turn_says_so_and_retry_replaces_it(qtbot, window, replay, stor
     failed = _last_turn(window)
     widget = window.conversation.widget_for(failed.id)
     qtbot.waitUntil(lambda: failed.turn.status is TurnStatus.ERROR)
+    # The card is redrawn at the window's paced rate: the button may show a frame later.
+    qtbot.waitUntil(lambda: widget.retry_button.isVisibleTo(window))
     assert widget.status_label.text().startswith("Failed:")
     assert "not loaded" in widget.status_label.text()
-    assert widget.retry_button.isVisibleTo(window)
 
     qtbot.mouseClick(widget.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
@@ -151,3 +152,29 @@ def test_the_system_prompt_of_a_new_conversation_is_sent_and_kept(qtbot, window,
     assert (
         replay.requests_to(CHAT_PATH)[1].json["messages"][0]["content"] == "Answer like a pirate."
     )
+
+
+def test_a_silent_stream_says_so_live_then_ends_after_the_idle_timeout(
+    qtbot, window, replay, monkeypatch
+):
+    from client.core.events import TurnStatus
+    from client.ui.conversation import describe
+    from tests.support.chat import chunk
+    from tests.support.replay import Reply, sse
+
+    monkeypatch.setattr(describe, "SILENT_AFTER_S", 1.0)  # 15 s in use; a test waits less
+    window.prefs.set("turns.idle_timeout_s", 3)
+    window._apply_idle_timeout()  # what saving Settings does
+    replay.add(CHAT_PATH, Reply(chunks=sse(chunk(reasoning="Thinking about 17 × 23")), hang_s=30))
+    use_replay(window, replay)
+    send(qtbot, window, "17 × 23?")
+    qtbot.waitUntil(lambda: bool(window.conversation.states()), timeout=10_000)
+    state = window.conversation.states()[-1]
+    widget = window.conversation.widget_for(state.id)
+    qtbot.waitUntil(lambda: widget.status_label.text().startswith("No data for"), timeout=10_000)
+    assert state.streaming and widget.status_label.isVisible()
+    assert window.actions_.stop.isEnabled()  # Stop is at hand
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=15_000)
+    assert state.turn.status is TurnStatus.INTERRUPTED
+    assert "No data from" in widget.status_label.text() and "for 3 s" in widget.status_label.text()
+    assert "Thinking about 17 × 23" in state.reasoning.text()  # what arrived is kept

@@ -398,3 +398,35 @@ def test_markdown_and_html_carry_the_auditors_findings(store, conversation):
     page = export_html(store, c.id, all_branches=True)
     assert "What the auditor found" in page
     assert "error (arithmetic) in step 2 (“340 + 51 = 392”): 340 + 51 is 391, not 392." in page
+
+
+def test_html_gives_each_formula_mathml_with_its_tex_and_markdown_keeps_tex(store):
+    c = store.create_conversation("Maths")
+    answer = "So $\\binom{28}{4} = 20475$, and\n\n$$x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$$\n\nA pen costs $3 and a book $4."
+    reasoning = ReasoningTrace(Visibility.RAW, "Try \\(n^2\\) first.", 10, 0, [])
+    store.insert_turn(
+        full_turn(c.id, prompt="What is $\\binom{28}{4}$?", answer=answer, reasoning=reasoning)
+    )
+    page = export_html(store, c.id)
+    maths = [e for e in elements(page) if e.tag == "math"]
+    assert len(maths) == 4  # prompt, two in the answer, one in the reasoning
+    annotations = [e.text for e in elements(page) if e.tag == "annotation"]
+    assert "\\binom{28}{4} = 20475" in annotations and "n^2" in annotations
+    assert not {"img", "script"} & {e.tag for e in elements(page)}
+    assert "thinkpane-math" not in page
+    assert "costs $3 and a book $4." in page
+    markdown_text = export_markdown(store, c.id)
+    assert "$\\binom{28}{4} = 20475$" in markdown_text and "<math" not in markdown_text
+
+
+def test_hostile_maths_in_an_html_export_fetches_nothing(store):
+    c = store.create_conversation("Hostile maths")
+    answer = (
+        "$\\href{https://evil.example/a}{x}$ and $\\includegraphics{https://evil.example/b.png}$"
+    )
+    store.insert_turn(full_turn(c.id, answer=answer))
+    page = export_html(store, c.id)
+    assert not [
+        e for e in elements(page) if e.tag in ("math", "img", "a") and "evil" in str(e.attrs)
+    ]
+    assert "\\href{https://evil.example/a}{x}" in page  # shown as its source text

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from client.audit import PRINCIPLE, agreeing_steps
 from client.core.audit import AuditResult, CriticOpinion, Finding, Severity
@@ -384,10 +385,38 @@ mark.error{background:#6b2323}mark.warning{background:#5c4514}.findings li.error
 """
 
 
-def _html_step_text(text: str, findings: Sequence[Finding]) -> str:
+#: Where the formulas of a text are, as (start, end) offsets: a mark never cuts one in two.
+FormulaRanges = Callable[[str], Sequence[tuple[int, int]]]
+
+
+def widened(text: str, findings: Sequence[Finding], ranges: FormulaRanges) -> list[Finding]:
+    """`findings` with each span that touches a formula stretched to cover all of it."""
+    formula_spans = ranges(text)
+    if not formula_spans:
+        return list(findings)
+    out = []
+    for f in findings:
+        start, end = f.start, f.end
+        if start is not None and end is not None:
+            for low, high in formula_spans:
+                if low < end and start < high:
+                    start, end = min(start, low), max(end, high)
+            f = replace(f, start=start, end=end)
+        out.append(f)
+    return out
+
+
+def _html_step_text(
+    text: str,
+    findings: Sequence[Finding],
+    text_html: Callable[[str], str] = html.escape,
+    formula_ranges: FormulaRanges | None = None,
+) -> str:
     out: list[str] = []
+    if formula_ranges is not None:
+        findings = widened(text, findings, formula_ranges)
     for start, end, covering in spans(text, findings):
-        piece = html.escape(text[start:end])
+        piece = text_html(text[start:end])
         if covering:
             severity = worst(covering) or Severity.NOTE
             title = html.escape(" ".join(f.message for f in covering), quote=True)
@@ -412,13 +441,17 @@ def audit_report_html(
     critic: CriticOpinion | None,
     *,
     critic_model: str | None = None,
+    text_html: Callable[[str], str] = html.escape,
+    formula_ranges: FormulaRanges | None = None,
     answer_html: str | None = None,
 ) -> str:
     """The audit as one self-contained HTML page: escaped text, one inline style, no scripts.
 
     `answer_html` is the answer already rendered from its Markdown and sanitised by the caller
     (the renderer is a layer this package may not use); without it the answer is shown as
-    escaped text."""
+    text. `text_html` turns the model's text (problem, answer, steps) into HTML; the window
+    passes one that also typesets formulas as MathML, and `formula_ranges` saying where they
+    are, so that a finding inside a formula marks the whole formula."""
     e = html.escape
     visibility = visibility_of(turn)
     model = turn.model_reported or turn.model
@@ -433,12 +466,13 @@ def audit_report_html(
         f'<p class="strip">{e(audit_strip(audit, visibility))}</p>',
         f'<p class="audited">{e(what_was_audited(turn))}</p>',
         f'<p class="principle"><em>{e(PRINCIPLE)}</em></p>',
-        f'<h2>Problem</h2><div class="quote">{e(turn.prompt[:_LONG_TEXT])}</div>',
+        f'<h2>Problem</h2><div class="quote">{text_html(turn.prompt[:_LONG_TEXT])}</div>',
     ]
     if answer_html is not None and turn.answer.strip():
         out.append(f'<h2>Answer</h2><div class="answer">{answer_html}</div>')
     elif turn.answer.strip():
-        out.append(f'<h2>Answer</h2><div class="quote">{e(turn.answer[:_LONG_TEXT])}</div>')
+        answer = text_html(turn.answer[:_LONG_TEXT])
+        out.append(f'<h2>Answer</h2><div class="quote">{answer}</div>')
     if path := candidate_path(audit, turn.answer):
         out.append(f"<h2>Candidate answers</h2><p>{e(path)}</p>")
     if audit.steps:
@@ -449,7 +483,9 @@ def audit_report_html(
         out.append(
             f'<h3>Step {step_number(step.index)} <span class="kind">· {e(str(step.kind))}</span></h3>'
         )
-        out.append(f'<div class="text">{_html_step_text(step.text, found)}</div>')
+        out.append(
+            f'<div class="text">{_html_step_text(step.text, found, text_html, formula_ranges)}</div>'
+        )
         if found:
             out.append(_html_findings(found))
         if step.index in verdicts:

@@ -13,7 +13,8 @@ the fence closed, or the rest of the document would read as code.
 HTML is one self-contained, sanitised file: prompts and answers through `render_markdown`,
 reasoning through `render_plain`, one inline `<style>`, no scripts, nothing fetched from
 anywhere (a Content-Security-Policy says so too), and the window's internal links (code "Copy",
-image placeholders) turned into plain text.
+image placeholders) turned into plain text. Formulas are MathML, which browsers typeset
+natively, with the TeX source as an annotation; the Markdown export keeps the TeX as written.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from client.core.format import step_number
 from client.core.usage import Usage
 from client.render import render_markdown, render_plain
 from client.render.fences import open_fence
+from client.render.maths_html import with_mathml
 from client.store import Store
 
 VISIBILITY_LABELS = {
@@ -304,7 +306,8 @@ def _detached(fragment: str) -> str:
     fragment = _COPY_LINK.sub(
         lambda m: f'<p class="code-label">{m[1]}</p>' if m[1] else "", fragment
     )
-    return _IMAGE_LINK.sub(r'<span class="image">\1</span>', fragment)
+    fragment = _IMAGE_LINK.sub(r'<span class="image">\1</span>', fragment)
+    return with_mathml(fragment)  # formulas as MathML, their TeX kept as an annotation
 
 
 def _markdown_html(text: str) -> str:
@@ -345,7 +348,7 @@ def to_html(page: Page) -> str:
     if page.conversation.system:
         out.append("<p>System prompt</p>")
         out.append(
-            f'<blockquote class="system">{render_plain(page.conversation.system)}</blockquote>'
+            f'<blockquote class="system">{with_mathml(render_plain(page.conversation.system))}</blockquote>'
         )
     totals = f"Total: {_totals(page.entries)}" if page.entries else "No turns yet."
     out.append(f"<p>{esc(totals)}</p></header>")
@@ -357,7 +360,7 @@ def to_html(page: Page) -> str:
         out.append(f'<div class="prompt">{_markdown_html(turn.prompt)}</div>')
         label = reasoning_label(turn)
         if label is not None:
-            body = render_plain(turn.reasoning.text) or "<p>(no text)</p>"
+            body = with_mathml(render_plain(turn.reasoning.text)) or "<p>(no text)</p>"
             out.append(f"<details><summary>{esc(label)}</summary>\n{body}\n</details>")
         out.append('<p class="who">Answer</p>')
         out.append(

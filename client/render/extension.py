@@ -4,6 +4,8 @@ Python-Markdown passes raw HTML through and turns images into `<img>`; for text 
 neither is acceptable. This extension:
 
 - escapes raw HTML: the block and inline HTML processors are removed, so `<script>` is text;
+- takes formulas out before markdown reads them (see `maths_html.py`): each becomes a picture
+  addressed ``thinkpane-math:…`` that only the window can draw;
 - renders fenced code itself (see `fences.py`), highlighted and numbered for the Copy links,
   and reads lists as models write them (see `preprocessors.py`);
 - caps tables at `MAX_TABLE_ROWS` rows and `MAX_TABLE_COLUMNS` columns and says what it left
@@ -31,6 +33,7 @@ from markdown.extensions.tables import TableProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
+from client.render.maths_html import MathPreprocessor
 from client.render.preprocessors import (
     CodeRenderer,
     FencedCodePreprocessor,
@@ -158,6 +161,10 @@ class ThinkpaneExtension(Extension):
         md.inlinePatterns.deregister("html")
         self.fences = FencedCodePreprocessor(md, self.render_code)
         md.preprocessors.register(self.fences, "thinkpane_fences", 25)
+        # After the fences (no maths in code), before anything reads markdown in the TeX.
+        md.preprocessors.register(MathPreprocessor(md), "thinkpane_maths", 24.5)
+        if "$" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS.append("$")  # "\\$5" is a dollar sign (maths.py)
         md.preprocessors.register(ListIndentPreprocessor(md), "thinkpane_list_indent", 24)
         md.preprocessors.register(InterruptPreprocessor(md), "thinkpane_interrupt", 23)
         md.preprocessors.register(NestingCapPreprocessor(md), "thinkpane_nesting_cap", 22)

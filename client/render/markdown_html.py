@@ -7,7 +7,8 @@ that pipeline emits. nh3 is the last word: were the extension ever wrong, a `<sc
 `<img>`, an event handler or a `javascript:` address still could not reach the document.
 
 The HTML is the subset Qt renders: paragraphs, headings, lists, block quotes, `<pre>`, tables
-with `border`/`cellpadding`, links, and `<span style="color: …">` for highlighted code.
+with `border`/`cellpadding`, links, `<span style="color: …">` for highlighted code, and
+formula pictures (``<img src="thinkpane-math:…">``, the only images there are).
 """
 
 from __future__ import annotations
@@ -23,19 +24,25 @@ from markdown.extensions.sane_lists import SaneListExtension
 from client.render.extension import TABLE_ATTRIBUTES, ThinkpaneExtension
 from client.render.fences import code_blocks
 from client.render.highlight import check_theme, code_block_html
+from client.render.typeset import MATH_SCHEME
 
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "code", "pre", "span",
-    "a", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
+    "a", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "img",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href"}, "span": {"style"}, "pre": {"style"}, "ol": {"start"}}
+_ATTRIBUTES = {
+    "a": {"href"}, "span": {"style"}, "pre": {"style"}, "ol": {"start"},
+    "img": {"src", "title", "alt"},
+}  # fmt: skip
 _ALIGNMENTS = {"left", "center", "right"}
 _ATTRIBUTE_VALUES = {
     "th": {"align": _ALIGNMENTS},
     "td": {"align": _ALIGNMENTS},
     "table": {name: {value} for name, value in TABLE_ATTRIBUTES.items()},
+    "img": {"align": {"middle"}},
+    "p": {"align": {"center"}},
 }
-_URL_SCHEMES = {"http", "https", "mailto", "thinkpane-copy", "thinkpane-image"}
+_URL_SCHEMES = {"http", "https", "mailto", "thinkpane-copy", "thinkpane-image", "thinkpane-math"}
 _STYLE_PROPERTIES = {"color", "background-color", "font-weight", "font-style", "text-decoration"}
 
 
@@ -47,6 +54,15 @@ class RenderedMarkdown:
     code_count: int
 
 
+def _only_formula_images(tag: str, attribute: str, value: str) -> str | None:
+    # Formula pictures (maths_html.py) are the only images, and nothing else links to one.
+    if tag == "img" and attribute == "src":
+        return value if value.startswith(MATH_SCHEME) else None
+    if attribute == "href" and value.startswith(MATH_SCHEME):
+        return None
+    return value
+
+
 def sanitize_html(fragment: str) -> str:
     """`fragment` with every tag, attribute, style property and URL not on our lists removed."""
     return nh3.clean(
@@ -54,6 +70,7 @@ def sanitize_html(fragment: str) -> str:
         tags=_TAGS,
         clean_content_tags={"script", "style"},
         attributes=_ATTRIBUTES,
+        attribute_filter=_only_formula_images,
         tag_attribute_values=_ATTRIBUTE_VALUES,
         url_schemes=_URL_SCHEMES,
         url_relative="deny",

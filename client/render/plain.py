@@ -16,12 +16,15 @@ import html
 import re
 
 from client.render.blocks import PlainBlockSplitter
+from client.render.maths_html import plain_paragraphs_html
 from client.render.streaming import IncrementalDocument
 
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")
 
 
 def _paragraph_html(paragraph: str) -> str:
+    if "$" in paragraph or "\\" in paragraph:
+        return plain_paragraphs_html(paragraph)  # formulas as pictures (maths_html.py)
     # NUL ends a string for parts of Qt; show the replacement character instead.
     escaped = html.escape(paragraph, quote=False).replace("\x00", "\ufffd")
     return f'<p style="white-space: pre-wrap">{escaped}</p>'

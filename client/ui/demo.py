@@ -4,7 +4,8 @@
 a hidden one, code, a table, an edited prompt with two versions) and opens the window on them,
 filling the screen. It refuses to touch a folder that already has data: point THINKPANE_HOME at
 an empty folder, or leave it unset and a temporary one is used. THINKPANE_THEME=dark|light picks
-the theme; THINKPANE_DEMO_SEARCH=WORDS opens Ctrl+K searching for WORDS once the window is up.
+the theme; THINKPANE_DEMO_SEARCH=WORDS opens Ctrl+K searching for WORDS once the window is up;
+THINKPANE_DEMO_OPEN=maths opens the conversation full of formulas.
 """
 
 from __future__ import annotations
@@ -161,6 +162,68 @@ def seed_audit(store) -> str:  # type: ignore[no-untyped-def]
     return conversation.id
 
 
+MATHS_PROMPT = (
+    "A committee of 4 is chosen from 28 people (badges cost $3 each, a banner $4): in how many"
+    " ways? Then solve $x^2 - 5x + 6 = 0$."
+)
+MATHS_REASONING = r"""We need $\binom{28}{4}$: the ways to choose 4 people out of 28 when order does not matter.
+
+By definition \( \binom{n}{k} = \frac{n!}{k!\,(n-k)!} \), so
+$$\binom{28}{4} = \frac{28 \cdot 27 \cdot 26 \cdot 25}{4!}$$
+
+The numerator: $28 \cdot 27 = 756$, then $756 \cdot 26 = 19646$, and $19646 \cdot 25 = 491150$.
+
+Wait, $756 \cdot 26 = 19656$, not 19646. Redo: $19656 \cdot 25 = 491400$, and $\frac{491400}{24} = 20475$.
+
+Now the quadratic. With $a = 1$, $b = -5$, $c = 6$ the formula gives
+\[ x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} = \frac{5 \pm \sqrt{25 - 24}}{2} \]
+
+So $x = \frac{5 + 1}{2} = 3$ or $x = \frac{5 - 1}{2} = 2$. Check: $3^2 - 5 \cdot 3 + 6 = 0$ and $2^2 - 5 \cdot 2 + 6 = 0$."""
+MATHS_ANSWER = r"""**There are $\binom{28}{4} = 20475$ ways** to choose the committee:
+
+$$\binom{28}{4} = \frac{28!}{4!\,24!} = \frac{28 \cdot 27 \cdot 26 \cdot 25}{24} = 20475$$
+
+The roots of $x^2 - 5x + 6 = 0$ follow from the quadratic formula \(x = \frac{-b \pm \sqrt{b^2-4ac}}{2a}\):
+
+$$
+\begin{aligned}
+x_1 &= \frac{5 + 1}{2} = 3 \\
+x_2 &= \frac{5 - 1}{2} = 2
+\end{aligned}
+$$
+
+so $x^2 - 5x + 6 = (x - 2)(x - 3)$."""
+
+
+def seed_maths(store) -> str:  # type: ignore[no-untyped-def]
+    """A MATH-style turn: formulas in the prompt, the raw reasoning (one false equation) and the
+    answer, for the typeset maths and the Steps view."""
+    conversation = store.create_conversation("Committees and a quadratic")
+    turn = _turn(
+        conversation.id,
+        None,
+        MATHS_PROMPT,
+        MATHS_ANSWER,
+        provider="deepseek",
+        model="deepseek-reasoner",
+        reasoning=ReasoningTrace(Visibility.RAW, MATHS_REASONING, 640),
+        usage=Usage(48, 0, None, 910, 640),
+        cost=Cost(
+            CostSource.PRICES,
+            "USD",
+            Decimal("0.00201"),
+            Decimal("0.000026"),
+            Decimal("0.001984"),
+            Decimal("0.001395"),
+        ),
+        timing=Timing(0.4, 7.9, 9.6, 7.5),
+        settings=TurnSettings(effort="high"),
+    )
+    store.insert_turn(turn)
+    store.finalise_turn(turn)
+    return conversation.id
+
+
 def seed(store) -> str:  # type: ignore[no-untyped-def]
     """Fill an empty store with demo conversations; returns the one to open."""
     for title in (
@@ -170,6 +233,7 @@ def seed(store) -> str:  # type: ignore[no-untyped-def]
     ):
         store.create_conversation(title)
     seed_audit(store)
+    maths = seed_maths(store)
     conversation = store.create_conversation("Is 1,001 prime?")
     settings = {"model": {"provider": "deepseek", "model": "deepseek-reasoner", "base_url": None}}
     store.update_conversation_settings(conversation.id, settings)
@@ -241,8 +305,9 @@ def seed(store) -> str:  # type: ignore[no-untyped-def]
         "recent_models",
         [settings["model"], {"provider": "openai", "model": "gpt-5-mini", "base_url": None}],
     )
-    store.set_setting("ui.last_conversation", conversation.id)
-    return conversation.id
+    opened = maths if os.environ.get("THINKPANE_DEMO_OPEN") == "maths" else conversation.id
+    store.set_setting("ui.last_conversation", opened)
+    return opened
 
 
 def main() -> int:

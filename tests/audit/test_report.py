@@ -212,3 +212,24 @@ def test_strip_names_maths_errors_from_the_symbolic_check():
         steps=["We count teams.", r"There are \(\binom{7}{3} = 30\) teams.", "So 30 teams."]
     )
     assert audit_strip(audit, Visibility.RAW).startswith("1 maths error (step 2)")
+
+
+def test_html_report_typesets_maths_as_mathml_when_asked() -> None:
+    from client.render.maths import formula_ranges
+    from client.render.maths_html import escape_with_mathml
+
+    text = "First $\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$ so.\n\nThen 5/6 is it."
+    t = turn(text=text, answer="It is $\\frac{5}{6}$.")
+    page = audit_report_html(
+        t, audited(t), {}, None, text_html=escape_with_mathml, formula_ranges=formula_ranges
+    )
+    assert page.count("<math") == 2  # the step and the answer
+    # The false equation is marked whole, and typeset inside its mark.
+    assert re.search(r'<mark class="error"[^>]*><math', page)
+    assert (
+        '<annotation encoding="application/x-tex">\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}</annotation>'
+        in page
+    )
+    assert "<math" not in audit_report_html(t, audited(t), {}, None)  # the default escapes
+    md = audit_report_markdown(t, audited(t), {}, None).replace("\\\\", "\\")
+    assert "\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}" in md and "<math" not in md  # TeX kept

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from client.audit.report import audit_report_html, audit_report_markdown
 from client.core.audit import AuditResult
 from client.core.conversation import Turn
+from client.render.maths import formula_ranges
+from client.render.maths_html import escape_with_mathml
 
 if TYPE_CHECKING:  # client.critic brings the turn controller: loaded when a critic runs
     from client.critic import CriticReview
@@ -46,8 +48,16 @@ def write_report(
     if report_kind(fmt) == "html":
         from client.exports.readable import answer_html
 
+        # Formulas as MathML with their TeX annotated; the Markdown report keeps the TeX.
         text = audit_report_html(
-            turn, audit, verdicts, critic, critic_model=critic_model, answer_html=answer_html(turn)
+            turn,
+            audit,
+            verdicts,
+            critic,
+            critic_model=critic_model,
+            answer_html=answer_html(turn),
+            text_html=escape_with_mathml,
+            formula_ranges=formula_ranges,
         )
     else:
         text = audit_report_markdown(turn, audit, verdicts, critic, critic_model=critic_model)

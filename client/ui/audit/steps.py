@@ -5,7 +5,8 @@ rows on screen. Each row is the step's number and kind, the user's verdict and t
 opinion as small tags, and the step's text with every finding's exact span marked in place.
 The text goes into a QTextDocument with setPlainText, so model output is never parsed as markup;
 marks are character formats coloured by severity, blended from the palette so they read in light
-and dark themes alike. Hovering a mark shows its one-sentence explanation.
+and dark themes alike. Hovering a mark shows its one-sentence explanation. Formulas are typeset
+in place (formula_images.py), and a finding inside a formula marks the whole of it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
@@ -42,10 +44,17 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QToolTip,
 )
+from shiboken6 import isValid
 
-from client.audit.report import SEVERITY_LABELS, TURNING_POINTS, spans, worst
+from client.audit.report import SEVERITY_LABELS, TURNING_POINTS, spans, widened, worst
 from client.core.audit import AuditResult, CriticVerdict, Finding, Severity, Step
 from client.core.format import step_number
+from client.render.maths import Formula, formula_ranges, split_maths
+from client.ui.conversation.formula_images import (
+    FormulaDocument,
+    formula_source_at,
+    typeset_in_place,
+)
 
 STEP_ROLE = Qt.ItemDataRole.UserRole + 1  # the Step
 FINDINGS_ROLE = Qt.ItemDataRole.UserRole + 2  # tuple[Finding, ...]
@@ -112,6 +121,17 @@ def qt_offsets(text: str) -> list[int] | None:
             pos += 2 if ord(ch) > 0xFFFF else 1
     positions.append(pos)
     return positions
+
+
+def formula_places(text: str) -> list[tuple[int, int, Formula]]:
+    """(start, end, formula) for each formula of a step's text, in Python offsets."""
+    places, position = [], 0
+    for part in split_maths(text):
+        end = position + len(part.source)
+        if isinstance(part, Formula):
+            places.append((position, end, part))
+        position = end
+    return places
 
 
 class StepListModel(QAbstractListModel):
@@ -262,7 +282,13 @@ class StepDelegate(QStyledItemDelegate):
         return laid
 
     def _lay_out(self, step: Step, found: tuple[Finding, ...]) -> Laid:
-        doc = QTextDocument()  # owned here, not by the delegate: forget() really frees it
+        # Owned here, not by the delegate: forget() really frees it. Formulas are typeset
+        # (formula_images.py); a finding inside one marks the whole formula.
+        places = formula_places(step.text)
+        doc = FormulaDocument(self._view) if places else QTextDocument()
+        if isinstance(doc, FormulaDocument):
+            doc.formulas.sig_refreshed.connect(self._on_formula_ready)
+            found = tuple(widened(step.text, found, formula_ranges))
         doc.setDocumentMargin(0)
         doc.setUndoRedoEnabled(False)
         doc.setDefaultFont(self._view.font())
@@ -281,7 +307,21 @@ class StepDelegate(QStyledItemDelegate):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(mark_format(palette, worst(covering) or Severity.NOTE, tip))
             marks.append((start, end, tip))
+        if places:
+            if where is not None:
+                places = [(where[start], where[end], formula) for start, end, formula in places]
+            moved = typeset_in_place(doc, places)
+            marks = [(moved(start), moved(end), tip) for start, end, tip in marks]
         return Laid(doc, marks)
+
+    @Slot()
+    def _on_formula_ready(self) -> None:
+        # A picture replaced a formula's source: its row may have a new height. The picture may
+        # arrive after the list is gone (documents outlive it until the delegate is collected).
+        if not isValid(self._view):
+            return
+        self._view.scheduleDelayedItemsLayout()
+        self._view.viewport().update()
 
     def _text_width(self) -> int:
         return max(120, self._view.viewport().width() - _INDENT - 2 * _PAD)
@@ -376,11 +416,15 @@ class StepDelegate(QStyledItemDelegate):
         """The explanation under `pos` (viewport coordinates): the mark's, else the step's."""
         laid = self.laid_out(index)
         point = QPointF(pos) - self._text_origin(rect)
-        at = laid.doc.documentLayout().hitTest(point, Qt.HitTestAccuracy.ExactHit)
+        layout = laid.doc.documentLayout()
+        at = layout.hitTest(point, Qt.HitTestAccuracy.ExactHit)
+        source = ""
+        if layout.imageAt(point):  # a typeset formula: its source first
+            source = formula_source_at(laid.doc, at) or formula_source_at(laid.doc, at - 1) or ""
         for start, end, tip in laid.marks:
-            if start <= at < end:
-                return tip
-        return index.data(Qt.ItemDataRole.ToolTipRole)
+            if start <= at < end or (source and start <= at - 1 < end):
+                return f"{source}\n{tip}" if source else tip
+        return source or index.data(Qt.ItemDataRole.ToolTipRole)
 
     def helpEvent(
         self, event: Any, view: Any, option: Any, index: QModelIndex | QPersistentModelIndex

@@ -1,9 +1,10 @@
 """Where model output meets Qt's rich-text engine: a browser that fetches nothing and opens nothing.
 
 `SafeBrowser` is a QTextBrowser that never follows a link by itself (the window's link policy
-decides, on a click, after showing the address) and whose `loadResource` refuses every resource:
-the HTML from client.render has no images, and were one ever to slip through, Qt would still
-have no way to fetch it. `AnswerBrowser` grows to fit its text, for answers stacked in one
+decides, on a click, after showing the address) and whose `loadResource` refuses every resource
+but formula pictures, which it draws itself (formula_images.py): the HTML from client.render has
+no other images, and were one ever to slip through, Qt would still have no way to fetch it.
+Copying a formula copies its TeX; hovering one shows it. `AnswerBrowser` grows to fit its text, for answers stacked in one
 scrolling column. `StreamingWriter` applies client.render's incremental updates to a document:
 finished blocks are inserted once, and only the growing tail is replaced.
 """
@@ -12,9 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip, QWidget
+
+from client.ui.conversation.formula_images import (
+    MATH_PREFIX,
+    FormulaResources,
+    formula_source_at,
+    plain_text_with_sources,
+)
 
 # A character no model writes, used to open a clean block (see StreamingWriter._insert).
 _MARK = "\u2063"
@@ -42,6 +50,7 @@ class SafeBrowser(QTextBrowser):
         )  # an undo stack of every streamed token is memory for nothing
         self.setSearchPaths([])
         self.refused_resources: list[str] = []
+        self._formulas: FormulaResources | None = None
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -49,9 +58,64 @@ class SafeBrowser(QTextBrowser):
         self.highlighted.connect(self._on_self_highlighted)
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt's name
-        """Refuse everything: model output may not make Qt read a file or touch the network."""
-        self.refused_resources.append(name.toString() if isinstance(name, QUrl) else name)
+        """Refuse everything but formula pictures, which are drawn here (formula_images.py):
+        model output may not make Qt read a file or touch the network."""
+        address = name.toString() if isinstance(name, QUrl) else name
+        if address.startswith(MATH_PREFIX):
+            return self.formulas().resource(address)
+        self.refused_resources.append(address)
         return None
+
+    def formulas(self) -> FormulaResources:
+        """This browser's formula pictures (in its font, text colour and pixel ratio)."""
+        if self._formulas is None:
+            self._formulas = FormulaResources(self.document())
+        # Asked each time: the theme or the screen may have changed since.
+        self._formulas.set_look(self.font(), self.palette(), self.devicePixelRatioF())
+        return self._formulas
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt's name
+        """Copying a formula copies its TeX source."""
+        data = super().createMimeDataFromSelection()
+        cursor = self.textCursor()
+        if "\ufffc" in cursor.selectedText():
+            text = plain_text_with_sources(
+                self.document(), cursor.selectionStart(), cursor.selectionEnd()
+            )
+            data = QMimeData()
+            data.setText(text)
+        return data
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # Formula pictures are drawn in the text colour and size: a new theme or font redraws
+        # them (documents rendered again from HTML ask afresh anyway).
+        if getattr(self, "_formulas", None) is not None and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.FontChange,
+        ):
+            self.formulas().refresh_look()
+        super().changeEvent(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ToolTip and self._formula_tip(event):
+            return True
+        return super().viewportEvent(event)
+
+    def _formula_tip(self, event: Any) -> bool:
+        """Hovering anywhere over a formula shows its source."""
+        offset = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        point = QPointF(event.pos() + offset)
+        layout = self.document().documentLayout()
+        if not layout.imageAt(point).startswith(MATH_PREFIX):
+            return False
+        position = layout.hitTest(point, Qt.HitTestAccuracy.FuzzyHit)
+        source = formula_source_at(self.document(), position) or formula_source_at(
+            self.document(), position - 1
+        )
+        if not source:
+            return False
+        QToolTip.showText(event.globalPos(), source, self.viewport())
+        return True
 
     def setSource(self, name: QUrl | str, type_: Any = None) -> None:  # noqa: N802 - Qt's name
         # QTextBrowser would load `name` itself on backward/forward/home; it never navigates.

@@ -3,8 +3,8 @@
 Reasoning is labelled for what it is (Raw: the model's own words; Summary: the provider's summary
 of them; Hidden: billed but not sent), with "thought for N s", its tokens and its cost. Hidden
 reasoning gets a plain explanation instead of an empty box. The text is plain (reasoning is read
-as prose; 100,000 characters stream into a QPlainTextEdit cheaply and nothing in it can become
-markup), searchable, and lives in a tab so the audit's step view can sit beside it. Under the
+as prose and nothing in it can become markup) with its formulas typeset (reasoning_text.py),
+searchable, and lives in a tab so the audit's step view can sit beside it. Under the
 header, a one-line audit strip ("1 arithmetic error (step 12) · raw trace") stays in sight while
 the reasoning is read; clicking it opens the steps.
 """
@@ -18,7 +18,6 @@ from PySide6.QtGui import QFont, QKeyEvent, QPalette, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -27,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from client.core.events import TurnStatus, Visibility
 from client.ui.conversation import describe
+from client.ui.conversation.browser import SafeBrowser
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import FindBar
+from client.ui.inspector.reasoning_text import ReasoningWriter
 from client.ui.theme import FOCUS_FRAME
 
 NOTHING_SELECTED = "Select an answer to see the reasoning behind it."
@@ -95,12 +96,15 @@ class ReasoningInspector(QWidget):
         self.strip_label.installEventFilter(self)  # Enter or Space on it opens the steps
         self.strip_label.hide()
 
-        self.text_view = QPlainTextEdit(self)
-        self.text_view.setReadOnly(True)
-        self.text_view.setUndoRedoEnabled(False)
+        self.text_view = SafeBrowser(self)
+        self.text_view.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.text_view.setObjectName("reasoning")
         self.text_view.setAccessibleName("Reasoning")
         self.text_view.setStyleSheet(FOCUS_FRAME)
+        self._writer = ReasoningWriter(self.text_view.document)
         self.find_bar = FindBar("Search the reasoning", self)
         self.find_bar.close_button.hide()  # always there: searching is what the inspector is for
         self.message_label = QLabel(self)
@@ -169,7 +173,7 @@ class ReasoningInspector(QWidget):
         self._shown_parts = 0
         self._shown_chars = 0
         self._shown_generation = -1
-        self.text_view.clear()
+        self._writer.set_text("")
         self.refresh()
 
     def refresh(self) -> None:
@@ -219,19 +223,18 @@ class ReasoningInspector(QWidget):
             self._shown_generation = state.generation
             self._shown_parts = len(state.reasoning)
             self._shown_chars = state.reasoning.length
-            self.text_view.setPlainText(state.reasoning.text())
+            self._writer.set_text(state.reasoning.text())
         elif len(state.reasoning) > self._shown_parts:
             delta = state.reasoning.since(self._shown_parts)
             self._shown_parts = len(state.reasoning)
             self._shown_chars += len(delta)
-            cursor = QTextCursor(self.text_view.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(delta)
+            self._writer.append(delta)
         if state.streaming and at_bottom:
             bar.setValue(bar.maximum())
 
     def text(self) -> str:
-        return self.text_view.toPlainText()
+        """The reasoning shown, formulas as their sources."""
+        return self._writer.text()
 
     @property
     def shown_chars(self) -> int:

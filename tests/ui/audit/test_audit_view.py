@@ -312,3 +312,65 @@ def test_the_html_report_renders_the_answer_and_the_markdown_keeps_it(tmp_path):
     write_report(tmp_path / "r.md", "md", turn, audit, {}, None)
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "> It is **51**." in text and "\\*\\*51" not in text
+
+
+MATHS_REASONING = """First add the fractions.
+
+So $\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$, which I keep.
+
+The answer is $\\frac{2}{5}$."""
+
+
+@pytest.mark.qt_log_ignore(
+    r"^This plugin does not support propagateSizeHints\(\)$",
+    r"^This plugin does not support raise\(\)$",
+)
+def test_the_highlighted_false_equation_is_typeset(qtbot, view, audit_store):
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    from client.ui.conversation.formula_images import FormulaImages
+
+    view.show_turn(make_turn(audit_store, text=MATHS_REASONING))
+    row = view.model.row_of(1)
+    index, rect = rect_of(qtbot, view, row)
+    assert index.data(SEVERITY_ROLE) == "error"
+    laid = view.delegate.laid_out(index)
+    start, end, tip = laid.marks[0]
+    shown = laid.doc.toPlainText()
+    assert shown.startswith("So \ufffc, which")  # the formula is one picture, not TeX
+    assert shown[start:end] == "\ufffc"  # and the mark covers exactly that picture
+    fmt = laid.doc.find("\ufffc").charFormat()
+    assert fmt.isImageFormat() and fmt.background().style() != 0  # marked, typeset
+    assert fmt.toolTip() == "$\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}$"
+    images = FormulaImages.instance()
+    qtbot.waitUntil(lambda: images.pending == 0, timeout=30_000)
+    name = fmt.toImageFormat().name()
+    qtbot.waitUntil(
+        lambda: isinstance(
+            laid.doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(name)), QImage
+        )
+    )
+    picture = laid.doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+    assert picture.height() > view.fontMetrics().height()  # a built-up fraction, not a line of text
+    inside = view.delegate._text_origin(rect)
+    tips = [
+        view.delegate.tooltip_at(index, rect, inside + QPointF(x, 6)) or ""
+        for x in range(0, 200, 4)
+    ]
+    assert any("\\frac{2}{5}$" in t and "is about" in t for t in tips)
+
+
+def test_the_html_report_typesets_the_steps_and_the_markdown_keeps_tex(audit_store, tmp_path):
+    from client.audit import audit_trace
+    from client.ui.audit.export import write_report
+
+    turn = make_turn(audit_store, text=MATHS_REASONING)
+    audit = audit_trace(turn.reasoning.text, problem=turn.prompt, answer=turn.answer)
+    write_report(tmp_path / "r.html", "html", turn, audit, {}, None)
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("<math") == 2
+    assert '<mark class="error"' in page and "\\frac{1}{2} + \\frac{1}{3} = \\frac{2}{5}" in page
+    write_report(tmp_path / "r.md", "md", turn, audit, {}, None)
+    markdown_text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "<math" not in markdown_text and "frac" in markdown_text

@@ -1,6 +1,6 @@
 """The model critic, on request: ask any configured model to judge a turn's reasoning steps.
 
-The critic runs blind to the deterministic findings (AUDIT.md principle 4), as a turn of its
+The critic runs blind to the deterministic findings (docs/auditor.md principle 4), as a turn of its
 own (purpose "critic") attached under the audited turn, so its cost lands in the same
 conversation's ledger like any other query. Its reply is kept verbatim as that turn's answer
 and read with the auditor's parser whenever it is shown, so a better parser improves old

@@ -1,4 +1,4 @@
-"""The reasoning auditor: where the visible reasoning goes wrong (AUDIT.md).
+"""The reasoning auditor: where the visible reasoning goes wrong (docs/auditor.md).
 
 `audit_trace` segments a trace into steps and runs every deterministic check over it: false
 arithmetic, an answer that does not follow, a retracted value used anyway, the path of candidate

@@ -7,7 +7,7 @@ numbers and nothing around them says otherwise: a side glued to a letter (`2x`, 
 remainders, congruences, floors, inequalities or an ellipsis is not an equality of numbers, and a
 sentence that checks, tries or negates something ("not", "check", "plug in", a question) is
 testing a candidate rather than asserting it. When in doubt the claim is dropped: a missed slip
-costs less than a false alarm (AUDIT.md, principle 2).
+costs less than a false alarm (docs/auditor.md, principle 2).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The model critic's pure parts: the prompt, and reading the reply.
 
-On request the user asks any configured model to judge the steps (AUDIT.md, pipeline step 3).
+On request the user asks any configured model to judge the steps (docs/auditor.md, pipeline step 3).
 Sending the prompt is the session's job; this module only writes it and reads the answer, so
 both can be tested without a model. The reply is trusted no further than it can be checked: a
 verdict whose quote is not an exact substring of the step it names is dropped, and a model too

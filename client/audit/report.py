@@ -4,7 +4,7 @@ The window's step view, its audit strip and the exported report (Markdown or HTM
 same things in the same words, so those words live here, beside the checks, as pure functions of
 a Turn, its AuditResult, the user's verdicts and a critic's opinion. The report says what was
 audited (a raw trace, a provider's summary, or nothing), marks each finding's exact span, and
-keeps a critic's opinion apart from the checks (AUDIT.md principles 3-6). No trust score, ever.
+keeps a critic's opinion apart from the checks (docs/auditor.md principles 3-6). No trust score, ever.
 
 Step text is model output, so it is hostile: the HTML report escapes every character of it and
 carries no script and no remote resource; the Markdown report escapes what could become markup.

@@ -1,4 +1,4 @@
-"""The `thinkpane` command line: the desktop app's scriptable twin (CONTRACT.md is its public API).
+"""The `thinkpane` command line: the desktop app's scriptable twin (docs/cli.md; its JSON is a public API).
 
 Each command lives in its own module exposing `add_parser(subparsers)` and `run(args) -> int`;
 with no command, the desktop app opens. The GUI is imported only then, so every other command
@@ -29,7 +29,7 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with status 2 and a plain sentence, as CONTRACT.md says for bad usage."""
+    """argparse that exits with status 2 and a plain sentence, as docs/cli.md says for bad usage."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

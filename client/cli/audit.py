@@ -1,6 +1,6 @@
 """`thinkpane audit [FILE|-] [--json] [--fail-on-findings]`: audit reasoning traces.
 
-Input (CONTRACT.md): a JSON object with `reasoning` (text to split) or `steps` (already split),
+Input (docs/cli.md): a JSON object with `reasoning` (text to split) or `steps` (already split),
 optionally `problem` and `answer`; or plain text, taken as reasoning; or JSON Lines, one such
 object per line, audited in order in one process. The object `thinkpane ask --json` prints is
 accepted too (its reasoning text, answer and `length` status), so the two commands pipe.

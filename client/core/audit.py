@@ -1,7 +1,7 @@
 """The values the reasoning auditor produces: steps, findings, and the result of one audit.
 
 They live in core so the store can keep them, the window can show them, and the command line
-can print them in CONTRACT.md's `audit --json` shape, without any of those importing the auditor.
+can print them in docs/cli.md's `audit --json` shape, without any of those importing the auditor.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class AuditResult:
         return [f for f in self.findings if f.step == step]
 
     def to_json(self) -> dict[str, object]:
-        """CONTRACT.md's `audit --json` object."""
+        """docs/cli.md's `audit --json` object."""
         return {
             "steps": [
                 {
@@ -162,7 +162,7 @@ class CriticVerdict:
 @dataclass(frozen=True)
 class CriticOpinion:
     """What a model critic said about a trace. Never merged with the deterministic findings
-    (AUDIT.md, principle 4): the window shows it beside them and marks where both agree.
+    (docs/auditor.md, principle 4): the window shows it beside them and marks where both agree.
 
     `first_error_step` is None when the critic gave no usable answer, -1 when it found no error.
     `source` says how the reply was read: "json", "boxed" (a bare step number), or "none".

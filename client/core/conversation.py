@@ -24,7 +24,7 @@ def new_id(prefix: str) -> str:
 
 
 def utc_now() -> str:
-    """Timestamps are ISO 8601 UTC strings with a Z, as in CONTRACT.md."""
+    """Timestamps are ISO 8601 UTC strings with a Z, as in docs/cli.md."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -124,7 +124,7 @@ class Turn:
     purpose: str = "chat"
 
     def to_contract_json(self) -> dict[str, object]:
-        """The `ask --json` object of CONTRACT.md."""
+        """The `ask --json` object of docs/cli.md."""
         return {
             "conversation_id": self.conversation_id,
             "turn_id": self.id,

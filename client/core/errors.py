@@ -1,4 +1,4 @@
-"""The error kinds of CONTRACT.md, as one exception every layer can raise and every front end can show.
+"""The error kinds of docs/cli.md, as one exception every layer can raise and every front end can show.
 
 A provider failure is never a traceback for the user: it is a kind (what went wrong), a sentence
 (what to do next), whether retrying may help, and the HTTP status when there was one.
@@ -25,7 +25,7 @@ class ErrorKind(StrEnum):
     CANCELLED = "cancelled"
 
 
-# Exit statuses of CONTRACT.md for a failed `ask`.
+# Exit statuses of docs/cli.md for a failed `ask`.
 _REFUSED_KINDS = {
     ErrorKind.AUTH,
     ErrorKind.QUOTA,

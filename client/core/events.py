@@ -16,7 +16,7 @@ from client.core.usage import Usage
 
 
 class Visibility(StrEnum):
-    """How much of the model's reasoning the user can see (CONTRACT.md `reasoning.visibility`)."""
+    """How much of the model's reasoning the user can see (docs/cli.md `reasoning.visibility`)."""
 
     RAW = "raw"  # the model's own chain of thought
     SUMMARY = "summary"  # a provider-made summary

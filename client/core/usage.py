@@ -1,4 +1,4 @@
-"""Token usage in the one meaning CONTRACT.md gives it for every provider.
+"""Token usage in the one meaning docs/cli.md gives it for every provider.
 
 `input_tokens` counts every prompt token, cached ones included (`cached_input_tokens` and
 `cache_write_tokens` are parts of it); `output_tokens` counts every generated token, reasoning

@@ -1,6 +1,6 @@
 """Pricing: usage → cost from the provider's charge, the user's prices, or the genai-prices data.
 
-Uses `client.core` and genai-prices only (see ARCHITECTURE.md, Money and tokens).
+Uses `client.core` and genai-prices only.
 """
 
 from client.core.prices import PriceOverride

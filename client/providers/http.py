@@ -1,7 +1,7 @@
 """One shared HTTP layer for every adapter: explicit timeouts, retries before the first byte, and
 wire errors mapped onto the contract's error kinds with a sentence that says what to do next.
 
-Retries follow ARCHITECTURE.md: connection errors and 408/409/429/5xx/529 are retried with
+Retries: connection errors and 408/409/429/5xx/529 are retried with
 exponential backoff and jitter, honouring `retry-after-ms`, `retry-after` and Gemini's
 `retryDelay` up to a cap; once a response body has started streaming nothing is retried.
 """
@@ -112,7 +112,7 @@ _CONTEXT_PATTERNS = re.compile(
 
 
 def classify(status: int | None, etype: str, code: str, message: str) -> ErrorKind:
-    """The contract's error kind from the wire signs of PROVIDERS.md §15."""
+    """The contract's error kind from the wire signs each provider documents (docs/providers.md)."""
     signs = f"{etype} {code}".lower()
     if "insufficient_quota" in signs or "billing" in signs:
         return ErrorKind.QUOTA

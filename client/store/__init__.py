@@ -1,5 +1,5 @@
 """The store layer: SQLite storage of conversations and turns, the cost ledger, full-text search,
-and API keys in the system keyring (see ARCHITECTURE.md, Storage and Secrets). Uses core only."""
+and API keys in the system keyring. Uses core only."""
 
 from client.store.db import StoreError
 from client.store.paths import data_dir, database_path

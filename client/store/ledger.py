@@ -1,4 +1,4 @@
-"""The ledger: what queries cost, summed over turns, as CONTRACT.md's `usage --json` object.
+"""The ledger: what queries cost, summed over turns, as docs/cli.md's `usage --json` object.
 
 Token counts are summed by SQLite; money is summed exactly, as decimals, by an aggregate we
 register on the connection (`decimal_sum`), so a total never drifts the way a float sum does.
@@ -82,7 +82,7 @@ _REASONING_SUMS = f"""
 
 
 def format_amount(value: Decimal) -> str:
-    """Decimal text as CONTRACT.md shows money: no exponent, no trailing zeros."""
+    """Decimal text as docs/cli.md shows money: no exponent, no trailing zeros."""
     return format(value.normalize(_EXACT), "f")
 
 
@@ -124,7 +124,7 @@ def _fields(row: sqlite3.Row, reasoning: bool = False) -> dict[str, Any]:
 def usage_report(
     conn: sqlite3.Connection, by: str | None, since: date | None, reasoning: bool = False
 ) -> dict[str, Any]:
-    """`{"groups": [...], "total": {...}}` of CONTRACT.md, grouped `by` one of GROUPINGS.
+    """`{"groups": [...], "total": {...}}` of docs/cli.md, grouped `by` one of GROUPINGS.
 
     With `by` None there is one group, keyed "all". `since` keeps turns created on or after
     that UTC date. With `reasoning`, every group and the total also carry REASONING_FIELDS

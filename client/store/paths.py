@@ -1,6 +1,6 @@
 """Where Thinkpane keeps its data: one folder, `THINKPANE_HOME` or the platform's user data folder.
 
-Everything the app stores lives under that folder (CONTRACT.md, Data), so tests, portable
+Everything the app stores lives under that folder (docs/cli.md), so tests, portable
 installs and scripts can point the whole app somewhere else with one environment variable.
 A folder that cannot be used (a file of that name, a folder we may not write to) is a
 `DataFolderError` naming the folder and what to do, never a traceback.

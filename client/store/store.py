@@ -380,7 +380,7 @@ class Store:
     def usage_report(
         self, by: str | None = None, since: date | None = None, *, reasoning: bool = False
     ) -> dict[str, Any]:
-        """CONTRACT.md's `usage --json` object; `by` is conversation|model|provider|day|month.
+        """docs/cli.md's `usage --json` object; `by` is conversation|model|provider|day|month.
 
         `reasoning` adds what reasoning and hidden reasoning cost to every group (see ledger)."""
         with self._reading() as conn:

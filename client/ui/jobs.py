@@ -1,6 +1,6 @@
 """Small background jobs with a callback on the GUI thread: Picard's run_task/to_main, for us.
 
-The GUI thread never waits on the disk, the keyring or the network (ARCHITECTURE.md, Threads).
+The GUI thread never waits on the disk, the keyring or the network.
 Store queries, the keyring, local-server discovery and the heavy imports after start-up all go
 through `BackgroundJobs.run(work, on_done)`: `work` runs on a pool thread, `on_done(result)`
 runs on the GUI thread. With one thread (the default) jobs run in the order they were asked for,

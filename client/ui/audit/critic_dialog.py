@@ -1,6 +1,6 @@
 """Choosing the model that critiques a turn's reasoning, before "Ask a critic…" spends a query.
 
-The critic is optional and on request (AUDIT.md, pipeline step 3): any configured model can be
+The critic is optional and on request (docs/auditor.md): any configured model can be
 it, local or remote. This dialog says what will happen (the critic reads the problem, the
 numbered steps and the answer, blind to the checks, and its cost lands in the ledger), takes a
 provider, a model id and a base URL, and remembers the last choice in the store's settings so

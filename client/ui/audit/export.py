@@ -1,4 +1,4 @@
-"""Saving an audit report (AUDIT.md: "an audit report a user can hand to someone else").
+"""Saving an audit report (docs/auditor.md: "an audit report a user can hand to someone else").
 
 The words come from client.audit.report (Markdown or HTML, the same sentences the step view
 shows); this module only picks the file and writes it. The audit view's Export button and the

@@ -92,7 +92,7 @@ def severity_colour(palette: QPalette, severity: Severity) -> QColor:
 
 def mark_format(palette: QPalette, severity: Severity, tooltip: str) -> QTextCharFormat:
     """How a finding's span looks: a tinted background for errors and warnings, a dotted grey
-    underline for what is only possible (AUDIT.md principle 2). Text keeps the palette's colour."""
+    underline for what is only possible (docs/auditor.md principle 2). Text keeps the palette's colour."""
     fmt = QTextCharFormat()
     fmt.setToolTip(tooltip)
     line = severity_colour(palette, severity)

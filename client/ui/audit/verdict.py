@@ -1,6 +1,6 @@
 """The user's own judgement of one step: sound, spurious or unsure, with a note.
 
-AUDIT.md asks for a verdict on any step, stored and exported. This panel sits under the step
+docs/auditor.md asks for a verdict on any step, stored and exported. This panel sits under the step
 list and follows the selected step: it shows that step's findings in full (the hover tooltip is
 not the only way to read them, for keyboard users among others), the critic's verdict on it if
 one was asked for (labelled as a model's opinion), and the three verdict buttons with a note.

@@ -1,4 +1,4 @@
-"""The audit of one turn's reasoning, as the reasoning inspector shows it (AUDIT.md, issue #6).
+"""The audit of one turn's reasoning, as the reasoning inspector shows it (docs/auditor.md, issue #6).
 
 From the top: the audit strip ("1 arithmetic error (step 12) · … · raw trace"), what was audited
 (a summary is weaker; hidden reasoning has nothing to audit, and the view says why), the one

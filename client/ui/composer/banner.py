@@ -1,7 +1,7 @@
 """A sentence above the composer when a turn could not start, with the way forward as a button.
 
-Errors are sentences where the user is looking, never a modal dialog (ARCHITECTURE.md, What a
-desktop user expects): "No API key for Anthropic …" with a Settings… button beside it.
+Errors are sentences where the user is looking, never a modal dialog:
+"No API key for Anthropic …" with a Settings… button beside it.
 """
 
 from __future__ import annotations

@@ -107,7 +107,9 @@ def worker_and_live(
         state.apply(event)
         seen.append((turn.reasoning.visibility, state.visibility))
 
-    final = controller.run(prepared, on_event=on_event)
+    # No idle watchdog: its thread would read the counting clock too, taking ticks at random
+    # and making the timings differ from run to run (the fold is what is compared here).
+    final = controller.run(prepared, on_event=on_event, idle_timeout_s=None)
     return final, state, seen
 
 

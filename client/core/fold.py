@@ -129,13 +129,15 @@ class TurnFold:
         leading whitespace dropped), or None when it adds nothing (blank leading reasoning)."""
         turn = self.turn
         if isinstance(event, ReasoningDelta):
-            self._saw_output(now)
             if not self.reasoning.length:
                 text = event.text.lstrip()
                 if not text:
+                    # Blank leading reasoning is not output: the window never sees it, so it
+                    # must not turn a failure into "interrupted after output" here either.
                     return None
                 event = ReasoningDelta(text, event.kind)
                 self.first_reasoning_at = self.first_reasoning_at or now
+            self._saw_output(now)
             self.reasoning.append(event.text)
             self.kinds.add(event.kind)
         elif isinstance(event, AnswerDelta):

@@ -265,6 +265,11 @@ class StepDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._laid: dict[int, Laid] = {}
+        # The documents are Python's, and a formula's picture signal ties each back to this
+        # delegate: a cycle. Left to the cyclic collector, they could be freed on whatever thread
+        # it next runs on (a worker auditing), under a GUI thread still painting. Freed here, on
+        # the GUI thread, as soon as the list goes.
+        view.destroyed.connect(self._laid.clear)
 
     def forget(self) -> None:
         self._laid.clear()

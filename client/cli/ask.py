@@ -11,7 +11,14 @@ import signal
 import sys
 from typing import Any, TextIO
 
-from client.cli.common import dim, fail, print_json
+from client.cli.common import (
+    add_prompt_argument,
+    dim,
+    fail,
+    positive_number,
+    print_json,
+    whole_number,
+)
 from client.core import format as fmt
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings
@@ -49,13 +56,7 @@ def add_parser(sub: Any) -> None:
         description="Send one prompt. The reasoning streams (dimmed) to stderr, the "
         "answer to stdout, then a line of tokens and cost.",
     )
-    p.add_argument(
-        "prompt",
-        nargs="?",
-        default=None,
-        metavar="PROMPT",
-        help='the prompt; "-" or nothing reads it from standard input',
-    )
+    add_prompt_argument(p)
     p.add_argument(
         "--provider",
         required=True,
@@ -73,7 +74,7 @@ def add_parser(sub: Any) -> None:
         "--effort", choices=EFFORTS, metavar="LEVEL", help=f"reasoning effort: {'|'.join(EFFORTS)}"
     )
     p.add_argument(
-        "--thinking-budget", type=_non_negative, metavar="N", help="reasoning budget in tokens"
+        "--thinking-budget", type=whole_number, metavar="N", help="reasoning budget in tokens"
     )
     p.add_argument(
         "--summary",
@@ -83,7 +84,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--system", metavar="TEXT", help="system prompt")
     p.add_argument(
-        "--max-output-tokens", type=_positive, metavar="N", help="cap on generated tokens"
+        "--max-output-tokens", type=positive_number, metavar="N", help="cap on generated tokens"
     )
     p.add_argument("--conversation", metavar="ID", help="continue a stored conversation")
     p.add_argument(
@@ -108,23 +109,6 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError("must be 0 or more seconds")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 

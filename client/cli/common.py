@@ -62,3 +62,33 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
+
+
+def add_prompt_argument(parser: argparse.ArgumentParser) -> None:
+    """The PROMPT argument of ask and compare: given, or read from standard input."""
+    parser.add_argument(
+        "prompt",
+        nargs="?",
+        default=None,
+        metavar="PROMPT",
+        help='the prompt; "-" or nothing reads it from standard input',
+    )
+
+
+def whole_number(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def positive_number(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    value = whole_number(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

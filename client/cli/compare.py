@@ -18,8 +18,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from client.cli.ask import PROVIDERS, _non_negative, _positive
-from client.cli.common import dim, fail, print_json
+from client.cli.ask import PROVIDERS
+from client.cli.common import (
+    add_prompt_argument,
+    dim,
+    fail,
+    positive_number,
+    print_json,
+    whole_number,
+)
 from client.core import format as fmt
 from client.core.errors import ThinkpaneError, UsageError
 
@@ -32,13 +39,7 @@ def add_parser(sub: Any) -> None:
         "both), several samples each, and show which setting is the cheapest that still gives "
         "the majority answer. With --prompts, run a set of prompts and summarise each column.",
     )
-    p.add_argument(
-        "prompt",
-        nargs="?",
-        default=None,
-        metavar="PROMPT",
-        help='the prompt; "-" or nothing reads it from standard input',
-    )
+    add_prompt_argument(p)
     p.add_argument(
         "--provider",
         choices=PROVIDERS,
@@ -61,7 +62,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--samples",
-        type=_positive,
+        type=positive_number,
         default=1,
         metavar="N",
         help="answers per column, 1 to 8 (default 1); more give agreement and a vote",
@@ -78,11 +79,11 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--system", metavar="TEXT", help="system prompt")
     p.add_argument(
-        "--max-output-tokens", type=_positive, metavar="N", help="cap on generated tokens, per run"
+        "--max-output-tokens", type=positive_number, metavar="N", help="cap on generated tokens, per run"
     )
     p.add_argument(
         "--parallel",
-        type=_non_negative,
+        type=whole_number,
         default=None,
         metavar="N",
         help="runs at once per provider (default 4; a local server takes one at a time)",

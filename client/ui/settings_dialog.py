@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -156,6 +156,11 @@ class SettingsDialog(QDialog):
         self.local_urls_edit.setStyleSheet(FOCUS_FRAME)
         self.local_urls_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.discover_button = QPushButton("Look for local servers", local_box)
+        # What the last look found: a line of its own, so the button keeps one name.
+        self.discover_status = QLabel(local_box)
+        self.discover_status.setWordWrap(True)
+        self.discover_status.setAccessibleName("Local servers found")
+        self.discover_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         local_layout = QVBoxLayout(local_box)
         local_layout.addWidget(
             QLabel(
@@ -166,6 +171,7 @@ class SettingsDialog(QDialog):
         )
         local_layout.addWidget(self.local_urls_edit)
         local_layout.addWidget(self.discover_button)
+        local_layout.addWidget(self.discover_status)
 
         model_box = QGroupBox("Default model", self)
         self.provider_box = QComboBox(model_box)
@@ -405,8 +411,7 @@ class SettingsDialog(QDialog):
     def set_discovered(self, servers: list[Any]) -> None:
         """Show what discovery found (called by the window)."""
         if not servers:
-            self.discover_button.setToolTip("No local server answered.")
-            self.discover_button.setText("Look for local servers (none found)")
+            self.discover_status.setText("No local server answered.")
             return
         names = ", ".join(f"{s.kind} at {s.base_url}" for s in servers)
-        self.discover_button.setText(f"Look again (found {names})")
+        self.discover_status.setText(f"Found {names}.")

@@ -166,3 +166,15 @@ def test_the_idle_timeout_is_a_setting(qtbot, window):
     assert dialog.idle_spin.text() == "Never"
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert window.runner.idle_timeout_s is None
+
+
+def test_what_discovery_found_is_a_line_of_its_own_and_the_button_keeps_its_name(qtbot, window):
+    dialog = window.open_settings()
+    window._on_catalog_servers_found([])
+    assert dialog.discover_status.text() == "No local server answered."
+    assert dialog.discover_button.text() == "Look for local servers"
+    found = LocalServer("ollama", "http://127.0.0.1:11434", "ollama", ("qwen3:4b",))
+    window._on_catalog_servers_found([found])
+    assert "ollama at http://127.0.0.1:11434" in dialog.discover_status.text()
+    assert dialog.discover_button.text() == "Look for local servers"
+    dialog.reject()

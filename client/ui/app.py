@@ -62,6 +62,9 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setApplicationName("Thinkpane")
     app.setOrganizationName("Thinkpane")
     QGuiApplication.setDesktopFileName("io.github.thinkpane.Thinkpane")
+    from client.ui.collector import GuiThreadCollector
+
+    GuiThreadCollector(app)  # cycles holding Qt objects are freed on the GUI thread only
 
     from client.ui.recovery import (
         BackgroundCheck,

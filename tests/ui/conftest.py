@@ -61,8 +61,10 @@ def discovered() -> list[Any]:
 @pytest.fixture
 def make_window(qtbot, qapp, store, links, discovered) -> Iterator[Callable[..., Any]]:
     from client.ui.app import build_window
+    from client.ui.collector import GuiThreadCollector
 
     windows = []
+    collector = GuiThreadCollector()  # as in the app: cycles are freed on the GUI thread
 
     def make(start: bool = True, **options: Any):
         window = build_window(
@@ -85,6 +87,7 @@ def make_window(qtbot, qapp, store, links, discovered) -> Iterator[Callable[...,
     yield make
     for window in windows:
         window.close()
+    collector.stop()
 
 
 @pytest.fixture

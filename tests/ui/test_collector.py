@@ -1,0 +1,42 @@
+"""Cycles dropped on a worker thread are freed on the GUI thread, where Qt objects must die."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from client.ui.collector import GuiThreadCollector
+
+
+class _Cycle:
+    freed_on: list[str] = []
+
+    def __init__(self) -> None:
+        self.me = self
+        self.ballast = [object() for _ in range(50)]  # allocations that move the counts
+
+    def __del__(self) -> None:
+        _Cycle.freed_on.append(threading.current_thread().name)
+
+
+def test_cycles_made_and_dropped_on_a_worker_are_freed_on_the_gui_thread(qtbot):
+    _Cycle.freed_on.clear()
+    collector = GuiThreadCollector()
+    try:
+        assert not gc.isenabled()
+
+        def churn() -> None:
+            for _ in range(5_000):  # far past every threshold of the automatic collector
+                _Cycle()
+
+        worker = threading.Thread(target=churn, name="worker")
+        worker.start()
+        worker.join()
+        assert _Cycle.freed_on == []  # the worker crossed the thresholds and freed no cycle
+        qtbot.waitUntil(lambda: len(_Cycle.freed_on) > 0, timeout=5_000)
+        assert set(_Cycle.freed_on) == {threading.main_thread().name}
+        assert collector.collections > 0
+    finally:
+        collector.stop()
+    assert gc.isenabled()
+    assert len(_Cycle.freed_on) == 5_000  # stop() collects what was left

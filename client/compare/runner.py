@@ -19,6 +19,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from client.compare.columns import Column, check_samples, label_columns
@@ -27,7 +28,9 @@ from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings, new_id
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
 from client.core.events import StreamEvent
-from client.session import PreparedTurn, TurnController, title_from
+
+if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the window is up
+    from client.session import PreparedTurn, TurnController
 
 DEFAULT_PER_PROVIDER = 4
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -124,6 +127,8 @@ class Comparison:
     def prepare(self) -> None:
         """Create the conversation and the comparison (when storing), then prepare every pending
         run. A column whose setting is refused fails here, without a request."""
+        from client.session import title_from
+
         plan, store = self.plan, self.controller.store
         if store is not None:
             if plan.conversation_id is None:

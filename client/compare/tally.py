@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from client.audit.final_answer import final_answer, same_answer
 from client.core.conversation import Turn
 from client.core.events import TurnStatus
 
@@ -23,11 +22,15 @@ def conclusion(turn: Turn) -> str | None:
     """The final answer a finished run states, None for a failed run or one stating none."""
     if turn.status not in ANSWERED or not turn.answer.strip():
         return None
+    from client.audit.final_answer import final_answer  # the auditor: not at start-up
+
     return final_answer(turn.answer)
 
 
 def cluster(answers: Sequence[str]) -> list[list[int]]:
     """Indexes of `answers` grouped by equal answers, largest group first (ties: first seen)."""
+    from client.audit.final_answer import same_answer
+
     groups: list[list[int]] = []
     for i, answer in enumerate(answers):
         for group in groups:

@@ -52,6 +52,8 @@ DISPLAY_ENVIRONMENTS = (
 _BOXED = re.compile(r"\\boxed\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*+\})*+\})*+\}")
 _BEGIN = re.compile(r"\\begin\{(" + "|".join(DISPLAY_ENVIRONMENTS) + r")(\*?)\}")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE_START_SPACE = re.compile(r"[ \t]*\Z")
+_LINE_END_SPACE = re.compile(r"[ \t]*(?:\n|\Z)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,21 @@ def formula_ranges(text: str) -> list[tuple[int, int]]:
             ranges.append((position, end))
         position = end
     return ranges
+
+
+def stands_alone(parts: list[Formula | Prose], index: int) -> bool:
+    """True when formula `index` of `parts` is display maths with nothing else on its lines."""
+    formula = parts[index]
+    if not isinstance(formula, Formula) or not formula.display:
+        return False
+    before = parts[index - 1].source if index > 0 else ""
+    after = parts[index + 1].source if index + 1 < len(parts) else ""
+    if index > 0 and not isinstance(parts[index - 1], Prose):
+        return False
+    if index + 1 < len(parts) and not isinstance(parts[index + 1], Prose):
+        return False
+    line_before = before[before.rfind("\n") + 1 :]
+    return bool(_LINE_START_SPACE.fullmatch(line_before) and _LINE_END_SPACE.match(after))
 
 
 def _at_line_start(text: str, index: int) -> bool:

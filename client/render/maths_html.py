@@ -21,11 +21,9 @@ import re
 
 from markdown.preprocessors import Preprocessor
 
-from client.render.maths import Formula, Prose, split_maths
+from client.render.maths import Formula, Prose, split_maths, stands_alone
 from client.render.typeset import MATH_SCHEME, formula_href, formula_of_href, mathml
 
-_LINE_START_SPACE = re.compile(r"[ \t]*\Z")
-_LINE_END_SPACE = re.compile(r"[ \t]*(?:\n|\Z)")
 _MATH_IMAGE = re.compile(r'<img [^>]*?src="(' + re.escape(MATH_SCHEME) + r'[^"]*)"[^>]*>')
 
 
@@ -39,21 +37,6 @@ def formula_img(formula: Formula) -> str:
 def formula_block(formula: Formula) -> str:
     """A display formula as a centred paragraph of its own."""
     return f'<p align="center">{formula_img(formula)}</p>'
-
-
-def stands_alone(parts: list[Formula | Prose], index: int) -> bool:
-    """True when formula `index` of `parts` is display maths with nothing else on its lines."""
-    formula = parts[index]
-    if not isinstance(formula, Formula) or not formula.display:
-        return False
-    before = parts[index - 1].source if index > 0 else ""
-    after = parts[index + 1].source if index + 1 < len(parts) else ""
-    if index > 0 and not isinstance(parts[index - 1], Prose):
-        return False
-    if index + 1 < len(parts) and not isinstance(parts[index + 1], Prose):
-        return False
-    line_before = before[before.rfind("\n") + 1 :]
-    return bool(_LINE_START_SPACE.fullmatch(line_before) and _LINE_END_SPACE.match(after))
 
 
 class MathPreprocessor(Preprocessor):

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
@@ -26,11 +26,13 @@ from client.core import format as fmt
 from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
-from client.session import TurnController
 from client.ui.actions import add_command
 from client.ui.compare.setup_dialog import CompareSetupDialog
 from client.ui.compare.view import ComparisonView
 from client.ui.conversation.live import TurnState
+
+if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the window is up
+    from client.session import TurnController
 
 REPAINT_MS = 100
 
@@ -234,6 +236,8 @@ class CompareController(QObject):
     # -- running -----------------------------------------------------------------------------
 
     def start(self, plan: ComparisonPlan, controller: TurnController | None = None) -> Comparison:
+        from client.session import TurnController
+
         comparison = Comparison(
             controller or TurnController(self.store),
             plan,
@@ -460,6 +464,8 @@ class CompareController(QObject):
             and self.view_window.isVisible()
         ):
             return
+        from client.session import TurnController
+
         comparison = from_stored(TurnController(self.store), stored)
         self.comparison = comparison
         self._audits = dict(audits)

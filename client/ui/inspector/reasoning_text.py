@@ -26,8 +26,7 @@ from PySide6.QtGui import (
     QTextImageFormat,
 )
 
-from client.render.maths import Formula, Prose, split_maths
-from client.render.maths_html import stands_alone
+from client.render.maths import Formula, Prose, split_maths, stands_alone
 from client.render.typeset import formula_href
 from client.ui.conversation.formula_images import plain_text_with_sources
 

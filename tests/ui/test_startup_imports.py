@@ -1,0 +1,35 @@
+"""The first frame waits for no heavy library: they load on a worker once the window is up.
+
+Start-up time is measured in bench/ (never here); what a test can hold is the cause of most of
+it. A module the window imports at start-up that pulls in httpx, keyring, genai-prices, the
+Markdown renderer or the auditor adds tens of milliseconds each to every start, and it happens
+by accident: one new top-level import in a room is enough (the comparison view once pulled in
+the session, and with it httpx and keyring).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = (
+    "httpx", "keyring", "genai_prices", "pydantic", "markdown", "pygments", "nh3",
+    "sympy", "math_verify", "ziamath", "latex2mathml",
+    "client.session", "client.audit", "client.pricing",
+)  # fmt: skip
+
+
+def test_building_the_window_imports_no_heavy_library():
+    code = (
+        "import sys\n"
+        "import client.ui.app, client.ui.main_window\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.stdout.split() == []

@@ -8,7 +8,6 @@ system's viewer), from the copy beside the code, or the project page when there 
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,8 @@ KEYS_IN_PLACE = (
 
 def licence_of(names: tuple[str, ...]) -> tuple[str, str] | None:
     """(version, licence) of the first installed distribution of `names`, or None."""
+    import importlib.metadata as metadata  # 15 ms: when About opens, not at start-up
+
     for name in names:
         try:
             data: Any = metadata.metadata(name)  # an email Message: .get, .get_all

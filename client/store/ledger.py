@@ -173,12 +173,21 @@ def conversation_list(conn: sqlite3.Connection, limit: int | None = None) -> lis
     rows = conn.execute(
         f"""
         SELECT c.id, c.title, c.created_at, c.updated_at,
-               coalesce(sum(t.purpose = 'chat'), 0) AS turns,
-               coalesce(decimal_sum(CASE WHEN {IS_QUERY} THEN t.cost_total END), '0') AS cost,
-               coalesce(sum({IS_QUERY} AND t.cost_source = 'unknown'), 0) AS unpriced_queries
-        FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id
+               coalesce(chat.turns, 0) AS turns,
+               coalesce(queries.cost, '0') AS cost,
+               coalesce(queries.unpriced_queries, 0) AS unpriced_queries
+        FROM conversations c
+        LEFT JOIN (
+            SELECT conversation_id, sum(purpose = 'chat') AS turns
+            FROM turns GROUP BY conversation_id
+        ) AS chat ON chat.conversation_id = c.id
+        LEFT JOIN (
+            SELECT conversation_id, decimal_sum(cost_total) AS cost,
+                   sum(cost_source = 'unknown') AS unpriced_queries
+            FROM turns WHERE {IS_QUERY} GROUP BY conversation_id
+        ) AS queries ON queries.conversation_id = c.id
         WHERE c.deleted_at IS NULL
-        GROUP BY c.id ORDER BY c.updated_at DESC, c.id
+        ORDER BY c.updated_at DESC, c.id
         LIMIT ?
         """,
         (-1 if limit is None else limit,),

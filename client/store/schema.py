@@ -310,6 +310,35 @@ def _v6_comparisons(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX comparison_runs_by_seq ON comparison_runs(turn_seq, comparison_id)")
 
 
+def _v7_ledger_queries(conn: sqlite3.Connection) -> None:
+    """The ledger's indexes hold only the turns that were queries, so SQLite uses them.
+
+    Every ledger sum counts only turns that reached the model (`ledger.IS_QUERY`), and that
+    test reads the answer and the reasoning, which v5's indexes do not hold: SQLite walked the
+    whole table again (50 ms on 10,000 turns, growing with the history, on every `thinkpane
+    usage` and every start of the window). As partial indexes whose condition is that test,
+    written exactly as the queries write it, they answer those queries alone (3 ms). The
+    conversation list counts each conversation's chat turns from an index of its own.
+    """
+    from client.store.ledger import IS_QUERY  # the same text as the queries, or it is not used
+
+    figures = (
+        "provider, model, visibility, input_tokens, cached_input_tokens, cache_write_tokens, "
+        "output_tokens, reasoning_tokens, cost_source, cost_total, cost_reasoning"
+    )
+    conn.execute("DROP INDEX turns_ledger")
+    conn.execute("DROP INDEX turns_ledger_by_conversation")
+    conn.execute(
+        f"CREATE INDEX turns_ledger ON turns(created_at, conversation_id, {figures}) "
+        f"WHERE {IS_QUERY}"
+    )
+    conn.execute(
+        f"CREATE INDEX turns_ledger_by_conversation ON turns(conversation_id, created_at, "
+        f"{figures}) WHERE {IS_QUERY}"
+    )
+    conn.execute("CREATE INDEX turns_purpose_by_conversation ON turns(conversation_id, purpose)")
+
+
 MIGRATIONS: Sequence[Migration] = (
     _v1_initial,
     _v2_audit_summaries,
@@ -317,5 +346,6 @@ MIGRATIONS: Sequence[Migration] = (
     _v4_search_as_typed,
     _v5_ledger_index,
     _v6_comparisons,
+    _v7_ledger_queries,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -107,9 +107,10 @@ def _typeset_rate(app) -> tuple[float, float, float]:  # type: ignore[no-untyped
 
 
 def _window(app, store):  # type: ignore[no-untyped-def]
-    from client.ui.app import build_window
+    from client.ui.app import build_window, collect_on_gui_thread
 
     window = build_window(app, store, discover=lambda: [], list_remote=lambda: {})
+    collect_on_gui_thread(app, window)  # as run_app() does
     window.resize(1400, 900)
     window.show()
     ready = [False]

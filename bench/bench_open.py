@@ -104,7 +104,7 @@ def run(args: list[str]) -> dict:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from client.store.store import Store
-    from client.ui.app import build_window
+    from client.ui.app import build_window, collect_on_gui_thread
 
     # The offscreen platform says this for every window shown; real platforms do not.
     def quiet(_mode, _context, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -145,6 +145,7 @@ def run(args: list[str]) -> dict:
 
     try:
         window = build_window(app, store, discover=lambda: [], list_remote=lambda: {})
+        collect_on_gui_thread(app, window)  # as run_app() does
         window.resize(1400, 900)
         window.show()
         loop = QEventLoop()

@@ -180,7 +180,7 @@ def measure(mode: str) -> dict:
 
     import client.providers.http as http
     from client.store.store import Store
-    from client.ui.app import build_window
+    from client.ui.app import build_window, collect_on_gui_thread
     from client.ui.composer.model_picker import ModelChoice
     from client.ui.conversation.paced import PacedRenderer
 
@@ -206,6 +206,7 @@ def measure(mode: str) -> dict:
     store = Store.open()
     try:
         window = build_window(app, store, discover=lambda: [], list_remote=lambda: {})
+        collect_on_gui_thread(app, window)  # as run_app() does
         window.resize(1400, 900)
         window.show()
         loop = QEventLoop()

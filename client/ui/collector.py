@@ -52,9 +52,23 @@ class GuiThreadCollector(QObject):
             gc.collect(due)
             self.collections += 1
 
+    @Slot()
+    def settle(self) -> None:
+        """Once start-up is done: collect, then keep what is left out of every later collection.
+
+        A full collection walks every object tracked, and after start-up that is some 80,000
+        (modules, classes, the window's wrappers): 25-55 ms on the GUI thread, a stall of two or
+        three frames each time one falls due while an answer streams. What start-up built lives
+        as long as the app, so it is frozen (gc.freeze): later full collections walk only what
+        came after, and take well under a millisecond.
+        """
+        gc.collect()
+        gc.freeze()
+
     def stop(self) -> None:
         """Give the collector back to Python: collect once here, then automatic again."""
         self._timer.stop()
+        gc.unfreeze()
         gc.collect()
         if self._was_enabled:
             gc.enable()

@@ -74,7 +74,8 @@ _PLAIN_ARITHMETIC = re.compile(
 _CHAIN_BREAKS = {
     ",", ";", "\\quad", "\\qquad", "\\\\", "\\text", "\\textrm", "\\mbox", "<", ">", "\\approx",
     "\\neq", "\\ne", "\\le", "\\leq", "\\ge", "\\geq", "\\lt", "\\gt", "\\leqslant", "\\geqslant",
-    "\\to", "\\rightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\therefore",
+    "\\to", "\\rightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\therefore", "\\begin",
+    "\\end",
 }  # fmt: skip
 
 
@@ -149,6 +150,13 @@ def tokenize(text: str, start: int, end: int) -> list[MathToken] | None:
                     tokens.append(MathToken("text", inner, pos, close))
                 pos = close
                 continue
+        if kind == "cmd" and raw in ("\\begin", "\\end"):
+            # "\[ \begin{aligned} … \end{aligned} \]": an environment's edge ends a chain
+            # (and a matrix's entries never join the maths around it).
+            close = _group_end(text, nxt, end)
+            tokens.append(MathToken("sym", raw, pos, close or nxt))
+            pos = close or nxt
+            continue
         if kind == "cmd" and raw in _SIZED:
             # \left( ... \right]: the delimiter token spans its sizing command.
             delimiter = _SIZED_DELIMITER.match(text, nxt, end)

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from client.audit.sides import Side as GenericSide
+
 # Maths delimiters in Markdown/LaTeX text. Display first so "$$" is not read as two "$".
 _MATH = re.compile(
     r"\$\$(?P<d1>.+?)\$\$"
@@ -89,22 +91,8 @@ class MathToken:
     decimal: bool = False
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(GenericSide[MathToken]):
     """One side of an equality chain: its tokens and its span in the step's text."""
-
-    tokens: tuple[MathToken, ...]
-
-    @property
-    def start(self) -> int:
-        return self.tokens[0].start
-
-    @property
-    def end(self) -> int:
-        return self.tokens[-1].end
-
-    def source(self, text: str) -> str:
-        return " ".join(text[self.start : self.end].split())
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ def test_a_power_on_a_unit_squares_the_unit_not_the_number() -> None:
         "Drei Hefte kosten 3 × 2,40 € = 7,20 €.",
         "Mit Rabatt: 80,00 € × 0,75 = 60,00 €.",
         "Es sind 1,5 kg + 2,25 kg = 3,75 kg.",
+        "Zwei Geräte: 2 × 1.234,56 € = 2.469,12 €.",
         # a comma between numbers in a list, a pair, a set or an index separates them
         "The roots are 1,2,3 and the point (0,5) = P; then 4 + 1 = 5.",
         r"The set \(\{1,2\}\) and \(a_{1,2} = 7\).",

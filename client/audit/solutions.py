@@ -79,12 +79,21 @@ class Equation:
     left: Node
     right: Node
     chain: Chain
+    step: int  # the step it was met in, whose text is `text`
+    text: str
     # Marks where a value was claimed for `name` ("x = 5"): the derivation before it is done,
     # and the next equation in `name` starts a new one (another case, another root).
     closes: bool = False
 
-    def shown(self, text: str) -> str:
-        return " = ".join(side.source(text) for side in self.chain.sides)
+    def shown(self) -> str:
+        return " = ".join(side.source(self.text) for side in self.chain.sides)
+
+    def before(self, step: int, text: str, chain: Chain) -> str:
+        """The text between this equation and `chain`: in one step, or from the end of the
+        step before to the start of this one."""
+        if step == self.step:
+            return text[self.chain.sides[-1].end : chain.sides[0].start]
+        return self.text[self.chain.sides[-1].end :] + "\n" + text[: chain.sides[0].start]
 
 
 def check_solution(
@@ -104,27 +113,30 @@ def check_solution(
         return  # "a + 7 = 0 or a - 2 = 0": cases, not one line of solving
     if lone_name(left) and not symbols(right) and not has_decimal(right):
         latest = next((e for e in reversed(equations) if e.name == left[1]), None)
-        previous = _previous(text, chain, left[1], equations)
-        equations.append(Equation(left[1], left, right, chain, closes=True))
+        previous = _previous(step, text, chain, left[1], equations)
+        equations.append(Equation(left[1], left, right, chain, step, text, closes=True))
         if (
             latest is not None
             and latest.closes
             and _worked_out(latest.right)
-            and _only_derivation_between(text, latest.chain, chain)
+            and _only_derivation(latest.before(step, text, chain))
         ):
             # "m = 23 \cdot 19, so m = 447": the value restated must be the one worked out.
             restated = _restated(latest, right)
             if restated is not None:
                 claim = chain.sides[0].source(text) + " = " + chain.sides[1].source(text)
-                worked = latest.chain.sides[-1].source(text)
+                worked = latest.chain.sides[-1].source(latest.text)
                 findings.append(_finding(step, chain, f"{claim}, but {worked} is {restated}."))
             return
         if previous is None:
             return
-        if latest is not None and latest.closes and latest.right != right:
-            between = text[latest.chain.sides[-1].end : chain.sides[0].start]
-            if not re.search(r"\bor\b", between):
-                return  # "m = 4 … the new m = 5": the name was given another meaning
+        if (
+            latest is not None
+            and latest.closes
+            and latest.right != right
+            and not re.search(r"\bor\b", latest.before(step, text, chain))
+        ):
+            return  # "m = 4 … the new m = 5": the name was given another meaning
         # "x + 7 = 0 or x - 2 = 0, so x = -7": a value that solves any equation of the step
         # in that unknown is not wrong.
         others = [e for e in equations if e.name == left[1] and not e.closes]
@@ -135,9 +147,7 @@ def check_solution(
         ]
         if verdicts and all(v is False for v in verdicts):
             claim = chain.sides[0].source(text) + " = " + chain.sides[1].source(text)
-            findings.append(
-                _finding(step, chain, f"{claim} does not solve {previous.shown(text)}.")
-            )
+            findings.append(_finding(step, chain, f"{claim} does not solve {previous.shown()}."))
         return
     names = symbols(left) | symbols(right)
     if len(names) != 1 or has_decimal(left) or has_decimal(right):
@@ -145,7 +155,7 @@ def check_solution(
     if lone_name(right) and not lone_name(left) and function_like(left) is False:
         # "42 × 56 = c": the value of c, worked out; a later "c = 2336" must agree.
         if left[0] in ("add", "mul", "div", "pow", "neg"):
-            equations.append(Equation(right[1], left, right, chain))
+            equations.append(Equation(right[1], left, right, chain, step, text))
         return
     if lone_name(left) or lone_name(right):
         return
@@ -153,8 +163,8 @@ def check_solution(
         return
     if max(degree(left), degree(right)) > 4:
         return
-    equation = Equation(next(iter(names)), left, right, chain)
-    previous = _previous(text, chain, equation.name, equations, derivation=True)
+    equation = Equation(next(iter(names)), left, right, chain, step, text)
+    previous = _previous(step, text, chain, equation.name, equations, derivation=True)
     if previous is not None:
         verdict = run_quietly(clock, lambda: _same_linear_solution(previous, equation))
         if verdict is not None:
@@ -162,7 +172,7 @@ def check_solution(
                 _finding(
                     step,
                     chain,
-                    f"{equation.shown(text)} does not follow from {previous.shown(text)}: "
+                    f"{equation.shown()} does not follow from {previous.shown()}: "
                     f"that gives {equation.name} = {verdict[0]}, this {equation.name} = "
                     f"{verdict[1]}.",
                 )
@@ -180,6 +190,7 @@ def _alternatives(text: str, chain: Chain) -> bool:
 
 
 def _previous(
+    step: int,
     text: str,
     chain: Chain,
     name: str,
@@ -194,18 +205,17 @@ def _previous(
         previous = next((e for e in reversed(equations) if e.name == name and not e.closes), None)
         if previous is None:
             return None
-    between = text[previous.chain.sides[-1].end : chain.sides[0].start]
+    between = previous.before(step, text, chain)
     words = re.sub(r"\\[A-Za-z]+", " ", between)
     if len(between) > 400 or _SOLUTION_GAP.search(words):
         return None
-    if derivation and not _only_derivation_between(text, previous.chain, chain):
+    if derivation and not _only_derivation(between):
         return None
     return previous
 
 
-def _only_derivation_between(text: str, earlier: Chain, later: Chain) -> bool:
+def _only_derivation(between: str) -> bool:
     """Do only words of a derivation ("so", "which gives") stand between two chains?"""
-    between = text[earlier.sides[-1].end : later.sides[0].start]
     if len(between) > 400:
         return False
     words = re.sub(r"\\[A-Za-z]+", " ", between).lower()

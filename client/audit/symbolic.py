@@ -49,17 +49,24 @@ def check_symbolic(steps: Sequence[Step], budget: float = BUDGET_SECONDS) -> lis
     """Findings for false symbolic equalities and wrong substituted solutions in a trace."""
     clock = Budget(budget)
     findings: list[Finding] = []
+    # The equations of the step before: "Solve 5y + 8 = 43." then "Then 5y = 43 + 8" is one
+    # derivation across two steps.
+    carried: list[Equation] = []
     for step in steps:
         if "=" not in step.text or ("\\" not in step.text and "$" not in step.text):
+            carried = []
             continue
-        findings.extend(_check_step(step, clock))
+        found, carried = _check_step(step, clock, carried)
+        findings.extend(found)
     return findings
 
 
-def _check_step(step: Step, clock: Budget) -> list[Finding]:
+def _check_step(
+    step: Step, clock: Budget, carried: list[Equation]
+) -> tuple[list[Finding], list[Equation]]:
     text = step.text
     findings: list[Finding] = []
-    equations: list[Equation] = []
+    equations: list[Equation] = list(carried)
     sentences = _Sentences(text)
     for chain in chains(text):
         if sentences.skipped(chain):
@@ -69,7 +76,7 @@ def _check_step(step: Step, clock: Budget) -> list[Finding]:
         findings.extend(check_chain(step.index, text, chain, trees, rewriting, clock))
         if len(trees) == 2 and trees[0] is not None and trees[1] is not None:
             check_solution(step.index, text, chain, trees, equations, findings, clock)
-    return findings
+    return findings, [e for e in equations if e.step == step.index]
 
 
 class _Sentences:

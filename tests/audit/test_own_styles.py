@@ -1,9 +1,9 @@
 """The auditor on solutions written the way reasoning models write maths, none taken from a
-benchmark: 135 correct ones in many styles (LaTeX inline and display, `aligned`, `cases`,
+benchmark: 175 correct ones in many styles (LaTeX inline and display, `aligned`, `cases`,
 `pmatrix`, Markdown lists and tables, units, money, percentages, dates and times, ranges,
 ratios, scientific notation, thousands separators, decimal commas, names reused across steps,
 retractions, code blocks, probability, geometry, modular arithmetic, matrices, calculus) and
-46 with one seeded error each, its step labelled (`data/own_styles.jsonl`).
+54 with one seeded error each, its step labelled (`data/own_styles.jsonl`).
 
 A correct solution must get no red or yellow flag at all. A seeded error must be pinned: the
 first flag on the labelled step (or, for an answer the reasoning does not support, a flag on
@@ -29,10 +29,11 @@ RECORDS: list[dict[str, Any]] = [
 ]
 CORRECT = [r for r in RECORDS if r["error"] is None]
 SEEDED = [r for r in RECORDS if r["error"] is not None]
-# Measured when these tests were written: 42 of the 46 seeded errors pinned. The four missed
-# are a factorial in plain text, a line of solving split across steps, a claim in words with
-# nouns between the numbers, and a product off by exactly a power of ten (a grey note by design).
-PINNED_AT_LEAST = 42
+# Measured when these tests were written: 50 of the 54 seeded errors pinned. The four missed
+# are a factorial in plain text, a claim in words with nouns between the numbers ("13 spiders
+# times 8 legs is 114 legs"), a product off by exactly a power of ten (a grey note by design),
+# and a wrong solution joined to its equation by "and" (which also joins separate cases).
+PINNED_AT_LEAST = 50
 
 
 def flags(result: AuditResult) -> list[Finding]:

@@ -238,3 +238,19 @@ def test_loading_sympy_does_not_use_up_the_first_audits_budget() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "[0]"]
+
+
+def test_a_line_of_solving_in_the_next_step_is_still_one_derivation() -> None:
+    found = check_symbolic(from_texts([r"Solve \(4k + 6 = 30\).", r"Then \(4k = 30 + 6\)."]))
+    assert [(f.step, f.message) for f in found] == [
+        (1, "4k = 30 + 6 does not follow from 4k + 6 = 30: that gives k = 6, this k = 9.")
+    ]
+    found = check_symbolic(from_texts([r"We have \(4k + 6 = 30\).", r"So \(k = 7\)."]))
+    assert [f.message for f in found] == ["k = 7 does not solve 4k + 6 = 30."]
+
+
+def test_the_next_step_about_something_else_is_not_a_derivation() -> None:
+    assert messages(r"Solve \(4k + 6 = 30\).", r"For part (b), \(4k = 30 + 6\).") == []
+    assert messages(r"\(4k + 6 = 30\) gives \(k = 6\).", r"In the second part \(k = 7\).") == []
+    # a step without maths between ends the derivation
+    assert messages(r"Solve \(4k + 6 = 30\).", "Now a new problem.", r"So \(k = 7\).") == []

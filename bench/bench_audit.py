@@ -1,8 +1,11 @@
 """How well the reasoning auditor finds labelled mistakes, and how fast it audits a long trace.
 
-`python bench/run.py audit [--processbench PATH] [--math PATH] [--bbm PATH] [--show false-alarms|misses]`
+`python bench/run.py audit [--processbench PATH] [--math PATH] [--bbm PATH] [--own-styles PATH]
+[--show false-alarms|misses]`
 
-Three human-labelled sets (../shared/data/README.md) are read where they lie, never copied: for
+Three human-labelled sets (../shared/data/README.md) are read where they lie, never copied, and
+a fourth is the tests' own solutions in the styles reasoning models use
+(tests/audit/data/own_styles.jsonl; its even and odd halves mean nothing there). For
 each, the share of records whose first error-severity step equals the label
 (`exact_first_error`), the precision of flagged steps (a flag at or after the labelled first
 error counts as right; one on an all-correct record or before the first error is a false alarm),
@@ -37,6 +40,8 @@ DATA = ROOT.parent / "shared" / "data"
 PROCESSBENCH = DATA / "processbench" / "gsm8k.json"
 PROCESSBENCH_MATH = DATA / "processbench" / "math.json"
 BBM = DATA / "big-bench-mistake" / "multistep_arithmetic.jsonl"
+# Solutions written for the tests in the styles reasoning models use (tests/audit).
+OWN_STYLES = ROOT / "tests" / "audit" / "data" / "own_styles.jsonl"
 
 
 def _processbench(path: Path) -> Iterator[tuple[str, list[str], str | None, int | None]]:
@@ -51,6 +56,16 @@ def _bbm(path: Path) -> Iterator[tuple[str, list[str], str | None, int | None]]:
             if line.strip():
                 record = json.loads(line)
                 yield f"bbm-{number}", record["steps"], record.get("input"), record["mistake_index"]
+
+
+def _own_styles(path: Path) -> Iterator[tuple[str, list[str], str | None, int | None]]:
+    """A seeded error in the answer alone leaves every step right: its step label is None."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                error = record["error"]
+                yield record["id"], record["steps"], None, error["step"] if error else None
 
 
 # Records labelled "no mistake" whose steps contain a plainly false equation, each read by hand
@@ -218,6 +233,7 @@ def run(args: list[str]) -> dict[str, Any]:
     parser.add_argument("--processbench", type=Path, default=PROCESSBENCH)
     parser.add_argument("--math", type=Path, default=PROCESSBENCH_MATH)
     parser.add_argument("--bbm", type=Path, default=BBM)
+    parser.add_argument("--own-styles", type=Path, default=OWN_STYLES)
     parser.add_argument("--show", choices=["false-alarms", "misses"], default=None)
     options = parser.parse_args(args)
     figures: dict[str, Any] = {}
@@ -225,6 +241,7 @@ def run(args: list[str]) -> dict[str, Any]:
         ("processbench_gsm8k", options.processbench, _processbench),
         ("processbench_math", options.math, _processbench),
         ("bbm_multistep_arithmetic", options.bbm, _bbm),
+        ("own_styles", options.own_styles, _own_styles),
     ):
         if not path.exists():
             print(f"bench audit: {path} is missing; skipping {name}.", file=sys.stderr)

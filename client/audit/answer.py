@@ -34,6 +34,8 @@ _SHORT_PHRASE_WORDS = 3
 _NOT_AN_ANSWER = frozenset({"not", "no", "never", "that", "which", "because", "still", "unclear"})
 _SHORT_ANSWER = 40  # an answer this short is its own value ("42", "$1,200", "B")
 _EMPHASIS = re.compile(r"[*_`]+")
+# "36 m²", "12 cm^3": the power squares or cubes a unit of length, it is no number of the answer.
+_UNIT_POWER = re.compile(r"(?<=\d)(\s*(?:[kcm]?m|ft|in|yd|mi))\^[23](?![\d.])")
 _TRIVIAL = 10  # small whole numbers appear everywhere (list numbers, "2 steps"); not evidence
 _MAX_UNSUPPORTED = 3
 
@@ -126,7 +128,8 @@ def final_value(answer: str) -> str | None:
         return None
     # A short sentence ("The total is $55.", "It costs $55.00") states its one number; with
     # several different numbers it is not clear which is the answer, so say nothing.
-    written = [m.group() for m in _RAW_NUMBER.finditer(normalise(stripped).text)]
+    plain = _UNIT_POWER.sub(r"\1", normalise(stripped).text)
+    written = [m.group() for m in _RAW_NUMBER.finditer(plain)]
     values = {v for v in (_number(w.replace(",", "")) for w in written) if v is not None}
     if len(values) == 1:
         return written[0]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from client.audit.expr import NotArithmetic, Token, evaluate, tokenize
+from client.audit.sides import Side as GenericSide
 from client.audit.units import strip_units
 
 _ARITHMETIC = frozenset({"num", "op", "pct", "sqrt", "lp", "rp"})
@@ -37,19 +38,8 @@ _CONNECTORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(GenericSide[Token]):
     """One side of a claim: its tokens and its span in the normalised text."""
-
-    tokens: tuple[Token, ...]
-
-    @property
-    def start(self) -> int:
-        return self.tokens[0].start
-
-    @property
-    def end(self) -> int:
-        return self.tokens[-1].end
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from client.audit.sides import Side as GenericSide
+
 # Maths delimiters in Markdown/LaTeX text. Display first so "$$" is not read as two "$".
 _MATH = re.compile(
     r"\$\$(?P<d1>.+?)\$\$"
@@ -74,7 +76,8 @@ _PLAIN_ARITHMETIC = re.compile(
 _CHAIN_BREAKS = {
     ",", ";", "\\quad", "\\qquad", "\\\\", "\\text", "\\textrm", "\\mbox", "<", ">", "\\approx",
     "\\neq", "\\ne", "\\le", "\\leq", "\\ge", "\\geq", "\\lt", "\\gt", "\\leqslant", "\\geqslant",
-    "\\to", "\\rightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\therefore",
+    "\\to", "\\rightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\therefore", "\\begin",
+    "\\end",
 }  # fmt: skip
 
 
@@ -88,22 +91,8 @@ class MathToken:
     decimal: bool = False
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(GenericSide[MathToken]):
     """One side of an equality chain: its tokens and its span in the step's text."""
-
-    tokens: tuple[MathToken, ...]
-
-    @property
-    def start(self) -> int:
-        return self.tokens[0].start
-
-    @property
-    def end(self) -> int:
-        return self.tokens[-1].end
-
-    def source(self, text: str) -> str:
-        return " ".join(text[self.start : self.end].split())
 
 
 @dataclass(frozen=True)
@@ -149,6 +138,13 @@ def tokenize(text: str, start: int, end: int) -> list[MathToken] | None:
                     tokens.append(MathToken("text", inner, pos, close))
                 pos = close
                 continue
+        if kind == "cmd" and raw in ("\\begin", "\\end"):
+            # "\[ \begin{aligned} … \end{aligned} \]": an environment's edge ends a chain
+            # (and a matrix's entries never join the maths around it).
+            close = _group_end(text, nxt, end)
+            tokens.append(MathToken("sym", raw, pos, close or nxt))
+            pos = close or nxt
+            continue
         if kind == "cmd" and raw in _SIZED:
             # \left( ... \right]: the delimiter token spans its sizing command.
             delimiter = _SIZED_DELIMITER.match(text, nxt, end)

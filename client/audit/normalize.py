@@ -19,11 +19,16 @@ from dataclasses import dataclass
 # A number with thousands separators ("1,234", "1{,}234", "1\,234", thin spaces) or a plain one.
 _SEP = r"(?:,|\{,\}|\\,|\u2009|\u202f)"
 _LETTERS = r"[^\W\d_½⅓⅔¼¾⅕⅛²³]+"
+# A decimal comma ("12,50 €", "0,9", "1.234,56 €" with dots between thousands): one or two
+# digits after a comma, which no thousands separator has. Not in a list of numbers ("1,2,3"), a
+# pair or a set ("(0,5)", "\{1,2\}") or an index ("a_{1,2}"): there the comma separates.
+_COMMA_DECIMAL = r"(?:\d{1,3}(?:\.\d{3})+|\d+),\d{1,2}"
+_DECIMAL_COMMA = rf"(?<![\d,.(\[{{]){_COMMA_DECIMAL}(?![\d,])(?!\s*[)\]}}])"
 _TOKEN = re.compile(
     # Words and spaces on one line, copied in one piece unless a word may be an operator.
     rf"(?P<plain>(?:{_LETTERS}|[^\S\n]|[-+=()*/^%<>!?;:.,'\"|#@~_])+)"
     r"|(?P<cmd>\\[A-Za-z]+|\\.)"
-    rf"|(?P<num>\d{{1,3}}(?:{_SEP}\d{{3}})+(?![\d])(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    rf"|(?P<num>\d{{1,3}}(?:{_SEP}\d{{3}})+(?![\d])(?:\.\d+)?|{_DECIMAL_COMMA}|\d+(?:\.\d+)?|\.\d+)"
     r"|(?P<sym>[½⅓⅔¼¾⅕⅛²³])"
     r"|(?P<space>\s+)"
     r"|(?P<other>.)",
@@ -36,6 +41,7 @@ _DELIMITERS = {"(": "(", "[": "(", "\\{": "(", ")": ")", "]": ")", "\\}": ")", "
 _DELIMITER = re.compile(r"\s*(?:\\[{}]|[()\[\]|.])")
 _CURRENCY = {"$", "€", "£"}
 _PLAIN_NUMBER = re.compile(r"[\d.]+")
+_DECIMAL_COMMA_NUMBER = re.compile(_COMMA_DECIMAL)
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _MAX_DEPTH = 40
 _OPERATOR_WORD = re.compile(r"\b(?:x|X|times|plus|minus|divided|multiplied|of)\b")
@@ -325,10 +331,13 @@ class _Normaliser:
         if _PLAIN_NUMBER.fullmatch(token):
             self.copy(pos, nxt)
             return
+        decimal_comma = _DECIMAL_COMMA_NUMBER.fullmatch(token) is not None
         for i in range(pos, nxt):
             ch = self.text[i]
-            if ch.isdigit() or ch == ".":
+            if ch.isdigit() or ch == "." and not decimal_comma:
                 self.emit(ch, i)
+            elif ch == "," and decimal_comma:
+                self.emit(".", i)
 
     def plain(self, start: int, end: int) -> None:
         """Words and spaces, some of which may be operators ("5 times 3")."""

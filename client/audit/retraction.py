@@ -25,7 +25,7 @@ _NUM = r"-?\d+(?:\.\d+)?"
 _RETRACTION = re.compile(
     r"\b(?:that(?:'s| is| was) (?:wrong|incorrect|not right|a mistake)|i made (?:a|an) "
     r"(?:mistake|error)|i was wrong|scratch that|i miscalculated|my mistake|that can(?:'t|not) be "
-    r"right)\b|^\W*wait,? no\b",
+    r"right)\b|^\W*(?:(?:hmm+|oh|ah|um+|okay|ok)\W+)?wait,? no\b",
     re.IGNORECASE,
 )
 # Phrases that name the rejected value.

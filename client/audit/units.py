@@ -48,7 +48,11 @@ def strip_units(clause: list[Token]) -> list[Token]:
         if token.kind not in ("num", "pct"):
             continue
         end, unit = _unit_tail(clause, i)
-        if end == i or end >= len(clause):
+        if end == i:
+            continue
+        if end >= len(clause):
+            if any(t.text == "^" for t in clause[i:end]):
+                i = end  # "= 90 cm^2" ends the clause: the power is the unit's, not 90's
             continue
         follower = clause[end].kind
         # Before "=" only when the number ends an expression: "5 pairs = 10 shoes" converts.
@@ -71,7 +75,7 @@ def _unit_tail(clause: list[Token], start: int) -> tuple[int, str | None]:
     ):
         unit = unit or _singular(clause[i].text)
         words += 1
-        i += 1
+        i = _unit_power(clause, i + 1)
     # Per-units: "/plate", "/person/day", "per hour".
     while i + 1 < len(clause) and clause[i + 1].kind == "word":
         joiner = clause[i]
@@ -79,9 +83,16 @@ def _unit_tail(clause: list[Token], start: int) -> tuple[int, str | None]:
             break
         if words == 0 and joiner.text.lower() == "per":
             break
-        i += 2
+        i = _unit_power(clause, i + 2)
     aside = _aside_end(clause, i)
     return (aside if aside is not None else i), unit
+
+
+def _unit_power(clause: list[Token], i: int) -> int:
+    """Past a power written on a unit ("cm^2", "m/s^2"): it squares the unit, not the number."""
+    if i + 1 < len(clause) and clause[i].text == "^" and clause[i + 1].kind == "num":
+        return i + 2
+    return i
 
 
 def _aside_end(clause: list[Token], start: int) -> int | None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from client.audit import audit_trace
 from client.audit.latex import chains, parse
 from client.audit.segment import from_texts
-from client.audit.symbolic import _Budget, check_symbolic
+from client.audit.symbolic import Budget, check_symbolic
 
 PIECES = [
     "1", "7", "12", "0.5", "10{,}000", "x", "y", "n", "k", "f", "=", " = ", "&=", "\\\\", "+",
@@ -52,7 +52,7 @@ def test_symbolic_findings_point_at_an_equality_inside_their_step(steps: list[st
 @settings(max_examples=100, deadline=None)
 @given(st.lists(wrapped, min_size=1, max_size=5))
 def test_the_budget_is_respected(steps: list[str]) -> None:
-    clock = _Budget(0.0)
+    clock = Budget(0.0)
     assert not clock.left()
     # With no time left, nothing that needs SymPy is judged, and the audit still completes.
     for finding in check_symbolic(from_texts(steps), budget=0.0):

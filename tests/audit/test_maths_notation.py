@@ -161,3 +161,31 @@ def test_a_function_of_names_is_not_evaluated_with_their_values() -> None:
         r"Then \[ \log \left(\frac{p}{q}\right) = -5 \] by the second equation.",
     ]
     assert errors(*steps) == []
+
+
+def test_a_power_on_a_unit_squares_the_unit_not_the_number() -> None:
+    assert check_step(0, r"\[ A = 9 \times 6.5 = 58.5 \text{ cm}^2 \]") == []
+    assert check_step(0, "So 8 × 4.5 = 36 m² of floor.") == []
+    found = check_step(0, r"\[ A = 9 \times 6.5 = 59.5 \text{ cm}^2 \]")
+    assert [f.message for f in found] == ["9 × 6.5 is 58.5, not 59.5."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drei Hefte kosten 3 × 2,40 € = 7,20 €.",
+        "Mit Rabatt: 80,00 € × 0,75 = 60,00 €.",
+        "Es sind 1,5 kg + 2,25 kg = 3,75 kg.",
+        "Zwei Geräte: 2 × 1.234,56 € = 2.469,12 €.",
+        # a comma between numbers in a list, a pair, a set or an index separates them
+        "The roots are 1,2,3 and the point (0,5) = P; then 4 + 1 = 5.",
+        r"The set \(\{1,2\}\) and \(a_{1,2} = 7\).",
+    ],
+)
+def test_decimal_commas_are_decimals(text: str) -> None:
+    assert check_step(0, text) == []
+
+
+def test_a_false_sum_with_decimal_commas_is_found() -> None:
+    found = check_step(0, "Drei Hefte kosten 3 × 2,40 € = 7,50 €.")
+    assert [f.message for f in found] == ["3 × 2,40 is 7.2, not 7,50."]

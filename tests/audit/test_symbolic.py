@@ -208,3 +208,49 @@ def test_pi_taken_as_a_fraction_is_an_approximation_not_a_slip() -> None:
 def test_a_name_given_a_new_meaning_is_not_judged_against_the_old_equation() -> None:
     text = r"From \(3m = 12\) we get \(m = 4\). Shifting everything up by one, the new \(m = 5\)."
     assert messages(text) == []
+
+
+def test_an_environment_inside_display_maths_is_read_line_by_line() -> None:
+    text = "\\[\n\\begin{aligned}\n(p-2)^2 &= p^2 - 4p + 4 \\\\\n&= p^2 + 4\n\\end{aligned}\n\\]"
+    assert messages(text) == ["p^2 - 4p + 4 and p^2 + 4 are not equal: they differ by -4p."]
+
+
+def test_a_matrix_never_joins_the_maths_around_it() -> None:
+    text = r"\[ \det\begin{pmatrix} 2 & 7 \\ 1 & 4 \end{pmatrix} = 2 \cdot 4 - 7 \cdot 1 = 1 \]"
+    assert messages(text) == []
+
+
+def test_a_worked_out_value_restated_differently() -> None:
+    assert messages(r"Let \(q = 31 \cdot 17\), so \(q = 517\).") == [
+        r"q = 517, but 31 \cdot 17 is 527."
+    ]
+    assert messages(r"Let \(q = 31 \cdot 17\), so \(q = 527\).") == []
+    # another case gives the name another value: not a restatement
+    assert messages(r"Take \(q = 2^4 - 1\). In the second case \(q = 31\).") == []
+
+
+def test_loading_sympy_does_not_use_up_the_first_audits_budget() -> None:
+    code = (
+        "import sys\n"
+        "from client.audit import audit_trace\n"
+        "r = audit_trace(steps=[r'\\[ (w+5)^2 = w^2 + 10w + 25 = w^2 + 25 \\]'])\n"
+        "print('sympy' in sys.modules, [f.step for f in r.findings])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "[0]"]
+
+
+def test_a_line_of_solving_in_the_next_step_is_still_one_derivation() -> None:
+    found = check_symbolic(from_texts([r"Solve \(4k + 6 = 30\).", r"Then \(4k = 30 + 6\)."]))
+    assert [(f.step, f.message) for f in found] == [
+        (1, "4k = 30 + 6 does not follow from 4k + 6 = 30: that gives k = 6, this k = 9.")
+    ]
+    found = check_symbolic(from_texts([r"We have \(4k + 6 = 30\).", r"So \(k = 7\)."]))
+    assert [f.message for f in found] == ["k = 7 does not solve 4k + 6 = 30."]
+
+
+def test_the_next_step_about_something_else_is_not_a_derivation() -> None:
+    assert messages(r"Solve \(4k + 6 = 30\).", r"For part (b), \(4k = 30 + 6\).") == []
+    assert messages(r"\(4k + 6 = 30\) gives \(k = 6\).", r"In the second part \(k = 7\).") == []
+    # a step without maths between ends the derivation
+    assert messages(r"Solve \(4k + 6 = 30\).", "Now a new problem.", r"So \(k = 7\).") == []

@@ -174,3 +174,21 @@ def test_retraction_that_restates_a_calculation_takes_back_its_old_value() -> No
     ]
     [use] = by_check(audit_trace(steps=steps).findings, "retraction")
     assert use.step == 2 and use.message == "Uses 41, which step 2 retracted."
+
+
+def test_a_retraction_after_an_interjection_names_its_value() -> None:
+    steps = [
+        "So the rate is 420 / 6 = 70 pages a day.",
+        "Hmm, wait, no, 70 is wrong: there are 7 days, so 420 / 7 = 60.",
+        "In 3 days at 70 pages a day she reads 210 pages.",
+    ]
+    result = audit_trace(steps=steps, answer="210")
+    assert [f.step for f in by_check(result.findings, "retraction")] == [2]
+
+
+def test_an_answer_in_square_units_states_its_number() -> None:
+    steps = ["The room is 6 m by 5 m.", "Its area is 6 × 5 = 30 m².", "So the answer is 30."]
+    assert [f.message for f in audit_trace(steps=steps, answer="36 m²").findings] == [
+        "The reasoning concludes 30 (step 3), but the answer says 36."
+    ]
+    assert audit_trace(steps=steps, answer="30 m²").findings == []

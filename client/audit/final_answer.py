@@ -3,7 +3,8 @@
 Two questions every feature that compares answers asks: the audit's answer-versus-reasoning
 check (does the reasoning end where the answer does?) and answer comparison (do two models
 agree?). `final_answer(text)` extracts the conclusion: the last `\\boxed{…}`, else the last
-"the answer is …", else a short last line. `same_answer(a, b)` decides equivalence the way a
+"the answer is …", else a short last line (code blocks left out), else the last short bold
+statement ("**The total is 56.**" before a paragraph of why). `same_answer(a, b)` decides equivalence the way a
 maths reader does: `\\frac{1}{2}`, `0.5` and `1/2` agree, so do `\\{1, 2\\}` and `\\{2, 1\\}`, or two
 ways of writing an interval.
 
@@ -29,6 +30,9 @@ _ANSWER_PHRASE = re.compile(r"\b(?:the\s+)?(?:final\s+)?answer\s*(?:is|:|=)\s*:?
 _LAST_LINE_CHARS = 80
 _DELIMITED = re.compile(r"^\s*(?:\$\$?|\\\(|\\\[)(.*?)(?:\$\$?|\\\)|\\\])\s*\.?\s*$", re.DOTALL)
 _EMPHASIS = re.compile(r"[*_`]+")
+# Code is never the conclusion: an answer that ends with a snippet ends before it.
+_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE)
+_BOLD = re.compile(r"\*\*([^*\n]{1,%d})\*\*|__([^_\n]{1,%d})__" % (_LAST_LINE_CHARS, _LAST_LINE_CHARS))
 
 
 def final_answer(text: str) -> str | None:
@@ -43,14 +47,20 @@ def final_answer(text: str) -> str | None:
         stated = final_value(text)
         if stated is not None:
             return stated.strip()
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    prose = _FENCED.sub("", text)
+    lines = [line.strip() for line in prose.strip().splitlines() if line.strip()]
     last = _EMPHASIS.sub("", lines[-1]).strip() if lines else ""
     if 0 < len(last) <= _LAST_LINE_CHARS:
         delimited = _DELIMITED.match(last)
-        if delimited:  # "$[2, 5)$": the maths is the answer
-            return delimited.group(1).strip()
+        if delimited:  # "$[2, 5)$": the maths is the answer; of a chain, its last side
+            return delimited.group(1).rsplit("=", 1)[-1].strip()
         stated = final_value(last)
         return (stated or last).strip().rstrip(".")
+    # "**The total is 56 apples.**" and then a paragraph of why: the last short bold statement.
+    for match in reversed(list(_BOLD.finditer(prose))):
+        stated = final_value(match.group(1) or match.group(2))
+        if stated is not None:
+            return stated.strip().rstrip(".")
     return None
 
 

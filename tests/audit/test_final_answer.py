@@ -18,6 +18,16 @@ from client.audit.final_answer import final_answer, same_answer
         ("The answer is: -3/4", "-3/4"),
         ("Working...\n\nLots of reasoning here.\n\n**96**", "96"),
         ("The interval is\n\n$[2, 5)$", "[2, 5)"),
+        (
+            "**17 × 24 = 408.**\n\nWorking:\n\n$$17 \\times 24 = 340 + 68 = 408$$\n\n"
+            "```python\nprint(17 * 24)\n```\n",
+            "408",
+        ),
+        (
+            "**The total is 56 apples.**\n\nEach of the seven baskets holds eight apples, and "
+            "nothing was taken out or added between the counting and the end of the day.",
+            "56",
+        ),
         ("", None),
         ("A long paragraph with no conclusion at all, " * 5, None),
     ],

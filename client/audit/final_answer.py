@@ -31,8 +31,10 @@ _LAST_LINE_CHARS = 80
 _DELIMITED = re.compile(r"^\s*(?:\$\$?|\\\(|\\\[)(.*?)(?:\$\$?|\\\)|\\\])\s*\.?\s*$", re.DOTALL)
 _EMPHASIS = re.compile(r"[*_`]+")
 # Code is never the conclusion: an answer that ends with a snippet ends before it.
-_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE)
-_BOLD = re.compile(r"\*\*([^*\n]{1,%d})\*\*|__([^_\n]{1,%d})__" % (_LAST_LINE_CHARS, _LAST_LINE_CHARS))
+_FENCED = re.compile(
+    r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.DOTALL | re.MULTILINE
+)
+_BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*|__([^_\n]{1,80})__")  # as short as a last line
 
 
 def final_answer(text: str) -> str | None:

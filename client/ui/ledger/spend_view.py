@@ -170,6 +170,8 @@ class SpendView(QWidget):
                 box.addItem(words, key)
         self.period_box.setCurrentIndex(self.period_box.findData("month"))
         self.period_box.setToolTip("Days, weeks (from Monday) and months are counted in UTC.")
+        self.period_box.setAccessibleName("Period")  # Qt would read only "This month"
+        self.group_box.setAccessibleName("Group by")
         self.export_button = QPushButton("Export CSV…", self)
         self.prices_label = QLabel(self)
         self.prices_label.setWordWrap(True)

@@ -134,3 +134,25 @@ def test_the_walk_finds_a_control_without_a_name(qtbot):
     edit.setAccessibleName("Prompt")
     listing.setAccessibleDescription("Conversations")
     assert unnamed_controls(page) == []
+
+
+def test_the_walk_finds_a_combo_box_read_only_as_its_item(qtbot):
+    """A combo box is named by its current item ("qwen3"): without a label it is reported, even
+    with an accessible name (Qt on Linux does not hand that to the screen reader)."""
+    from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
+
+    page = QWidget()
+    qtbot.addWidget(page)
+    layout = QVBoxLayout(page)
+    box = QComboBox(page)
+    box.addItem("qwen3")
+    box.setAccessibleName("Model")
+    layout.addWidget(box)
+    page.show()
+    assert [line.endswith("read only as its item 'qwen3'") for line in unnamed_controls(page)] == [
+        True
+    ]
+    label = QLabel("&Model", page)
+    label.setBuddy(box)
+    layout.insertWidget(0, label)
+    assert unnamed_controls(page) == []

@@ -8,6 +8,7 @@ with a finding; so the answer, the steps, the verdict panel and the cost line al
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from tests.support.access import controls, unnamed_controls
@@ -106,6 +107,44 @@ def test_message_boxes_name_every_control(qtbot, window, tmp_path):
     qtbot.addWidget(box)
     box.show()
     _check(box, "recovery dialog")
+
+
+def test_the_data_folder_and_damaged_file_questions_name_every_control(qtbot, tmp_path):
+    """Asked before any window exists: a data folder that cannot be used, a damaged file with
+    no backup (the one with a backup is read above)."""
+    from client.store.db import StoreError
+    from client.store.paths import DataFolderError
+    from client.ui.recovery import Trouble, folder_box, recovery_box
+
+    folder, _ = folder_box(DataFolderError(f"{tmp_path / 'a-file'} is a file, not a folder."))
+    damaged, _ = recovery_box(Trouble(StoreError("damaged"), tmp_path / "thinkpane.db", None))
+    for box, what in ((folder, "data folder question"), (damaged, "damaged file, no backup")):
+        qtbot.addWidget(box)
+        box.show()
+        qtbot.waitExposed(box)
+        _check(box, what)
+        box.close()
+
+
+def test_the_upgrade_notice_is_read_whole(qtbot, qapp, thinkpane_home):
+    """The window shown while a migration runs: no control, but its name and its sentence."""
+    from client.store import Store
+    from client.store.db import open_database
+    from client.store.paths import database_path
+    from client.store.schema import MIGRATIONS
+    from client.ui.app import _upgrade_notice
+    from tests.store.test_search_as_typed import BEFORE_SEARCH_AS_TYPED
+
+    path = database_path()
+    with Store(open_database(path, MIGRATIONS[:BEFORE_SEARCH_AS_TYPED]), path):
+        pass
+    notice = _upgrade_notice(qapp)
+    assert notice is not None, "an older database did not bring up the notice"
+    qtbot.addWidget(notice)
+    iface = QAccessible.queryAccessibleInterface(notice)
+    assert iface.text(QAccessible.Text.Name) == "Updating the database"
+    assert "This happens once" in iface.text(QAccessible.Text.Description)
+    notice.close()
 
 
 def test_import_and_export_file_dialogs_name_every_control(qtbot, window):

@@ -16,6 +16,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
+from client.ui.tab_order import focus_order
+
 _Role = QAccessible.Role
 INTERACTIVE = {
     _Role.Button,
@@ -75,6 +77,22 @@ def unnamed_controls(window: QWidget) -> list[str]:
             missing.append(describe(iface))
         elif isinstance(iface.object(), QComboBox) and not _says_what_it_is(iface):
             missing.append(describe(iface) + f" read only as its item {name!r}")
+    return missing
+
+
+def unnamed_stops(window: QWidget) -> list[str]:
+    """Each place Tab stops at below `window` that has neither a name nor a description (a
+    scroll area taking the focus is no control by role, but a screen reader announces it)."""
+    missing = []
+    for widget in focus_order(window):
+        if not (widget.isVisibleTo(window) and widget.isEnabled()):
+            continue
+        iface = QAccessible.queryAccessibleInterface(widget)
+        if (
+            not iface.text(QAccessible.Text.Name).strip()
+            and not iface.text(QAccessible.Text.Description).strip()
+        ):
+            missing.append(f"Tab stop {describe(iface)}")
     return missing
 
 

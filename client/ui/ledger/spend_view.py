@@ -188,6 +188,7 @@ class SpendView(QWidget):
         self.model = SpendTableModel(self)
         self.table = QTableView(self)
         self.table.setAccessibleName("Spend table")
+        self.table.setTabKeyNavigation(False)  # arrows move in it; Tab leaves it, not a trap
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)  # long titles are elided, rows stay one line high

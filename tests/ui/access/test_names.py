@@ -11,13 +11,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from tests.support.access import controls, unnamed_controls
+from tests.support.access import controls, unnamed_controls, unnamed_stops
 from tests.ui.audit.test_audit_integration import stream_false_equation
 
 
 def _check(window: QWidget, what: str) -> None:
     assert controls(window), f"{what}: the walk found no control at all"
-    missing = unnamed_controls(window)
+    missing = unnamed_controls(window) + unnamed_stops(window)
     assert not missing, f"{what}: controls a screen reader cannot name:\n" + "\n".join(missing)
 
 

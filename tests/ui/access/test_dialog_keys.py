@@ -332,3 +332,16 @@ def test_a_message_box_is_walked_too(qtbot, window):
     failures = _in_modal(qtbot, lambda shown: _buttons_round_and_escape(qtbot, shown, {"One"}))
     box.exec()
     assert len(failures) == 1 and isinstance(failures[0], AssertionError)
+
+
+def test_the_system_prompt_editor(qtbot, window):
+    from client.ui.history.conversations import system_prompt_dialog
+
+    dialog = system_prompt_dialog(window, "Be brief.")
+    qtbot.addWidget(dialog)
+    _show(qtbot, dialog)
+    start = QApplication.focusWidget()
+    assert start is not None
+    assert _round_from(qtbot, dialog, start) == ["System prompt", "OK", "Cancel"]
+    _escape_closes(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Rejected

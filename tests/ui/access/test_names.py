@@ -70,12 +70,14 @@ def test_search_critic_and_model_dialogs_name_every_control(qtbot, window):
     from client.ui.audit.critic_dialog import CriticDialog
     from client.ui.composer.model_picker import OtherModelDialog
     from client.ui.help import AboutDialog, ShortcutsDialog
+    from client.ui.history.conversations import system_prompt_dialog
 
     for dialog, what in (
         (CriticDialog(window.store, window), "critic dialog"),
         (OtherModelDialog(window), "other model dialog"),
         (ShortcutsDialog(window), "keyboard shortcuts"),
         (AboutDialog(window, "/tmp/thinkpane"), "about"),
+        (system_prompt_dialog(window, "Be brief."), "system prompt"),
     ):
         qtbot.addWidget(dialog)
         dialog.show()

@@ -221,6 +221,7 @@ class SettingsDialog(QDialog):
             general_layout.addWidget(box)
         general_layout.addStretch(1)
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Settings pages")  # AT-SPI lists it as focusable
         self.tabs.addTab(general, "General")
         self.money: MoneySettings | None = None
         self.prices: PricesPage | None = None

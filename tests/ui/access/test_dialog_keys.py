@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, Q
 
 from tests.ui.access.test_keyboard import _name, _tab_round
 from tests.ui.audit.test_audit_integration import stream_false_equation
-from tests.ui.compare.test_compare_view import compare_window  # noqa: F401 - a fixture
 
 
 def _show(qtbot, dialog: QWidget) -> None:
@@ -233,7 +232,7 @@ def test_the_export_file_dialog(qtbot, window):
     _escape_closes(qtbot, dialog)
 
 
-def test_the_compare_dialog_and_the_comparison_window(qtbot, compare_window):  # noqa: F811
+def test_the_compare_dialog_and_the_comparison_window(qtbot, compare_window):
     window = compare_window
     window.composer.edit.setPlainText("What is 2/4?")
     dialog = window.compare.open_setup()

@@ -86,6 +86,20 @@ def test_search_critic_and_model_dialogs_name_every_control(qtbot, window):
         dialog.close()
 
 
+def test_the_compare_dialog_and_the_comparison_window_name_every_control(qtbot, compare_window):
+    window = compare_window
+    window.composer.edit.setPlainText("What is 2/4?")
+    dialog = window.compare.open_setup()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.estimate_label.text().startswith("9 runs:"), timeout=20_000)
+    _check(dialog, "compare dialog")
+    with qtbot.waitSignal(window.compare.sig_finished, timeout=60_000):
+        dialog.accept()
+    shown = window.compare.view_window
+    qtbot.waitExposed(shown)
+    _check(shown, "comparison window")
+
+
 def test_message_boxes_name_every_control(qtbot, window, tmp_path):
     from client.store.db import StoreError
     from client.ui.ledger.budget_prompt import ask_to_cross

@@ -190,6 +190,8 @@ class ReasoningControls(QWidget):
             reason = self._why_not(name)
             widget.setEnabled(reason is None)
             widget.setToolTip(reason or tips[name])
+        self.effort_label.setEnabled(self.effort_box.isEnabled())  # greyed with its box
+        self.summary_label.setEnabled(self.summary_box.isEnabled())
 
     def _why_not(self, control: str) -> str | None:
         """Why the chosen model takes no such setting; None when it does."""

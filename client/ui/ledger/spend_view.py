@@ -222,6 +222,9 @@ class SpendView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         layout.addLayout(prices)
+        # Tab as the eye reads: the table, then the prices line under it (made before it).
+        QWidget.setTabOrder(self.export_button, self.table)
+        QWidget.setTabOrder(self.table, self.prices_button)
 
     def _connect_signals(self) -> None:
         self.period_box.currentIndexChanged.connect(self._on_period_box_changed)

@@ -100,8 +100,8 @@ def test_spend_view(qtbot, window, replay):
         _name(view.period_box),
         _name(view.group_box),
         "Export CSV…",
-        "Prices",
         "Spend table",  # arrows move in it; Tab goes on
+        "Prices",  # on the line under the table
         "Close",
     ], names
     _escape_closes(qtbot, spend)

@@ -135,7 +135,7 @@ class ReasoningControls(QWidget):
         for mode in SUMMARIES:
             self.summary_box.addItem(mode, mode)
         self.summary_box.setAccessibleName("Reasoning summary")
-        self.effort_label, self.summary_label = QLabel("Eff&ort", self), QLabel("S&ummary", self)
+        self.effort_label, self.summary_label = QLabel("Eff&ort", self), QLabel("Summar&y", self)
         self.effort_label.setBuddy(self.effort_box)
         self.summary_label.setBuddy(self.summary_box)
         self.summary_box.setAccessibleDescription("Whether the provider sends a reasoning summary")

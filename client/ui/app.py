@@ -202,6 +202,7 @@ def _upgrade_notice(app):  # type: ignore[no-untyped-def]
     )
     notice.setWindowTitle("Thinkpane")
     notice.setAccessibleName("Updating the database")
+    notice.setAccessibleDescription(notice.text())  # the name alone would hide the sentence
     notice.setMargin(24)
     notice.show()
     # The work that follows blocks this thread: wait (briefly) for the window to be on screen

@@ -106,6 +106,7 @@ class ShortcutsDialog(QDialog):
         rows = shortcut_rows(window) + list(KEYS_IN_PLACE)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setAccessibleName("Keyboard shortcuts")
+        self.table.setTabKeyNavigation(False)  # arrows move in it; Tab goes on to Close
         self.table.setHorizontalHeaderLabels(["Command", "Shortcut"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -178,6 +178,7 @@ class SettingsDialog(QDialog):
         self.provider_box.addItem("None", None)
         for profile in PROFILES.values():
             self.provider_box.addItem(profile.label, profile.name)
+        self.provider_box.setAccessibleName("Default provider")  # Qt would read only its item
         self.model_edit = QLineEdit(model_box)
         self.model_edit.setPlaceholderText("Model id")
         self.url_edit = QLineEdit(model_box)
@@ -191,6 +192,7 @@ class SettingsDialog(QDialog):
         self.theme_box = QComboBox(look_box)
         for choice in CHOICES:
             self.theme_box.addItem(CHOICE_LABELS[choice], choice)
+        self.theme_box.setAccessibleName("Theme")
         self.font_spin = QSpinBox(look_box)
         self.font_spin.setRange(0, 32)
         self.font_spin.setSpecialValueText("System default")
@@ -219,6 +221,7 @@ class SettingsDialog(QDialog):
             general_layout.addWidget(box)
         general_layout.addStretch(1)
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Settings pages")  # AT-SPI lists it as focusable
         self.tabs.addTab(general, "General")
         self.money: MoneySettings | None = None
         self.prices: PricesPage | None = None

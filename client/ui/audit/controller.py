@@ -159,6 +159,7 @@ class AuditController(QObject):
         # Never sideways: the view's rows wrap to the inspector's width instead.
         self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page.setFrameShape(QFrame.Shape.NoFrame)
+        self.page.setAccessibleName("Audit of the reasoning")  # a Tab stop: arrows scroll it
         self.page.setWidget(QLabel(NOTHING_SELECTED, self.page))
         self._view: AuditView | None = None
         self.inspector.add_view(self.page, STEPS_TAB)

@@ -73,6 +73,7 @@ class CompareSetupDialog(QDialog):
             efforts_row.addWidget(box)
         efforts_row.addStretch(1)
         self.targets_edit = QPlainTextEdit(self)
+        self.targets_edit.setTabChangesFocus(True)  # Tab leaves the box, as in any field
         self.targets_edit.setAccessibleName("Other models")
         self.targets_edit.setPlaceholderText(
             "Other models, one per line: PROVIDER:MODEL[@EFFORT][=BASE_URL]\n"

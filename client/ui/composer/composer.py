@@ -100,6 +100,8 @@ class Composer(QWidget):
         self.picker = ModelPicker(self)
         self.picker.setAccessibleName("Model")  # Qt reads the model chosen: this says what it is
         self.picker.setAccessibleDescription("The model your prompt goes to")
+        self.picker_label = QLabel("&Model", self)  # what a Linux screen reader says it is
+        self.picker_label.setBuddy(self.picker)
         self.controls = ReasoningControls(self)
         self.system_button = QToolButton(self)
         self.system_button.setText("System prompt")
@@ -124,6 +126,7 @@ class Composer(QWidget):
         self.estimate_label.hide()
 
         top = QHBoxLayout()
+        top.addWidget(self.picker_label)
         top.addWidget(self.picker, 1)
         top.addWidget(self.system_button)
         reasoning = QHBoxLayout()

@@ -162,6 +162,7 @@ class ModelFields:
 
     def __init__(self, parent: QWidget) -> None:
         self.provider_box = QComboBox(parent)
+        self.provider_box.setAccessibleName("Provider")  # Qt would read only its item
         for profile in PROFILES.values():
             self.provider_box.addItem(profile.label, profile.name)
         self.model_edit = QLineEdit(parent)

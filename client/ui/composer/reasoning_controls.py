@@ -110,9 +110,9 @@ class ReasoningControls(QWidget):
         self._adapter: Any = None
         self.sendable = False
         self.effort_box = QComboBox(self)
-        self.effort_box.addItem("Effort: default", None)
+        self.effort_box.addItem("default", None)
         for effort in EFFORTS:
-            self.effort_box.addItem(f"Effort: {effort}", effort)
+            self.effort_box.addItem(effort, effort)
         self.budget_spin = QSpinBox(self)
         self.budget_spin.setRange(-1, 262_144)
         self.budget_spin.setSingleStep(1024)
@@ -126,14 +126,18 @@ class ReasoningControls(QWidget):
         self.budget_spin.setAccessibleDescription(
             "How many tokens the model may spend thinking; default leaves it to the provider"
         )
-        # Qt reads a combo box by its current item ("Effort: high"); the description says more.
+        # Qt reads a combo box by its current item ("high"): each has a name of its own and a
+        # label whose buddy it is (on Linux the screen reader reads the label, not the name).
         self.effort_box.setAccessibleName("Reasoning effort")
         self.effort_box.setAccessibleDescription("How hard the model thinks before answering")
         self.summary_box = QComboBox(self)
-        self.summary_box.addItem("Summary: default", None)
+        self.summary_box.addItem("default", None)
         for mode in SUMMARIES:
-            self.summary_box.addItem(f"Summary: {mode}", mode)
+            self.summary_box.addItem(mode, mode)
         self.summary_box.setAccessibleName("Reasoning summary")
+        self.effort_label, self.summary_label = QLabel("Eff&ort", self), QLabel("Summar&y", self)
+        self.effort_label.setBuddy(self.effort_box)
+        self.summary_label.setBuddy(self.summary_box)
         self.summary_box.setAccessibleDescription("Whether the provider sends a reasoning summary")
         self.sends_label = QLabel(self)
         self.sends_label.setObjectName("sends")
@@ -143,8 +147,10 @@ class ReasoningControls(QWidget):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.effort_label)
         layout.addWidget(self.effort_box)
         layout.addWidget(self.budget_spin)
+        layout.addWidget(self.summary_label)
         layout.addWidget(self.summary_box)
         # The sends label goes where the owner puts it (under the controls, free to wrap).
         self._connect_signals()
@@ -184,6 +190,8 @@ class ReasoningControls(QWidget):
             reason = self._why_not(name)
             widget.setEnabled(reason is None)
             widget.setToolTip(reason or tips[name])
+        self.effort_label.setEnabled(self.effort_box.isEnabled())  # greyed with its box
+        self.summary_label.setEnabled(self.summary_box.isEnabled())
 
     def _why_not(self, control: str) -> str | None:
         """Why the chosen model takes no such setting; None when it does."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtWidgets import QInputDialog, QPlainTextEdit, QWidget
 
 from client.core.conversation import Conversation, Turn
 from client.ui.actions import WindowActions
@@ -178,14 +178,9 @@ class ConversationsController(QObject):
     def edit_system_prompt(self) -> None:
         conversation = self.conversations.get(self._focus.current_id or "")
         current = conversation.system if conversation else self._focus.draft_system
-        text, ok = QInputDialog.getMultiLineText(
-            self._parent,
-            "System prompt",
-            "Instructions sent before every prompt of this conversation:",
-            current or "",
-        )
-        if ok:
-            self.set_system_prompt(text.strip() or None)
+        dialog = system_prompt_dialog(self._parent, current or "")
+        if dialog.exec():
+            self.set_system_prompt(dialog.textValue().strip() or None)
 
     def set_system_prompt(self, text: str | None) -> None:
         self._composer.set_system_prompt_set(bool(text))
@@ -224,3 +219,17 @@ class ConversationsController(QObject):
     def _on_delete_action_triggered(self) -> None:
         if self._focus.current_id is not None:
             self.delete_conversation(self._focus.current_id)
+
+
+def system_prompt_dialog(parent: QWidget | None, text: str) -> QInputDialog:
+    """The system prompt's editor: Tab leaves its box for OK and Cancel (Qt's multi-line input
+    keeps Tab as a character, and a keyboard user could not reach the buttons)."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("System prompt")
+    dialog.setLabelText("Instructions sent before every prompt of this conversation:")
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    dialog.setTextValue(text)
+    for box in dialog.findChildren(QPlainTextEdit):
+        box.setTabChangesFocus(True)
+        box.setAccessibleName("System prompt")
+    return dialog

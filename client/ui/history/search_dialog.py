@@ -314,6 +314,9 @@ class SearchDialog(QDialog):
         self._debounce.setInterval(150)
 
         filters = QHBoxLayout()
+        provider_label = QLabel("&Provider", self)  # a Linux screen reader names the box by it
+        provider_label.setBuddy(self.provider_box)
+        filters.addWidget(provider_label)
         filters.addWidget(self.provider_box)
         filters.addWidget(self.model_edit, 1)
         for widget in (

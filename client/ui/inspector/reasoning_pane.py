@@ -123,6 +123,7 @@ class ReasoningInspector(QWidget):
         self.pages.addWidget(text_page)
         self.pages.addWidget(self.message_label)
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Reasoning inspector")  # AT-SPI lists it as focusable
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.pages, "Text")  # the panel is titled Reasoning already
 

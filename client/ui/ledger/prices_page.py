@@ -165,6 +165,7 @@ class PricesPage(QWidget):
 
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setAccessibleName("Prices of every model in the ledger")
+        self.table.setTabKeyNavigation(False)  # arrows move in it; Tab leaves it, not a trap
         self.table.setHorizontalHeaderLabels(HEADERS)
         for column, tip in HEADER_TIPS.items():
             item = self.table.horizontalHeaderItem(column)

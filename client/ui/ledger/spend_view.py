@@ -170,6 +170,8 @@ class SpendView(QWidget):
                 box.addItem(words, key)
         self.period_box.setCurrentIndex(self.period_box.findData("month"))
         self.period_box.setToolTip("Days, weeks (from Monday) and months are counted in UTC.")
+        self.period_box.setAccessibleName("Period")  # Qt would read only "This month"
+        self.group_box.setAccessibleName("Group by")
         self.export_button = QPushButton("Export CSV…", self)
         self.prices_label = QLabel(self)
         self.prices_label.setWordWrap(True)
@@ -186,6 +188,7 @@ class SpendView(QWidget):
         self.model = SpendTableModel(self)
         self.table = QTableView(self)
         self.table.setAccessibleName("Spend table")
+        self.table.setTabKeyNavigation(False)  # arrows move in it; Tab leaves it, not a trap
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)  # long titles are elided, rows stay one line high
@@ -219,6 +222,9 @@ class SpendView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         layout.addLayout(prices)
+        # Tab as the eye reads: the table, then the prices line under it (made before it).
+        QWidget.setTabOrder(self.export_button, self.table)
+        QWidget.setTabOrder(self.table, self.prices_button)
 
     def _connect_signals(self) -> None:
         self.period_box.currentIndexChanged.connect(self._on_period_box_changed)

@@ -80,7 +80,7 @@ def test_tab_in_the_window_goes_sidebar_conversation_composer_inspector(qtbot, w
         "Answer",
         "qwen3",  # the model picker says the model chosen
         "System prompt",
-        "Effort: default",  # a combo box is read by its current choice (Qt's rule)
+        "default",  # a combo box is read by its current choice (Qt's rule; the label says Effort)
         "Prompt",
         strip,
         window.inspector.tabs.tabText(0),  # the inspector's first tab

@@ -8,15 +8,16 @@ with a finding; so the answer, the steps, the verdict panel and the cost line al
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from tests.support.access import controls, unnamed_controls
+from tests.support.access import controls, unnamed_controls, unnamed_stops
 from tests.ui.audit.test_audit_integration import stream_false_equation
 
 
 def _check(window: QWidget, what: str) -> None:
     assert controls(window), f"{what}: the walk found no control at all"
-    missing = unnamed_controls(window)
+    missing = unnamed_controls(window) + unnamed_stops(window)
     assert not missing, f"{what}: controls a screen reader cannot name:\n" + "\n".join(missing)
 
 
@@ -69,18 +70,34 @@ def test_search_critic_and_model_dialogs_name_every_control(qtbot, window):
     from client.ui.audit.critic_dialog import CriticDialog
     from client.ui.composer.model_picker import OtherModelDialog
     from client.ui.help import AboutDialog, ShortcutsDialog
+    from client.ui.history.conversations import system_prompt_dialog
 
     for dialog, what in (
         (CriticDialog(window.store, window), "critic dialog"),
         (OtherModelDialog(window), "other model dialog"),
         (ShortcutsDialog(window), "keyboard shortcuts"),
         (AboutDialog(window, "/tmp/thinkpane"), "about"),
+        (system_prompt_dialog(window, "Be brief."), "system prompt"),
     ):
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
         _check(dialog, what)
         dialog.close()
+
+
+def test_the_compare_dialog_and_the_comparison_window_name_every_control(qtbot, compare_window):
+    window = compare_window
+    window.composer.edit.setPlainText("What is 2/4?")
+    dialog = window.compare.open_setup()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.estimate_label.text().startswith("9 runs:"), timeout=20_000)
+    _check(dialog, "compare dialog")
+    with qtbot.waitSignal(window.compare.sig_finished, timeout=60_000):
+        dialog.accept()
+    shown = window.compare.view_window
+    qtbot.waitExposed(shown)
+    _check(shown, "comparison window")
 
 
 def test_message_boxes_name_every_control(qtbot, window, tmp_path):
@@ -108,6 +125,44 @@ def test_message_boxes_name_every_control(qtbot, window, tmp_path):
     _check(box, "recovery dialog")
 
 
+def test_the_data_folder_and_damaged_file_questions_name_every_control(qtbot, tmp_path):
+    """Asked before any window exists: a data folder that cannot be used, a damaged file with
+    no backup (the one with a backup is read above)."""
+    from client.store.db import StoreError
+    from client.store.paths import DataFolderError
+    from client.ui.recovery import Trouble, folder_box, recovery_box
+
+    folder, _ = folder_box(DataFolderError(f"{tmp_path / 'a-file'} is a file, not a folder."))
+    damaged, _ = recovery_box(Trouble(StoreError("damaged"), tmp_path / "thinkpane.db", None))
+    for box, what in ((folder, "data folder question"), (damaged, "damaged file, no backup")):
+        qtbot.addWidget(box)
+        box.show()
+        qtbot.waitExposed(box)
+        _check(box, what)
+        box.close()
+
+
+def test_the_upgrade_notice_is_read_whole(qtbot, qapp, thinkpane_home):
+    """The window shown while a migration runs: no control, but its name and its sentence."""
+    from client.store import Store
+    from client.store.db import open_database
+    from client.store.paths import database_path
+    from client.store.schema import MIGRATIONS
+    from client.ui.app import _upgrade_notice
+    from tests.store.test_search_as_typed import BEFORE_SEARCH_AS_TYPED
+
+    path = database_path()
+    with Store(open_database(path, MIGRATIONS[:BEFORE_SEARCH_AS_TYPED]), path):
+        pass
+    notice = _upgrade_notice(qapp)
+    assert notice is not None, "an older database did not bring up the notice"
+    qtbot.addWidget(notice)
+    iface = QAccessible.queryAccessibleInterface(notice)
+    assert iface.text(QAccessible.Text.Name) == "Updating the database"
+    assert "This happens once" in iface.text(QAccessible.Text.Description)
+    notice.close()
+
+
 def test_import_and_export_file_dialogs_name_every_control(qtbot, window):
     """Qt's own file dialog (the one used where the platform has none)."""
     dialog = QFileDialog(window, "Export conversation")
@@ -133,4 +188,26 @@ def test_the_walk_finds_a_control_without_a_name(qtbot):
     assert len(unnamed_controls(page)) == 2
     edit.setAccessibleName("Prompt")
     listing.setAccessibleDescription("Conversations")
+    assert unnamed_controls(page) == []
+
+
+def test_the_walk_finds_a_combo_box_read_only_as_its_item(qtbot):
+    """A combo box is named by its current item ("qwen3"): without a label it is reported, even
+    with an accessible name (Qt on Linux does not hand that to the screen reader)."""
+    from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
+
+    page = QWidget()
+    qtbot.addWidget(page)
+    layout = QVBoxLayout(page)
+    box = QComboBox(page)
+    box.addItem("qwen3")
+    box.setAccessibleName("Model")
+    layout.addWidget(box)
+    page.show()
+    assert [line.endswith("read only as its item 'qwen3'") for line in unnamed_controls(page)] == [
+        True
+    ]
+    label = QLabel("&Model", page)
+    label.setBuddy(box)
+    layout.insertWidget(0, label)
     assert unnamed_controls(page) == []

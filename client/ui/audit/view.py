@@ -94,11 +94,11 @@ class AuditView(QWidget):
         self.principle_label = self._label(PRINCIPLE, quiet=True)
         self.path_label = self._label()
         self.whole_label = self._label()
-        self.turning_toggle = QCheckBox("&Turning points only", self)
+        self.turning_toggle = QCheckBox("Turning po&ints only", self)
         self.turning_toggle.setToolTip("Only steps that plan, switch, retract or conclude.")
         self.critic_button = QPushButton("Ask a &critic…", self)
         self.critic_button.setToolTip("Another model judges the steps, blind to these findings.")
-        self.export_button = QPushButton("&Export report…", self)
+        self.export_button = QPushButton("E&xport report…", self)
         self.export_button.setToolTip("The audit, your verdicts and any critic, as a file.")
         self.step_list = StepList(self)
         self.model = self.step_list.steps

@@ -271,3 +271,34 @@ def test_help_lists_every_menu_shortcut_and_the_steps_keys(qtbot, window):
     assert keys["Mark the step sound, spurious, unsure"] == "S, P, U"
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single '&' ("S&purious" -> "p"), None without one."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if 0 <= at < len(plain) - 1 else None
+
+
+def test_no_two_alt_keys_in_the_window_share_a_letter(qtbot, window, replay):
+    # Alt+letter goes to the first control holding the letter: a second one is never reached
+    # (the audit's "Turning points" and "Export report" once took the Turn and Edit menus' T, E).
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    stream_false_equation(qtbot, window, replay)
+    window.audit.open_steps()
+    holders: dict[str, list[str]] = {}
+    for action in window.menuBar().actions():
+        letter = _mnemonic(action.text())
+        if letter:
+            holders.setdefault(letter, []).append(f"menu {action.text()}")
+    for widget in window.findChildren(QAbstractButton) + window.findChildren(QLabel):
+        if not widget.isVisibleTo(window):
+            continue
+        if isinstance(widget, QLabel) and widget.buddy() is None:
+            continue  # a label's '&' is a key only when it has a buddy
+        letter = _mnemonic(widget.text())
+        if letter:
+            holders.setdefault(letter, []).append(widget.text())
+    shared = {letter: texts for letter, texts in holders.items() if len(texts) > 1}
+    assert shared == {}

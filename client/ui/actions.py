@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from client.ui.history.export_actions import EXPORT_TIPS, KINDS
+from client.ui.theme import CHOICE_LABELS
 
 SEND_REASONING_TIP = (
     "On: this conversation sends the model's earlier reasoning back with every prompt, where the "
@@ -53,6 +54,10 @@ class WindowActions:
     send_reasoning: QAction  # history
     spend: QAction  # ledger
     prices: QAction  # ledger
+    theme: dict[str, QAction]  # View → Theme, by choice: system, light, dark (the window)
+    keyboard_shortcuts: QAction  # help
+    read_me: QAction  # help
+    about: QAction  # help
 
 
 def _action(
@@ -158,6 +163,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
             "Ctrl+Shift+P",
             "Every model's rates, where they come from and since when; your own price; reprice",
         ),
+        theme={choice: QAction(label, window) for choice, label in CHOICE_LABELS.items()},
+        keyboard_shortcuts=_action(
+            window, "&Keyboard Shortcuts", "Ctrl+/", "Every keyboard shortcut"
+        ),
+        read_me=_action(window, "&Read Me", None, "How to use Thinkpane (opens the README)"),
+        about=_action(window, "&About Thinkpane", None, "Version, data folder and licences"),
     )
     for kind, action in a.export_conversation.items():
         action.setData(kind)
@@ -169,6 +180,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for toggle in (a.show_conversations, a.show_inspector):
         toggle.setCheckable(True)
         toggle.setChecked(True)
+    themes = QActionGroup(window)  # one theme checked at a time
+    for choice, action in a.theme.items():
+        action.setCheckable(True)
+        action.setData(choice)
+        themes.addAction(action)
+    a.about.setMenuRole(QAction.MenuRole.AboutRole)
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     for action in (a.new_conversation, a.rename_conversation, a.delete_conversation):
@@ -205,14 +222,20 @@ def build_actions(window: QMainWindow) -> WindowActions:
     view_menu = bar.addMenu("&View")
     for action in (a.show_conversations, a.show_inspector, a.spend, a.prices):
         view_menu.addAction(action)
+    theme_menu = view_menu.addMenu("&Theme")  # light, dark or the system's, without Settings
+    for action in a.theme.values():
+        theme_menu.addAction(action)
+    help_menu = bar.addMenu("&Help")
+    for action in (a.keyboard_shortcuts, a.read_me, a.about):
+        help_menu.addAction(action)
     return a
 
 
 def add_command(
     window: QMainWindow, menu_title: str, text: str, shortcut: str | None = None, tip: str = ""
 ) -> QAction:
-    """A command added after the table above (the Help menu's), at the end of the menu titled
-    `menu_title`, which is made if there is none. Features' commands belong in the table."""
+    """A command added after the table above, at the end of the menu titled `menu_title`, which
+    is made if there is none. Features' commands belong in the table."""
     action = _action(window, text, shortcut, tip)
     menu = menu_titled(window, menu_title) or window.menuBar().addMenu(menu_title)
     menu.addAction(action)

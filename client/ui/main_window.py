@@ -9,10 +9,11 @@ composer: never a crash dialog, never a dead end.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.ui.actions import build_actions, menu_titled
+from client.ui.actions import build_actions
 from client.ui.announce import Announcer
 from client.ui.audit.controller import AuditController
 from client.ui.compare.controller import CompareController
@@ -252,9 +253,15 @@ class MainWindow(QMainWindow):
         )
         self.sig_conversation_shown.connect(self.compare.on_conversation_shown)
 
-        self.theme_actions = self._add_theme_menu()
         self._apply_idle_timeout()
-        self.help = HelpMenu(self)
+        self.help = HelpMenu(
+            self,
+            a.keyboard_shortcuts,
+            a.read_me,
+            a.about,
+            self.links.open_own,
+            str(Path(self.store.path).parent),
+        )
         self.announcer = Announcer(self)  # #18: a screen reader hears when a turn ends
 
     # The conversation shown, kept in the focus the controllers follow
@@ -284,6 +291,10 @@ class MainWindow(QMainWindow):
         a.search_everything.triggered.connect(self.open_search)
         a.show_conversations.toggled.connect(self.sidebar.setVisible)
         a.show_inspector.toggled.connect(self.inspector.setVisible)
+        if (theme_action := a.theme.get(self.theme.choice)) is not None:
+            theme_action.setChecked(True)
+        for theme_action in a.theme.values():
+            theme_action.triggered.connect(self._on_theme_action_triggered)
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
 
         self.conversation.sig_turn_selected.connect(self._on_conversation_turn_selected)
@@ -442,7 +453,7 @@ class MainWindow(QMainWindow):
     def _on_settings_saved(self) -> None:
         self._apply_idle_timeout()
         self.theme.set_choice(self.prefs.get("ui.theme"))
-        if (action := self.theme_actions.get(self.theme.choice)) is not None:
+        if (action := self.actions_.theme.get(self.theme.choice)) is not None:
             action.setChecked(True)
         self.theme.set_font_size(int(self.prefs.get("ui.font_size") or 0) or None)
         if self.composer.choice is None and self.prefs.default_model is not None:
@@ -482,25 +493,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_theme_changed(self, name: str) -> None:
         self.conversation.set_theme(name)
-
-    def _add_theme_menu(self) -> dict[str, QAction]:
-        """View → Theme: light, dark or the system's, without opening Settings."""
-        from client.ui.theme import CHOICE_LABELS
-
-        view = menu_titled(self, "&View")
-        assert view is not None
-        menu = view.addMenu("&Theme")
-        group = QActionGroup(self)
-        actions = {}
-        for choice, label in CHOICE_LABELS.items():
-            action = menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(choice == self.theme.choice)
-            action.setData(choice)
-            group.addAction(action)
-            action.triggered.connect(self._on_theme_action_triggered)
-            actions[choice] = action
-        return actions
 
     @Slot()
     def _on_theme_action_triggered(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMainWindow
 
 from client.ui.history.export_actions import EXPORT_TIPS, KINDS
 from client.ui.theme import CHOICE_LABELS
@@ -52,6 +52,7 @@ class WindowActions:
     previous_version: QAction  # history
     next_version: QAction  # history
     send_reasoning: QAction  # history
+    compare: QAction  # compare
     spend: QAction  # ledger
     prices: QAction  # ledger
     theme: dict[str, QAction]  # View → Theme, by choice: system, light, dark (the window)
@@ -151,6 +152,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
             window, "Ne&xt Version", "Alt+Right", "Show the version after the selected turn's"
         ),
         send_reasoning=_action(window, "Send &Reasoning Back", None, SEND_REASONING_TIP),
+        compare=_action(
+            window,
+            "Co&mpare…",
+            "Ctrl+Shift+Return",
+            "Send the prompt at several efforts, models and samples, side by side",
+        ),
         spend=_action(
             window,
             "&Spend…",
@@ -217,6 +224,7 @@ def build_actions(window: QMainWindow) -> WindowActions:
         a.previous_version,
         a.next_version,
         a.send_reasoning,
+        a.compare,
     ):
         turn_menu.addAction(action)
     view_menu = bar.addMenu("&View")
@@ -229,24 +237,3 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for action in (a.keyboard_shortcuts, a.read_me, a.about):
         help_menu.addAction(action)
     return a
-
-
-def add_command(
-    window: QMainWindow, menu_title: str, text: str, shortcut: str | None = None, tip: str = ""
-) -> QAction:
-    """A command added after the table above, at the end of the menu titled `menu_title`, which
-    is made if there is none. Features' commands belong in the table."""
-    action = _action(window, text, shortcut, tip)
-    menu = menu_titled(window, menu_title) or window.menuBar().addMenu(menu_title)
-    menu.addAction(action)
-    return action
-
-
-def menu_titled(window: QMainWindow, menu_title: str) -> QMenu | None:
-    """The menu bar's menu titled `menu_title` ("&View"), or None when there is none (for the
-    window's own submenus, such as View → Theme)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text() == menu_title:
-            return menu
-    return None

@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
             open_branch=lambda c, t: self.open_conversation(c, select_turn=t, leaf_id=t),
             after_run=self._on_compare_run_done,
             show_inspector=lambda: self.actions_.show_inspector.setChecked(True),
+            action=a.compare,
         )
         self.sig_conversation_shown.connect(self.compare.on_conversation_shown)
 

@@ -8,12 +8,17 @@ writes are serialised and each is a single transaction, rolled back whole if any
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from client.store.db import translate_errors
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class StoreConnection:
@@ -42,3 +47,17 @@ class StoreConnection:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+
+def read_under_lock(
+    query: Callable[Concatenate[sqlite3.Connection, P], R],
+) -> Callable[Concatenate[StoreConnection, P], R]:
+    """A `Store` method that runs `query(conn, …)` under the lock, with its parameters and
+    docstring: a query function's long signature is written once, not again in the Store."""
+
+    @functools.wraps(query)
+    def method(self: StoreConnection, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._reading() as conn:
+            return query(conn, *args, **kwargs)
+
+    return method

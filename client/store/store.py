@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,6 +23,7 @@ from client.core.events import TurnStatus
 from client.store import comparisons, ledger
 from client.store import search as fts
 from client.store.comparisons import StoredComparison
+from client.store.connection import read_under_lock
 from client.store.conversations import Conversations
 from client.store.costs import Costs, RepriceRow
 from client.store.db import check_integrity, open_database
@@ -162,35 +162,4 @@ class Store(Conversations, Turns, Costs, Judgements):
 
     # Search
 
-    def search(
-        self,
-        query: str,
-        limit: int = 20,
-        *,
-        order: fts.Order = "relevance",
-        conversation_id: str | None = None,
-        provider: str | None = None,
-        model: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        has_findings: bool | None = None,
-    ) -> list[dict[str, Any]]:
-        """Full-text search over prompts, answers and reasoning (see client.store.search).
-
-        `order`: "relevance" (an exact phrase first, then bm25) or "newest". The keyword filters
-        default to none; `since`/`until` are inclusive UTC dates (a datetime
-        is an exact instant).
-        """
-        with self._reading() as conn:
-            return fts.search(
-                conn,
-                query,
-                limit,
-                order=order,
-                conversation_id=conversation_id,
-                provider=provider,
-                model=model,
-                since=since,
-                until=until,
-                has_findings=has_findings,
-            )
+    search = read_under_lock(fts.search)  # prompts, answers and reasoning (client.store.search)

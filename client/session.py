@@ -434,15 +434,15 @@ class _TurnRun:
 
     def _price(self) -> Cost:
         # genai-prices is heavy: load it when first needed, with the data a refresh kept.
-        from client.pricing import cost_for_turn, use_saved_prices
+        from client.pricing import cost_for, use_saved_prices
 
         store, turn = self.c.store, self.turn
         use_saved_prices(store.path.parent if store is not None else data_dir())
-        return cost_for_turn(
+        return cost_for(
             turn.provider,
             turn.model,
-            turn.model_reported,
             turn.usage,
+            model_reported=turn.model_reported,
             base_url=turn.base_url,
             provider_cost=self.fold.provider_cost,
             overrides=store.price_overrides() if store is not None else None,

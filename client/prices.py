@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from client.core import format as fmt
+from client.core.conversation import moment_of
 from client.core.cost import Cost, CostSource, data_label
 from client.core.prices import RATE_NAMES, PriceOverride, parse_rate
 from client.pricing import (
@@ -365,11 +366,6 @@ class RepriceSummary:
         return text
 
 
-def _parse_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _same(old: Cost, new: Cost) -> bool:
     amounts = ("source", "total", "input", "output", "reasoning")
     if any(getattr(old, a) != getattr(new, a) for a in amounts):
@@ -385,7 +381,7 @@ def _repriced(row: RepriceRow, overrides: Mapping[tuple[str, str], PriceOverride
         model_reported=row.model_reported,
         base_url=row.base_url,
         overrides=overrides,
-        when=_parse_time(row.asked_at),
+        when=moment_of(row.asked_at),
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from client.core.cancel import CancelToken
-from client.core.conversation import Conversation, Turn, TurnSettings, new_id
+from client.core.conversation import Conversation, Turn, TurnSettings, moment_of, new_id
 from client.core.cost import Cost
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError
 from client.core.events import (
@@ -51,10 +51,9 @@ class PreparedTurn:
 
 def _asked_at(turn: Turn) -> datetime:
     try:
-        moment = datetime.fromisoformat(turn.created_at.replace("Z", "+00:00"))
+        return moment_of(turn.created_at)
     except ValueError:
         return datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,10 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--system", metavar="TEXT", help="system prompt")
     p.add_argument(
-        "--max-output-tokens", type=positive_number, metavar="N", help="cap on generated tokens, per run"
+        "--max-output-tokens",
+        type=positive_number,
+        metavar="N",
+        help="cap on generated tokens, per run",
     )
     p.add_argument(
         "--parallel",

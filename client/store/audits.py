@@ -3,7 +3,7 @@
 The auditor runs on the text at any time and is fast, so its full result is never stored; only
 these counts are, so that search can filter on "has audit findings" without auditing thousands
 of turns per query. A summary records the auditor version that made it; a turn whose summary is
-missing or older is "unaudited" and is audited again by the session layer (the store may not
+missing or older is "unaudited" and is audited again by client.audit_index (the store may not
 import the auditor).
 """
 

@@ -133,7 +133,7 @@ def find_hits(
 ) -> list[SearchHit]:
     """Run a search with its filters (on a worker): the results, each naming its turn."""
     if filters.has_findings:
-        from client.session import backfill_audits
+        from client.audit_index import backfill_audits
 
         backfill_audits(store)  # turns stored before their audit was recorded
     results = store.search(

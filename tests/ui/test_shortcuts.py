@@ -85,7 +85,7 @@ def test_copy_answer_find_and_search_everything(qtbot, window, replay, qapp):
     qtbot.keyClick(window.conversation.find_bar.edit, Qt.Key.Key_Escape)
     assert not window.conversation.find_bar.isVisibleTo(window)
 
-    window.new_conversation()
+    window.conversations.new_conversation()
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(type(window), "") or None
     from client.ui.history.search_dialog import SearchDialog

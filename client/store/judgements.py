@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from client.core.audit import AuditSummary
+from client.core.audit import VERDICTS, AuditSummary
 from client.core.conversation import Turn, utc_now
 from client.store import audits
 from client.store.connection import StoreConnection
-
-VERDICTS = ("sound", "spurious", "unsure")
 
 
 class Judgements(StoreConnection):

@@ -132,7 +132,7 @@ def _stream(app, window, server, answer: str, reasoning: str) -> dict:  # type: 
     events += [chunk(content=answer[i : i + FRAME_CHARS]) for i in range(0, len(answer), FRAME_CHARS)]  # fmt: skip
     events += [chunk(finish="stop"), usage_chunk(50, 8_000, reasoning=4_000)]
     server.add("/v1/chat/completions", Reply(chunks=sse(*events, done=True)))
-    window.new_conversation()
+    window.conversations.new_conversation()
 
     lateness: list[float] = []
     clock = QElapsedTimer()

@@ -157,13 +157,13 @@ def run(args: list[str]) -> dict:
         app.installEventFilter(watch)
 
         def open_once(conversation_id: str, turns: int) -> tuple[float, float]:
-            window.new_conversation()
+            window.conversations.new_conversation()
             spin(lambda: not window.jobs.busy)
             app.processEvents()
             watch.painted = False
             answered = [False]
             started = time.perf_counter()
-            window.open_conversation(conversation_id)
+            window.conversations.open_conversation(conversation_id)
 
             def shown() -> bool:
                 states = view.states()

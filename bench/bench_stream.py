@@ -276,7 +276,7 @@ def measure(mode: str) -> dict:
             wait = QEventLoop()
             window.runner.sig_turn_started.connect(wait.quit)
             wait.exec()
-            window.new_conversation()
+            window.conversations.new_conversation()
         window.composer.set_choice(ModelChoice("openai-compatible", "bench", base.format("b")))
         shown_turn.clear()
         window.sending.send("Stream a long answer")

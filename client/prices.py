@@ -3,7 +3,7 @@ price, and repricing the ledger when a rate was wrong.
 
 `thinkpane prices`, `thinkpane reprice` and the window's Prices page all ask this module, so a
 rate shown is the rate the next turn, the next-turn estimate and a reprice use: each comes from
-`client.pricing.rates_for` / `cost_for_turn` with the user's prices from the store and the price
+`client.pricing.rates_for` / `cost_for` with the user's prices from the store and the price
 data a refresh kept in the data folder (`rates_in_use` makes that the data in use).
 
 Your own price lives in the store's price table (the one Settings always had), per provider and
@@ -23,11 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 from client.core import format as fmt
+from client.core.conversation import moment_of
 from client.core.cost import Cost, CostSource, data_label
 from client.core.prices import RATE_NAMES, PriceOverride, parse_rate
 from client.pricing import (
     GENAI_PROVIDER_IDS,
-    cost_for_turn,
+    cost_for,
     data_info,
     rates_for,
     use_saved_prices,
@@ -365,11 +366,6 @@ class RepriceSummary:
         return text
 
 
-def _parse_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _same(old: Cost, new: Cost) -> bool:
     amounts = ("source", "total", "input", "output", "reasoning")
     if any(getattr(old, a) != getattr(new, a) for a in amounts):
@@ -378,14 +374,14 @@ def _same(old: Cost, new: Cost) -> bool:
 
 
 def _repriced(row: RepriceRow, overrides: Mapping[tuple[str, str], PriceOverride]) -> Cost:
-    return cost_for_turn(
+    return cost_for(
         row.provider,
         row.model,
-        row.model_reported,
         row.usage,
+        model_reported=row.model_reported,
         base_url=row.base_url,
         overrides=overrides,
-        when=_parse_time(row.asked_at),
+        when=moment_of(row.asked_at),
     )
 
 

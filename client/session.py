@@ -8,23 +8,23 @@ No Qt here: the window runs `run()` on a worker thread and marshals the callback
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from client.audit_index import record_audit
 from client.core.cancel import CancelToken
-from client.core.conversation import Conversation, Turn, TurnSettings, new_id
+from client.core.conversation import Conversation, Turn, TurnSettings, moment_of, new_id
 from client.core.cost import Cost
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError
 from client.core.events import (
     Failed,
     Finished,
     StreamEvent,
-    TurnStatus,
 )
 from client.core.fold import TurnFold
+from client.core.idle import IdleWatchdog
 from client.core.request import HistoryTurn, TurnRequest, sent_back
 from client.providers.base import Adapter
 from client.providers.registry import ProviderProfile, adapter_for, profile
@@ -51,10 +51,9 @@ class PreparedTurn:
 
 def _asked_at(turn: Turn) -> datetime:
     try:
-        moment = datetime.fromisoformat(turn.created_at.replace("Z", "+00:00"))
+        return moment_of(turn.created_at)
     except ValueError:
         return datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -244,7 +243,14 @@ class TurnController:
         # The adapter gets its own token: the user's Stop cancels it, and so does the watchdog.
         stream_cancel = CancelToken()
         unregister = cancel.on_cancel(stream_cancel.cancel)
-        watchdog = _IdleWatchdog(run, stream_cancel, cancel, idle_timeout_s)
+        watchdog = IdleWatchdog(
+            stream_cancel,
+            cancel,
+            idle_timeout_s,
+            last_activity=lambda: run.last_activity,
+            clock=self._clock,
+            provider=prepared.profile.label,
+        )
         try:
             adapter = self._adapter_factory(prepared.profile.name)
             for event in adapter.stream(prepared.request, stream_cancel):
@@ -277,84 +283,6 @@ class TurnController:
                 Failed(ErrorInfo(ErrorKind.CANCELLED, "Stopped."), after_output=run.output_seen)
             )
         return run.finish()
-
-
-def record_audit(store: Store, turn: Turn) -> bool:
-    """Keep the summary of a finished chat turn's audit for search (the audit itself is the one
-    client.audit.service keeps, so the window that shows the turn next does not audit it again).
-    The audit is only an index here: a failure of it must never cost the user their turn, so it
-    is swallowed."""
-    if turn.purpose != "chat" or not turn.reasoning.text or turn.status is TurnStatus.STREAMING:
-        return False
-    from client.audit import AUDITOR_VERSION
-    from client.audit.service import audit_of
-
-    try:
-        store.set_audit_summary(turn.id, audit_of(turn).summary(AUDITOR_VERSION))
-    except Exception:
-        return False
-    return True
-
-
-def backfill_audits(store: Store, limit: int = 500) -> int:
-    """Audit stored turns that have no summary from this auditor yet (older turns, imports)."""
-    from client.audit import AUDITOR_VERSION
-
-    return sum(record_audit(store, turn) for turn in store.unaudited_turns(AUDITOR_VERSION, limit))
-
-
-class _IdleWatchdog:
-    """Ends a stream that has been silent (no event at all) for `timeout_s`, by cancelling the
-    adapter's token; the controller then records a network failure, keeping what arrived."""
-
-    def __init__(
-        self, run: _TurnRun, cancel: CancelToken, user_cancel: CancelToken, timeout_s: float | None
-    ) -> None:
-        self.run, self.cancel, self.user_cancel, self.timeout_s = (
-            run,
-            cancel,
-            user_cancel,
-            timeout_s,
-        )
-        self.expired = False
-        self._done = threading.Event()
-        if timeout_s is not None and timeout_s > 0:
-            threading.Thread(target=self._watch, name="idle-watchdog", daemon=True).start()
-
-    def _watch(self) -> None:
-        assert self.timeout_s is not None
-        clock = self.run.c._clock
-        while True:
-            remaining = self.run.last_activity + self.timeout_s - clock()
-            if remaining <= 0:
-                self.expired = True
-                self.cancel.cancel()
-                return
-            if self._done.wait(remaining):
-                return
-
-    def stop(self) -> None:
-        self._done.set()
-
-    def reword(self, event: StreamEvent, output_seen: bool) -> StreamEvent:
-        """The adapter's "Stopped" after the watchdog ended the stream, as the network failure it
-        is (the user did not press Stop); any other event unchanged."""
-        if not (
-            self.expired
-            and not self.user_cancel.cancelled
-            and isinstance(event, Failed)
-            and event.error.kind is ErrorKind.CANCELLED
-        ):
-            return event
-        provider = self.run.prepared.profile.label
-        error = ErrorInfo(
-            ErrorKind.NETWORK,
-            f"No data from {provider} for {self.timeout_s:g} s, so the stream was ended; what "
-            "arrived is kept. Try again, or allow a longer silence (the idle timeout setting, "
-            "or ask --idle-timeout).",
-            retryable=True,
-        )
-        return Failed(error, after_output=event.after_output or output_seen)
 
 
 class _TurnRun:
@@ -434,15 +362,15 @@ class _TurnRun:
 
     def _price(self) -> Cost:
         # genai-prices is heavy: load it when first needed, with the data a refresh kept.
-        from client.pricing import cost_for_turn, use_saved_prices
+        from client.pricing import cost_for, use_saved_prices
 
         store, turn = self.c.store, self.turn
         use_saved_prices(store.path.parent if store is not None else data_dir())
-        return cost_for_turn(
+        return cost_for(
             turn.provider,
             turn.model,
-            turn.model_reported,
             turn.usage,
+            model_reported=turn.model_reported,
             base_url=turn.base_url,
             provider_cost=self.fold.provider_cost,
             overrides=store.price_overrides() if store is not None else None,

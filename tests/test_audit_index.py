@@ -7,10 +7,11 @@ import json
 import sqlite3
 
 from client.audit import AUDITOR_VERSION
+from client.audit_index import backfill_audits
 from client.cli import main
 from client.core.conversation import Turn, new_id
 from client.core.events import TurnStatus
-from client.session import TurnController, backfill_audits
+from client.session import TurnController
 from client.store.store import Store
 from tests.support.chat import simple_stream
 from tests.support.replay import Reply, sse

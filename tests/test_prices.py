@@ -26,7 +26,7 @@ from client.prices import (
     reprice,
     set_your_price,
 )
-from client.pricing import cost_for, cost_for_turn
+from client.pricing import cost_for
 from client.pricing.refresh import use_bundled_prices
 from client.store.store import Store
 
@@ -280,9 +280,9 @@ def test_a_reprice_is_exact_for_any_usage_and_rates(
         expected = (uncached * r_in + cached * r_cached + output * r_out) / M
         cost = store.get_turn(tid).cost
         assert cost.total == expected
-        assert cost.total == cost_for_turn("deepseek", "deepseek-reasoner", None, usage,
-                                           overrides={("deepseek", "deepseek-reasoner"): price}
-                                           ).total  # fmt: skip
+        assert cost.total == cost_for("deepseek", "deepseek-reasoner", usage,
+                                      overrides={("deepseek", "deepseek-reasoner"): price}
+                                      ).total  # fmt: skip
         assert reprice(store).changed == 0
 
 
@@ -313,7 +313,7 @@ def test_exports_say_where_each_cost_came_from_and_what_it_was(store):
 def test_a_model_known_only_by_its_reported_name_shows_that_price(store):
     cid = store.create_conversation("c").id
     usage = Usage(1000, 0, 0, 100, 0)
-    cost = cost_for_turn("openai", "my-alias", "gpt-5", usage)
+    cost = cost_for("openai", "my-alias", usage, model_reported="gpt-5")
     assert cost.source is CostSource.PRICES  # the ledger priced it by the reported name
     turn = Turn(id=new_id("t"), conversation_id=cid, prompt="?", provider="openai",
                 model="my-alias", model_reported="gpt-5", status=TurnStatus.COMPLETE,

@@ -17,6 +17,7 @@ from client.cli.common import (
     fail,
     positive_number,
     print_json,
+    read_prompt,
     whole_number,
 )
 from client.core import format as fmt
@@ -264,13 +265,10 @@ def _error_object(
 def run(args: argparse.Namespace) -> int:
     from client.session import TurnController
 
-    prompt = args.prompt
-    if prompt is None or prompt == "-":
-        if prompt is None and sys.stdin.isatty():
-            return fail("give a prompt, or pipe one in with '-'")
-        prompt = sys.stdin.read()
-    if not prompt.strip():
-        return fail("the prompt is empty")
+    try:
+        prompt = read_prompt(args.prompt)
+    except UsageError as exc:
+        return fail(str(exc))
 
     store = None
     if not args.no_save:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
+from client.core.errors import UsageError
+
 
 def dim(text: str, stream: TextIO) -> str:
     """Dim text on a terminal (ANSI), plain text when redirected or NO_COLOR is set."""
@@ -73,6 +75,18 @@ def add_prompt_argument(parser: argparse.ArgumentParser) -> None:
         metavar="PROMPT",
         help='the prompt; "-" or nothing reads it from standard input',
     )
+
+
+def read_prompt(prompt: str | None) -> str:
+    """The PROMPT argument's text: as given, or standard input for "-" or nothing (unless it is
+    a terminal). UsageError when there is none or it is blank."""
+    if prompt is None or prompt == "-":
+        if prompt is None and sys.stdin.isatty():
+            raise UsageError("give a prompt, or pipe one in with '-'")
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        raise UsageError("the prompt is empty")
+    return prompt
 
 
 def whole_number(text: str) -> int:

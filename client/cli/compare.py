@@ -25,6 +25,7 @@ from client.cli.common import (
     fail,
     positive_number,
     print_json,
+    read_prompt,
     whole_number,
 )
 from client.core import format as fmt
@@ -133,13 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
             items = load_prompts(Path(args.prompts))
         else:
-            prompt = args.prompt
-            if prompt is None or prompt == "-":
-                if prompt is None and sys.stdin.isatty():
-                    raise UsageError("give a prompt, or pipe one in with '-'")
-                prompt = sys.stdin.read()
-            if not prompt.strip():
-                raise UsageError("the prompt is empty")
+            prompt = read_prompt(args.prompt)
             from client.compare.prompt_set import PromptItem
 
             items = [PromptItem(prompt)]

@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--since {args.since} is after --until {args.until}; nothing can match.")
     with open_store() as store:
         if args.has_findings:
-            from client.session import backfill_audits
+            from client.audit_index import backfill_audits
 
             backfill_audits(store)  # older turns get their summary the first time it is asked for
         results = store.search(

@@ -20,6 +20,11 @@ class StepKind(StrEnum):
     CONCLUDE = "conclude"
 
 
+# The user's own verdict on a reasoning step, in the order the Steps view offers them: what the
+# store accepts, an export carries and an import checks.
+VERDICTS = ("sound", "spurious", "unsure")
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

@@ -28,6 +28,13 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def moment_of(stamp: str) -> datetime:
+    """The instant a stored timestamp names (`utc_now`'s form, or any ISO 8601), with its zone:
+    one written without a zone is read as UTC. ValueError when `stamp` is not a timestamp."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass
 class ReasoningTrace:
     """The reasoning of one turn and how much of it the provider let us see."""

@@ -68,12 +68,6 @@ class Cost:
             "price": price_json(self.price),
         }
 
-    def to_record(self) -> dict[str, object]:
-        """Everything, price included, for the store."""
-        data = self.to_json()
-        data["price"] = dict(self.price)
-        return data
-
     def provenance(self) -> str:
         """Where this amount came from, in one sentence or two for a tooltip or an export:
         "Your price: $0.28 in, $0.028 cached, $0.42 out per million tokens, since 2026-12-02."."""

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from client import __version__
+from client.core.audit import VERDICTS
 from client.core.conversation import (
     Conversation,
     ReasoningTrace,
@@ -43,7 +44,6 @@ from client.store.rows import dec_text
 
 FORMAT = "thinkpane-export"
 VERSION = 1
-VERDICTS = ("sound", "spurious", "unsure")
 STREAMING_NOTE = "exported while it was still streaming"
 
 

@@ -8,7 +8,6 @@ from client.pricing.cost import (
     GENAI_PROVIDER_IDS,
     LOCAL_PROVIDERS,
     cost_for,
-    cost_for_turn,
     rates_for,
 )
 from client.pricing.local import is_local_url
@@ -26,7 +25,6 @@ __all__ = [
     "PriceOverride",
     "RefreshResult",
     "cost_for",
-    "cost_for_turn",
     "data_info",
     "data_version",
     "is_local_url",

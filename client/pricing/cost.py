@@ -282,6 +282,7 @@ def cost_for(
     model: str,
     usage: Usage,
     *,
+    model_reported: str | None = None,
     base_url: str | None = None,
     provider_cost: Decimal | None = None,
     overrides: Mapping[tuple[str, str], PriceOverride] | None = None,
@@ -293,58 +294,39 @@ def cost_for(
     (None: now). Usage without both input and output counts cannot be priced honestly: unless
     the provider reported its charge, or the model is local, the cost is unknown. A user's price
     for a local model wins over its zero.
+
+    A turn is priced as the model asked for first, then as the (often dated) name the provider
+    reported (`model_reported`), which may be the one the price data or the user's price knows.
+    The turn controller prices a finished turn this way and `reprice` prices a stored one the
+    same way.
     """
     counts = _counts(usage)
-    override = (overrides or {}).get((provider, model))
 
-    def rated() -> _Breakdown | None:
-        if counts is None:
-            return None
+    def priced_as(name: str) -> Cost:
+        override = (overrides or {}).get((provider, name))
+
+        def rated() -> _Breakdown | None:
+            if counts is None:
+                return None
+            if override is not None:
+                return _from_override(override, counts, name)
+            return _from_prices(provider, name, counts, base_url, when)
+
+        if provider_cost is not None:
+            # str() first: a float charge (0.0042) must not become its binary expansion.
+            return _from_provider(Decimal(str(provider_cost)), rated())
+        breakdown = rated()
         if override is not None:
-            return _from_override(override, counts, model)
-        return _from_prices(provider, model, counts, base_url, when)
+            return _cost(CostSource.OVERRIDE, breakdown) if breakdown else Cost.unknown()
+        if breakdown is not None:
+            return _cost(CostSource.PRICES, breakdown)
+        if provider in LOCAL_PROVIDERS or is_local_url(base_url):
+            return Cost.local()
+        return Cost.unknown()
 
-    if provider_cost is not None:
-        # str() first: a float charge (0.0042) must not become its binary expansion.
-        return _from_provider(Decimal(str(provider_cost)), rated())
-    breakdown = rated()
-    if override is not None:
-        return _cost(CostSource.OVERRIDE, breakdown) if breakdown else Cost.unknown()
-    if breakdown is not None:
-        return _cost(CostSource.PRICES, breakdown)
-    if provider in LOCAL_PROVIDERS or is_local_url(base_url):
-        return Cost.local()
-    return Cost.unknown()
-
-
-def cost_for_turn(
-    provider: str,
-    model: str,
-    model_reported: str | None,
-    usage: Usage,
-    *,
-    base_url: str | None = None,
-    provider_cost: Decimal | None = None,
-    overrides: Mapping[tuple[str, str], PriceOverride] | None = None,
-    when: datetime | None = None,
-) -> Cost:
-    """`cost_for` a turn: the model as asked for first, then the (often dated) name the provider
-    reported, which may be the one the price data or the user's price knows. The turn controller
-    prices a finished turn this way and `reprice` prices a stored one the same way."""
-    names = [model]
-    if model_reported and model_reported != model:
-        names.append(model_reported)
     cost = Cost.unknown()
-    for name in names:
-        cost = cost_for(
-            provider,
-            name,
-            usage,
-            base_url=base_url,
-            provider_cost=provider_cost,
-            overrides=overrides,
-            when=when,
-        )
+    for name in dict.fromkeys((model, model_reported or model)):
+        cost = priced_as(name)
         if cost.source != CostSource.UNKNOWN:
             break
     return cost

@@ -31,6 +31,8 @@ from genai_prices import data_snapshot
 from genai_prices.types import _providers_from_raw
 from genai_prices.update_prices import DEFAULT_UPDATE_URL
 
+from client.core.conversation import moment_of
+
 __all__ = [
     "DEFAULT_UPDATE_URL",
     "SAVED_NAME",
@@ -155,7 +157,7 @@ def use_saved_prices(folder: Path) -> bool:
             return False
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-            fetched = datetime.fromisoformat(record["fetched_at"].replace("Z", "+00:00"))
+            fetched = moment_of(record["fetched_at"])
             snapshot = _snapshot(record["providers"], fetched)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             _saved_problem = (

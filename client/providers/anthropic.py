@@ -11,11 +11,9 @@ controls per model generation.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-from client.core.errors import ErrorKind, ThinkpaneError
 from client.core.events import (
     AnswerDelta,
     Finished,
@@ -28,9 +26,9 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
-from client.providers.base import HTTPAdapter, as_dict, as_int
+from client.providers.base import HTTPAdapter, as_dict, as_int, cut_short, frame_object
 from client.providers.controls import claude_thinking, claude_thinking_is_raw
-from client.providers.framing import SSEDecoder
+from client.providers.framing import SSEDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText
 
@@ -71,11 +69,10 @@ def normalise_usage(wire: dict[str, Any]) -> Usage:
 class AnthropicAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/v1/messages`."""
 
+    key_header, key_prefix = "x-api-key", ""
+
     def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"anthropic-version": API_VERSION, "Accept": "text/event-stream"}
-        if api_key:
-            headers["x-api-key"] = api_key
-        return headers
+        return {"anthropic-version": API_VERSION, **super().headers(api_key)}
 
     def messages(self, request: TurnRequest) -> list[dict[str, Any]]:
         """The history, with each earlier turn of this same model carrying its thinking blocks
@@ -150,21 +147,11 @@ class MessagesReader:
         self._flushed = False
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
-        decoder = SSEDecoder()
-        for chunk in chunks:
-            for event in decoder.feed(chunk):
-                if (yield from self._on_event(event.data)):
-                    yield from self._finish()
-                    return
-        for event in decoder.finish():
+        for event in decoded(SSEDecoder(), chunks):
             if (yield from self._on_event(event.data)):
                 yield from self._finish()
                 return
-        raise ThinkpaneError(
-            ErrorKind.NETWORK,
-            f"The stream from {self.label} ended before message_stop; what arrived is kept.",
-            retryable=True,
-        )
+        raise cut_short(self.label, "message_stop")
 
     def flush(self) -> Iterator[StreamEvent]:
         if self._flushed:
@@ -186,16 +173,7 @@ class MessagesReader:
 
     def _on_event(self, data: str) -> Generator[StreamEvent, None, bool]:
         """Handle one event; True at message_stop."""
-        try:
-            event = json.loads(data)
-        except ValueError:
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent an event that is not JSON: {data[:80]!r}"
-            ) from None
-        if not isinstance(event, dict):
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected event: {data[:80]!r}"
-            )
+        event = frame_object(data, self.label, "event")
         kind = event.get("type")
         if kind == "content_block_delta":
             yield from self._on_delta(event)

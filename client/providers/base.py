@@ -11,6 +11,7 @@ adapter keeps only what differs: its request body, its wire reader, where its mo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -64,6 +65,37 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def cut_short(provider: str, before: str) -> ThinkpaneError:
+    """The error for a stream that ended `before` its end ("message_stop"): a network failure
+    worth retrying, what arrived kept."""
+    return ThinkpaneError(
+        ErrorKind.NETWORK,
+        f"The stream from {provider} ended before {before}; what arrived is kept.",
+        retryable=True,
+    )
+
+
+def parsed_frame(data: str, provider: str, what: str) -> Any:
+    """One streamed frame's JSON; a ThinkpaneError (protocol) naming the `what` ("event",
+    "line", "chunk") `provider` sent when it is not JSON."""
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise ThinkpaneError(
+            ErrorKind.PROTOCOL, f"{provider} sent a {what} that is not JSON: {data[:80]!r}"
+        ) from None
+
+
+def frame_object(data: str, provider: str, what: str) -> dict[str, Any]:
+    """`parsed_frame`, which must be a JSON object (an unexpected `what` otherwise)."""
+    frame = parsed_frame(data, provider, what)
+    if not isinstance(frame, dict):
+        raise ThinkpaneError(
+            ErrorKind.PROTOCOL, f"{provider} sent an unexpected {what}: {data[:80]!r}"
+        )
+    return frame
+
+
 def _keep_all(_model: dict[str, Any]) -> bool:
     return True
 
@@ -78,6 +110,10 @@ class HTTPAdapter:
 
     # Content types accepted for the stream; anything else is an error page or an error object.
     expected: ClassVar[tuple[str, ...]] = ("event-stream",)
+    # The request headers (`headers`): what the stream is asked for as, and how the key goes.
+    accept: ClassVar[str] = "text/event-stream"
+    key_header: ClassVar[str] = "Authorization"
+    key_prefix: ClassVar[str] = "Bearer "
 
     def __init__(
         self,
@@ -92,7 +128,11 @@ class HTTPAdapter:
     # -- what each adapter says --------------------------------------------------------------
 
     def headers(self, api_key: str | None) -> dict[str, str]:
-        raise NotImplementedError
+        """`Accept`, and the key (when there is one) in `key_header` after `key_prefix`."""
+        headers = {"Accept": self.accept}
+        if api_key:
+            headers[self.key_header] = f"{self.key_prefix}{api_key}"
+        return headers
 
     def url(self, request: TurnRequest) -> str:
         raise NotImplementedError

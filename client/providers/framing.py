@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+Frame = TypeVar("Frame")
 
 _ANY_LINE_END = re.compile(r"\r\n|\r|\n")
 _BOM = "\ufeff"
@@ -180,3 +184,17 @@ def _non_blank(lines: list[str]) -> list[str]:
         if line and not line.isspace():
             kept.append(line)
     return kept
+
+
+class _Decoder(Protocol[Frame]):
+    def feed(self, chunk: bytes) -> list[Frame]: ...
+
+    def finish(self) -> list[Frame]: ...
+
+
+def decoded(decoder: _Decoder[Frame], chunks: Iterable[bytes]) -> Iterator[Frame]:
+    """Every whole frame of the body: those each chunk completes, then those `finish` releases.
+    A reader that stops early (its end event arrived) leaves the rest of the body unread."""
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.finish()

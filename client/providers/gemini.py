@@ -11,7 +11,6 @@ stream was cut. controls.py maps the thinking controls.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -29,9 +28,9 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
-from client.providers.base import HTTPAdapter, as_int
+from client.providers.base import HTTPAdapter, as_int, parsed_frame
 from client.providers.controls import gemini_thinking_config
-from client.providers.framing import SSEDecoder
+from client.providers.framing import SSEDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText, beyond_repeat
 
@@ -69,11 +68,7 @@ def normalise_usage(meta: dict[str, Any], thoughts_seen: bool) -> Usage:
 class GeminiAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/v1beta/models/{model}:streamGenerateContent?alt=sse`."""
 
-    def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "text/event-stream"}
-        if api_key:
-            headers["x-goog-api-key"] = api_key
-        return headers
+    key_header, key_prefix = "x-goog-api-key", ""
 
     def contents(self, request: TurnRequest) -> list[dict[str, Any]]:
         contents: list[dict[str, Any]] = []
@@ -157,11 +152,7 @@ class GenerateReader:
         self.thoughts = StreamedText("thought summary")
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
-        decoder = SSEDecoder()
-        for chunk in chunks:
-            for event in decoder.feed(chunk):
-                yield from self._on_chunk(event.data)
-        for event in decoder.finish():
+        for event in decoded(SSEDecoder(), chunks):
             yield from self._on_chunk(event.data)
         yield from self.flush()
         if self.block_reason is not None and self.finish_reason is None:
@@ -212,12 +203,7 @@ class GenerateReader:
             )
 
     def _on_chunk(self, data: str) -> Iterator[StreamEvent]:
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent a chunk that is not JSON: {data[:80]!r}"
-            ) from None
+        chunk = parsed_frame(data, self.label, "chunk")
         if isinstance(chunk, list) and len(chunk) == 1:  # an error object wrapped in a list
             chunk = chunk[0]
         if not isinstance(chunk, dict):

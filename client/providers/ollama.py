@@ -9,11 +9,10 @@ Nothing of the reasoning goes back on later turns (nothing shows that Ollama use
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-from client.core.errors import ErrorKind, ThinkpaneError, UsageError
+from client.core.errors import UsageError
 from client.core.events import (
     Finished,
     Notice,
@@ -25,9 +24,9 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
-from client.providers.base import HTTPAdapter, as_int
+from client.providers.base import HTTPAdapter, as_int, cut_short, frame_object
 from client.providers.controls import check_common
-from client.providers.framing import NDJSONDecoder
+from client.providers.framing import NDJSONDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.thinktags import ThinkTagSplitter
 
@@ -41,11 +40,7 @@ class OllamaAdapter(HTTPAdapter):
 
     expected = ("ndjson", "json")
 
-    def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "application/x-ndjson"}
-        if api_key:  # a hosted Ollama behind a proxy may want one; a local one ignores it
-            headers["Authorization"] = f"Bearer {api_key}"
-        return headers
+    accept = "application/x-ndjson"  # a key, if set, as a Bearer: a hosted Ollama behind a proxy
 
     def body(self, request: TurnRequest) -> dict[str, Any]:
         check_common(request)
@@ -103,25 +98,13 @@ class ChatLinesReader:
         self._flushed = False
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
-        decoder = NDJSONDecoder()
-        for chunk in chunks:
-            for line in decoder.feed(chunk):
-                done = yield from self._on_line(line)
-                if done is not None:
-                    yield from self.flush()
-                    yield done
-                    return
-        for line in decoder.finish():
+        for line in decoded(NDJSONDecoder(), chunks):
             done = yield from self._on_line(line)
             if done is not None:
                 yield from self.flush()
                 yield done
                 return
-        raise ThinkpaneError(
-            ErrorKind.NETWORK,
-            f"The stream from {self.label} ended before the model was done; what arrived is kept.",
-            retryable=True,
-        )
+        raise cut_short(self.label, "the model was done")
 
     def flush(self) -> Iterator[StreamEvent]:
         """Text the splitter held back, and the usage, once, however the stream ended."""
@@ -133,16 +116,7 @@ class ChatLinesReader:
             yield UsageReport(self.usage, None, self.model_reported)
 
     def _on_line(self, line: str) -> Generator[StreamEvent, None, Finished | None]:
-        try:
-            data = json.loads(line)
-        except ValueError:
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent a line that is not JSON: {line[:80]!r}"
-            ) from None
-        if not isinstance(data, dict):
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected line: {line[:80]!r}"
-            )
+        data = frame_object(line, self.label, "line")
         if "error" in data:
             raise error_from_payload(data, status=None, provider=self.label)
         if isinstance(data.get("model"), str):

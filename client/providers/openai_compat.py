@@ -9,7 +9,6 @@ yields canonical StreamEvents. Content may also come as typed chunks (typed_cont
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -26,9 +25,9 @@ from client.core.events import (
     Visibility,
 )
 from client.core.request import TurnRequest
-from client.providers.base import HTTPAdapter
+from client.providers.base import HTTPAdapter, cut_short, parsed_frame
 from client.providers.chat_usage import find_usage, normalise_chat_usage, reported_cost
-from client.providers.framing import SSEDecoder
+from client.providers.framing import SSEDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
@@ -82,9 +81,7 @@ class ChatCompletionsAdapter(HTTPAdapter):
         return f"{self.profile.base_url(request.base_url)}/chat/completions"
 
     def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "text/event-stream"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
+        headers = super().headers(api_key)
         if self.flavour == "openrouter":
             headers["X-Title"] = "Thinkpane"
         return headers
@@ -218,44 +215,24 @@ class _ChatStreamReader:
         self.tag_kind = Visibility.SUMMARY if "generativelanguage" in url else Visibility.RAW
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
-        decoder = SSEDecoder()
         done = False
-        for chunk in chunks:
-            for event in decoder.feed(chunk):
-                if event.data.strip() == "[DONE]":
-                    done = True
-                    break
-                yield from self._on_data(event.data)
-            if done:
+        for event in decoded(SSEDecoder(), chunks):
+            if event.data.strip() == "[DONE]":
+                done = True
                 break
-        if not done:
-            for event in decoder.finish():
-                if event.data.strip() == "[DONE]":
-                    done = True
-                else:
-                    yield from self._on_data(event.data)
+            yield from self._on_data(event.data)
         yield from self.flush()
         if self.finish_reason == "error":
             raise ThinkpaneError(
                 ErrorKind.SERVER, f"{self.adapter.profile.label} ended the stream with an error."
             )
         if self.finish_reason is None and not done:
-            raise ThinkpaneError(
-                ErrorKind.NETWORK,
-                f"The stream from {self.adapter.profile.label} ended before the model finished; what arrived is kept.",
-                retryable=True,
-            )
+            raise cut_short(self.adapter.profile.label, "the model finished")
         status = _FINISH.get(self.finish_reason or "stop", TurnStatus.COMPLETE)
         yield Finished(status, stop_reason=self.finish_reason, model_reported=self.model_reported)
 
     def _on_data(self, data: str) -> Iterator[StreamEvent]:
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL,
-                f"{self.adapter.profile.label} sent a line that is not JSON: {data[:80]!r}",
-            ) from None
+        chunk = parsed_frame(data, self.adapter.profile.label, "line")
         if not isinstance(chunk, dict):
             raise ThinkpaneError(
                 ErrorKind.PROTOCOL, f"{self.adapter.profile.label} sent an unexpected frame."

@@ -13,7 +13,6 @@ that restate a part must add only what its deltas missed (restated.py), or the r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Hashable, Iterable, Iterator
 from typing import Any
 
@@ -30,9 +29,9 @@ from client.core.events import (
 )
 from client.core.request import TurnRequest
 from client.core.usage import Usage
-from client.providers.base import HTTPAdapter, as_dict, as_int
+from client.providers.base import HTTPAdapter, as_dict, as_int, cut_short, frame_object
 from client.providers.controls import check_common
-from client.providers.framing import SSEDecoder
+from client.providers.framing import SSEDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText
 
@@ -89,12 +88,6 @@ def _echoed(item: dict[str, Any]) -> dict[str, Any]:
 
 class OpenAIResponsesAdapter(HTTPAdapter):
     """Streams one turn over `POST {base}/responses`."""
-
-    def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "text/event-stream"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        return headers
 
     def input_items(self, request: TurnRequest) -> list[dict[str, Any]]:
         """The conversation as Responses input items, with our reasoning items echoed back."""
@@ -177,15 +170,7 @@ class ResponsesReader:
         self._flushed = False
 
     def read(self, chunks: Iterable[bytes]) -> Iterator[StreamEvent]:
-        decoder = SSEDecoder()
-        for chunk in chunks:
-            for event in decoder.feed(chunk):
-                end = yield from self._on_event(event.data)
-                if end is not None:
-                    yield from self.flush()
-                    yield end
-                    return
-        for event in decoder.finish():
+        for event in decoded(SSEDecoder(), chunks):
             end = yield from self._on_event(event.data)
             if end is not None:
                 yield from self.flush()
@@ -193,11 +178,7 @@ class ResponsesReader:
                 return
         if self.error is not None:
             raise self.error
-        raise ThinkpaneError(
-            ErrorKind.NETWORK,
-            f"The stream from {self.label} ended before the response did; what arrived is kept.",
-            retryable=True,
-        )
+        raise cut_short(self.label, "the response did")
 
     def flush(self) -> Iterator[StreamEvent]:
         if self._flushed:
@@ -210,16 +191,7 @@ class ResponsesReader:
         """Handle one event; return the Finished that ends the stream, if this was the end."""
         if data.strip() == "[DONE]":  # not OpenAI's, but some compatible servers add it
             return None
-        try:
-            event = json.loads(data)
-        except ValueError:
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent an event that is not JSON: {data[:80]!r}"
-            ) from None
-        if not isinstance(event, dict):
-            raise ThinkpaneError(
-                ErrorKind.PROTOCOL, f"{self.label} sent an unexpected event: {data[:80]!r}"
-            )
+        event = frame_object(data, self.label, "event")
         kind = event.get("type")
         if kind == "response.reasoning_summary_text.delta":
             yield from self._summary(event, str(event.get("delta") or ""))

@@ -3,7 +3,7 @@
 The auditor runs on the text at any time and is fast, so its full result is never stored; only
 these counts are, so that search can filter on "has audit findings" without auditing thousands
 of turns per query. A summary records the auditor version that made it; a turn whose summary is
-missing or older is "unaudited" and is audited again by the session layer (the store may not
+missing or older is "unaudited" and is audited again by client.audit_index (the store may not
 import the auditor).
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 import sqlite3
 
 from client.core.audit import AuditSummary
-from client.core.conversation import utc_now
+from client.core.conversation import Turn, utc_now
+from client.store.rows import turn_from_row
 
 
 def save(conn: sqlite3.Connection, turn_id: str, summary: AuditSummary) -> None:
@@ -42,11 +43,11 @@ def load(conn: sqlite3.Connection, turn_id: str) -> AuditSummary | None:
     return AuditSummary(row[0], row[1], row[2], row[3], row[4])
 
 
-def unaudited(conn: sqlite3.Connection, version: int, limit: int) -> list[str]:
+def unaudited(conn: sqlite3.Connection, version: int, limit: int) -> list[Turn]:
     """Finished chat turns with reasoning text and no summary from this auditor version, newest first."""
     rows = conn.execute(
         """
-        SELECT t.id FROM turns AS t
+        SELECT t.* FROM turns AS t
         LEFT JOIN turn_audits AS a ON a.turn_id = t.id
         WHERE t.purpose = 'chat' AND t.status != 'streaming' AND t.reasoning_text != ''
           AND (a.turn_id IS NULL OR a.version < ?)
@@ -55,7 +56,7 @@ def unaudited(conn: sqlite3.Connection, version: int, limit: int) -> list[str]:
         """,
         (version, limit),
     ).fetchall()
-    return [row[0] for row in rows]
+    return [turn_from_row(row) for row in rows]
 
 
 def condition(has_findings: bool | None) -> str:

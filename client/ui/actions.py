@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow
 
 from client.ui.history.export_actions import EXPORT_TIPS, KINDS
+from client.ui.theme import CHOICE_LABELS
 
 SEND_REASONING_TIP = (
     "On: this conversation sends the model's earlier reasoning back with every prompt, where the "
@@ -51,8 +52,13 @@ class WindowActions:
     previous_version: QAction  # history
     next_version: QAction  # history
     send_reasoning: QAction  # history
+    compare: QAction  # compare
     spend: QAction  # ledger
     prices: QAction  # ledger
+    theme: dict[str, QAction]  # View → Theme, by choice: system, light, dark (the window)
+    keyboard_shortcuts: QAction  # help
+    read_me: QAction  # help
+    about: QAction  # help
 
 
 def _action(
@@ -146,6 +152,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
             window, "Ne&xt Version", "Alt+Right", "Show the version after the selected turn's"
         ),
         send_reasoning=_action(window, "Send &Reasoning Back", None, SEND_REASONING_TIP),
+        compare=_action(
+            window,
+            "Co&mpare…",
+            "Ctrl+Shift+Return",
+            "Send the prompt at several efforts, models and samples, side by side",
+        ),
         spend=_action(
             window,
             "&Spend…",
@@ -158,6 +170,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
             "Ctrl+Shift+P",
             "Every model's rates, where they come from and since when; your own price; reprice",
         ),
+        theme={choice: QAction(label, window) for choice, label in CHOICE_LABELS.items()},
+        keyboard_shortcuts=_action(
+            window, "&Keyboard Shortcuts", "Ctrl+/", "Every keyboard shortcut"
+        ),
+        read_me=_action(window, "&Read Me", None, "How to use Thinkpane (opens the README)"),
+        about=_action(window, "&About Thinkpane", None, "Version, data folder and licences"),
     )
     for kind, action in a.export_conversation.items():
         action.setData(kind)
@@ -169,6 +187,12 @@ def build_actions(window: QMainWindow) -> WindowActions:
     for toggle in (a.show_conversations, a.show_inspector):
         toggle.setCheckable(True)
         toggle.setChecked(True)
+    themes = QActionGroup(window)  # one theme checked at a time
+    for choice, action in a.theme.items():
+        action.setCheckable(True)
+        action.setData(choice)
+        themes.addAction(action)
+    a.about.setMenuRole(QAction.MenuRole.AboutRole)
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     for action in (a.new_conversation, a.rename_conversation, a.delete_conversation):
@@ -200,30 +224,16 @@ def build_actions(window: QMainWindow) -> WindowActions:
         a.previous_version,
         a.next_version,
         a.send_reasoning,
+        a.compare,
     ):
         turn_menu.addAction(action)
     view_menu = bar.addMenu("&View")
     for action in (a.show_conversations, a.show_inspector, a.spend, a.prices):
         view_menu.addAction(action)
+    theme_menu = view_menu.addMenu("&Theme")  # light, dark or the system's, without Settings
+    for action in a.theme.values():
+        theme_menu.addAction(action)
+    help_menu = bar.addMenu("&Help")
+    for action in (a.keyboard_shortcuts, a.read_me, a.about):
+        help_menu.addAction(action)
     return a
-
-
-def add_command(
-    window: QMainWindow, menu_title: str, text: str, shortcut: str | None = None, tip: str = ""
-) -> QAction:
-    """A command added after the table above (the Help menu's), at the end of the menu titled
-    `menu_title`, which is made if there is none. Features' commands belong in the table."""
-    action = _action(window, text, shortcut, tip)
-    menu = menu_titled(window, menu_title) or window.menuBar().addMenu(menu_title)
-    menu.addAction(action)
-    return action
-
-
-def menu_titled(window: QMainWindow, menu_title: str) -> QMenu | None:
-    """The menu bar's menu titled `menu_title` ("&View"), or None when there is none (for the
-    window's own submenus, such as View → Theme)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text() == menu_title:
-            return menu
-    return None

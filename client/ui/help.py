@@ -8,6 +8,7 @@ system's viewer), from the copy beside the code, or the project page when there 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from client.ui.actions import add_command
 
 # (distribution names to try, what it does for Thinkpane)
 BUNDLED = (
@@ -143,24 +142,24 @@ def about_html(data_folder: str) -> str:
 
 
 class HelpMenu(QObject):
-    """The Help menu's commands for one window (`window.store.path` names the data folder)."""
+    """What the Help menu's commands (declared in actions.py) do for one window."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        keyboard_shortcuts: QAction,
+        read_me: QAction,
+        about: QAction,
+        open_own: Callable[[QUrl], object],
+        data_folder: str,
+    ) -> None:
         super().__init__(window)
         self._window = window
-        self.shortcuts_action = add_command(
-            window, "&Help", "&Keyboard Shortcuts", "Ctrl+/", "Every keyboard shortcut"
-        )
-        self.readme_action = add_command(
-            window, "&Help", "&Read Me", None, "How to use Thinkpane (opens the README)"
-        )
-        self.about_action = add_command(
-            window, "&Help", "&About Thinkpane", None, "Version, data folder and licences"
-        )
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.shortcuts_action.triggered.connect(self._on_shortcuts_action_triggered)
-        self.readme_action.triggered.connect(self._on_readme_action_triggered)
-        self.about_action.triggered.connect(self._on_about_action_triggered)
+        self._open_own = open_own
+        self._data_folder = data_folder
+        keyboard_shortcuts.triggered.connect(self._on_shortcuts_action_triggered)
+        read_me.triggered.connect(self._on_readme_action_triggered)
+        about.triggered.connect(self._on_about_action_triggered)
         self.dialog: QDialog | None = None
 
     @Slot()
@@ -171,11 +170,11 @@ class HelpMenu(QObject):
 
     @Slot()
     def _on_readme_action_triggered(self) -> None:
-        self._window.links.open_own(readme_url())
+        self._open_own(readme_url())
 
     @Slot()
     def _on_about_action_triggered(self) -> None:
-        self.dialog = AboutDialog(self._window, str(Path(self._window.store.path).parent))
+        self.dialog = AboutDialog(self._window, self._data_folder)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.open()
 

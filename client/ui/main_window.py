@@ -9,10 +9,11 @@ composer: never a crash dialog, never a dead end.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
@@ -21,14 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.ui.actions import build_actions, menu_titled
+from client.ui.actions import build_actions
 from client.ui.announce import Announcer
 from client.ui.audit.controller import AuditController
 from client.ui.compare.controller import CompareController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
-from client.ui.composer.model_picker import ModelChoice, OtherModelDialog
+from client.ui.composer.models import ModelsController
 from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
@@ -44,15 +45,15 @@ from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
+from client.ui.settings import SettingsController
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.tab_order import tab_to_next
 from client.ui.theme import ThemeController
 from client.ui.turns.runner import TurnRunner
 from client.ui.turns.sending import SendController, request_for
 
-if TYPE_CHECKING:  # built when first opened (loaded once the window shows: startup.py)
+if TYPE_CHECKING:  # the store is opened by app.py; here only its type
     from client.store.store import Store
-    from client.ui.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -94,9 +95,7 @@ class MainWindow(QMainWindow):
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
         self.focus = ConversationFocus(self)
-        self._has_key = False
         self._closing = False
-        self._settings_dialog: SettingsDialog | None = None
 
         self.sidebar = ConversationList(self)
         self.conversation = ConversationView(theme.name, self)
@@ -125,7 +124,6 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 760, 420])
         self.setCentralWidget(self.splitter)
         self.actions_ = build_actions(self)
-        self._update_conversation_actions()
         self.statusBar()
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
@@ -183,8 +181,6 @@ class MainWindow(QMainWindow):
             a,
             self,
         )
-        self.conversations.sig_column_wanted.connect(self._on_conversations_column_wanted)
-        self.conversations.sig_first_listed.connect(self._update_welcome)
         self.audit = AuditController(  # #6: the Steps tab, the audit strip, the critic
             self.store,
             self.jobs,
@@ -246,15 +242,47 @@ class MainWindow(QMainWindow):
                 self.current_id,
                 self.conversation.leaf_id() if self.current_id else None,
             ),
-            open_branch=lambda c, t: self.open_conversation(c, select_turn=t, leaf_id=t),
+            open_branch=lambda c, t: self.conversations.open_conversation(c, t, t),
             after_run=self._on_compare_run_done,
             show_inspector=lambda: self.actions_.show_inspector.setChecked(True),
+            action=a.compare,
         )
         self.sig_conversation_shown.connect(self.compare.on_conversation_shown)
 
-        self.theme_actions = self._add_theme_menu()
-        self._apply_idle_timeout()
-        self.help = HelpMenu(self)
+        self.models = ModelsController(  # the picker, the welcome page, Other model, discovery
+            self.composer,
+            self.catalog,
+            self.welcome,
+            self.centre_pages,
+            self.conversation,
+            self.conversations,
+            self,
+        )
+        self.settings = SettingsController(  # the Settings dialog and View → Theme
+            self.store,
+            self.prefs,
+            self.jobs,
+            self.net_jobs,
+            self.runner,
+            self.theme,
+            self.composer,
+            self.catalog,
+            self.models,
+            self.ledger,
+            a.settings,
+            a.theme,
+            self,
+        )
+        self.banner.sig_action_clicked.connect(self.settings.open_settings)
+        self.welcome.sig_settings_requested.connect(self.settings.open_settings)
+        self.help = HelpMenu(
+            self,
+            a.keyboard_shortcuts,
+            a.read_me,
+            a.about,
+            self.links.open_own,
+            str(Path(self.store.path).parent),
+        )
         self.announcer = Announcer(self)  # #18: a screen reader hears when a turn ends
 
     # The conversation shown, kept in the focus the controllers follow
@@ -277,11 +305,9 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         a = self.actions_
-        a.settings.triggered.connect(self.open_settings)
         a.quit.triggered.connect(self.close)
         a.copy_answer.triggered.connect(self.copy_answer)
         a.find.triggered.connect(self.conversation.open_find)
-        a.search_everything.triggered.connect(self.open_search)
         a.show_conversations.toggled.connect(self.sidebar.setVisible)
         a.show_inspector.toggled.connect(self.inspector.setVisible)
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
@@ -290,20 +316,7 @@ class MainWindow(QMainWindow):
         self.conversation.sig_link_clicked.connect(self.links.handle)
         self.conversation.sig_code_copied.connect(self._on_conversation_code_copied)
 
-        self.composer.sig_choice_changed.connect(self._on_composer_choice_changed)
-        self.composer.sig_other_model_requested.connect(self.choose_other_model)
-        self.banner.sig_action_clicked.connect(self.open_settings)
-
-        self.welcome.sig_model_chosen.connect(self._on_welcome_model_chosen)
-        self.welcome.sig_settings_requested.connect(self.open_settings)
-        self.welcome.sig_discover_requested.connect(self.catalog.refresh_local)
-        self.welcome.sig_other_model_requested.connect(self._on_welcome_other_model_requested)
-
-        self.catalog.sig_catalog_changed.connect(self.composer.picker.set_groups)
-        self.catalog.sig_servers_found.connect(self._on_catalog_servers_found)
-
         self.focus.sig_conversation_shown.connect(self.sig_conversation_shown)
-        self.focus.sig_current_changed.connect(self._update_conversation_actions)
         self.links.sig_link_refused.connect(self._on_links_link_refused)
         self.theme.sig_theme_changed.connect(self._on_theme_changed)
 
@@ -312,18 +325,11 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         theme = self.theme.name
         self.jobs.run(lambda: warm_up(theme), self._on_warm_up_done, self._on_warm_up_failed)
-        self.refresh_conversations(open_last=True)
+        self.conversations.refresh_conversations(open_last=True)
 
     def _on_warm_up_done(self, has_key: bool) -> None:
         load_widgets_later()  # before the last conversation's turns are built (the next job)
-        # Discovery imports httpx and the adapters on another thread: only once warm_up's imports
-        # are done, since two threads importing pydantic's lazy modules at once can fail with
-        # "partially initialized module" (seen in the status bar at start-up).
-        self.catalog.refresh_local()
-        self._has_key = has_key
-        if has_key:
-            self.catalog.refresh_remote()
-        self._update_welcome()
+        self.models.warmed_up(has_key)
         self.sig_ready.emit()
 
     def _on_warm_up_failed(self, exc: BaseException) -> None:
@@ -331,130 +337,14 @@ class MainWindow(QMainWindow):
         self.catalog.refresh_local()
         self.sig_ready.emit()
 
-    def _update_welcome(self) -> None:
-        nothing_configured = (
-            not self.conversations.conversations
-            and not self._has_key
-            and self.composer.choice is None
-        )
-        self.centre_pages.setCurrentWidget(
-            self.welcome if nothing_configured else self.conversation
-        )
-
     # Conversations (history/conversations.py does the work)
-
-    def refresh_conversations(self, open_last: bool = False) -> None:
-        self.conversations.refresh_conversations(open_last)
-
-    def open_conversation(
-        self, conversation_id: str, select_turn: str | None = None, leaf_id: str | None = None
-    ) -> None:
-        self.conversations.open_conversation(conversation_id, select_turn, leaf_id)
 
     def _on_compare_run_done(self, conversation_id: str | None) -> None:
         """A comparison's runs are stored: list its conversation and show it."""
-        self.refresh_conversations()
+        self.conversations.refresh_conversations()
         self.ledger.refresh()
         if conversation_id is not None and self.current_id in (None, conversation_id):
-            self.open_conversation(conversation_id)
-
-    def _update_conversation_actions(self) -> None:
-        """Rename and Delete need a conversation: disabled on a new, empty one."""
-        for action in (self.actions_.rename_conversation, self.actions_.delete_conversation):
-            action.setEnabled(self.current_id is not None)
-
-    def new_conversation(self) -> None:
-        self.conversations.new_conversation()
-
-    def delete_conversation(self, conversation_id: str) -> None:
-        self.conversations.delete_conversation(conversation_id)
-
-    def set_system_prompt(self, text: str | None) -> None:
-        self.conversations.set_system_prompt(text)
-
-    @Slot()
-    def _on_conversations_column_wanted(self) -> None:
-        self.centre_pages.setCurrentWidget(self.conversation)
-
-    # Models and settings
-
-    @Slot(object)
-    def _on_composer_choice_changed(self, choice: ModelChoice | None) -> None:
-        self._update_welcome()
-
-    @Slot(object)
-    def _on_welcome_model_chosen(self, choice: ModelChoice) -> None:
-        self.composer.set_choice(choice)
-        self.new_conversation()
-
-    @Slot(object)
-    def _on_catalog_servers_found(self, servers: list[Any]) -> None:
-        self.welcome.set_servers(servers)
-        if self._settings_dialog is not None:
-            self._settings_dialog.set_discovered(servers)
-
-    @Slot()
-    def _on_welcome_other_model_requested(self) -> None:
-        self.choose_other_model(server=True)
-
-    def choose_other_model(self, *, server: bool = False) -> None:
-        """Any provider, model and address; `server` (the welcome page's "Use another server…")
-        starts from an OpenAI-compatible server unless a model is in use."""
-        initial = self.composer.choice
-        if initial is None and server:
-            initial = ModelChoice("openai-compatible", "", None)
-        title = "Use another server" if server else "Choose a model"
-        dialog = OtherModelDialog(self, initial, title)
-        try:
-            accepted = dialog.exec()
-            choice = dialog.chosen  # read in accept(), while the fields still existed
-        finally:
-            dialog.deleteLater()
-        if accepted and choice is not None:
-            self.composer.set_choice(choice)
-            if self.centre_pages.currentWidget() is self.welcome:
-                self.new_conversation()
-            self.composer.focus_prompt()  # the welcome button that had the focus is gone
-
-    def open_settings(self) -> SettingsDialog:
-        """One settings dialog per window, kept and reopened (its key jobs outlive a close)."""
-        dialog = self._settings_dialog
-        if dialog is None:
-            from client.ui.settings_dialog import SettingsDialog
-
-            dialog = self._settings_dialog = SettingsDialog(
-                self.prefs, self.jobs, self, store=self.store, net_jobs=self.net_jobs
-            )
-            dialog.sig_settings_saved.connect(self._on_settings_saved)
-            dialog.sig_keys_changed.connect(self._on_settings_keys_changed)
-            dialog.sig_discover_requested.connect(self.catalog.refresh_local)
-            if dialog.prices is not None:  # a price set or turns repriced: the ledger changed
-                dialog.prices.sig_ledger_changed.connect(self.ledger.prices_changed)
-        else:
-            dialog.reload()
-        dialog.open()
-        return dialog
-
-    def _apply_idle_timeout(self) -> None:
-        seconds = int(self.prefs.get("turns.idle_timeout_s") or 0)
-        self.runner.idle_timeout_s = float(seconds) if seconds > 0 else None
-
-    def _on_settings_saved(self) -> None:
-        self._apply_idle_timeout()
-        self.theme.set_choice(self.prefs.get("ui.theme"))
-        if (action := self.theme_actions.get(self.theme.choice)) is not None:
-            action.setChecked(True)
-        self.theme.set_font_size(int(self.prefs.get("ui.font_size") or 0) or None)
-        if self.composer.choice is None and self.prefs.default_model is not None:
-            self.composer.set_choice(self.prefs.default_model)
-        self.catalog.refresh_local()
-        self.catalog.changed()
-        self.ledger.refresh()  # budgets and prices may have changed
-
-    def _on_settings_keys_changed(self) -> None:
-        self._has_key = True
-        self.catalog.refresh_remote()
-        self._update_welcome()
+            self.conversations.open_conversation(conversation_id)
 
     # Other commands
 
@@ -463,9 +353,6 @@ class MainWindow(QMainWindow):
         if state is not None and state.answer.length:
             QGuiApplication.clipboard().setText(state.answer.text())
             self.statusBar().showMessage("Copied the answer (markdown).", 4000)
-
-    def open_search(self) -> None:
-        self.history.open_search()  # filters, and a result opens on its branch (history.py)
 
     @Slot(object)
     def _on_conversation_turn_selected(self, state: TurnState | None) -> None:
@@ -482,34 +369,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_theme_changed(self, name: str) -> None:
         self.conversation.set_theme(name)
-
-    def _add_theme_menu(self) -> dict[str, QAction]:
-        """View → Theme: light, dark or the system's, without opening Settings."""
-        from client.ui.theme import CHOICE_LABELS
-
-        view = menu_titled(self, "&View")
-        assert view is not None
-        menu = view.addMenu("&Theme")
-        group = QActionGroup(self)
-        actions = {}
-        for choice, label in CHOICE_LABELS.items():
-            action = menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(choice == self.theme.choice)
-            action.setData(choice)
-            group.addAction(action)
-            action.triggered.connect(self._on_theme_action_triggered)
-            actions[choice] = action
-        return actions
-
-    @Slot()
-    def _on_theme_action_triggered(self) -> None:
-        sender = self.sender()
-        if not isinstance(sender, QAction):
-            return
-        choice = str(sender.data())
-        self.prefs.set("ui.theme", choice)
-        self.theme.set_choice(choice)
 
     # Layout, remembered
 

@@ -121,6 +121,6 @@ def open_stored_conversation(window, store, title: str = "Sums"):
         Turn(id=new_id("t"), conversation_id=conversation.id, prompt="2 + 2?", answer="4",
              provider="ollama", model="qwen3", status=TurnStatus.COMPLETE)
     )  # fmt: skip
-    window.refresh_conversations()
-    window.open_conversation(conversation.id)
+    window.conversations.refresh_conversations()
+    window.conversations.open_conversation(conversation.id)
     return conversation

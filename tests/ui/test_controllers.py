@@ -18,6 +18,7 @@ from client.ui.actions import WindowActions, build_actions
 from client.ui.audit.controller import AuditController
 from client.ui.composer.banner import Banner
 from client.ui.composer.composer import Composer
+from client.ui.composer.models import ModelsController
 from client.ui.conversation.view import ConversationView
 from client.ui.focus import ConversationFocus
 from client.ui.history.controller import HistoryController
@@ -27,6 +28,7 @@ from client.ui.history.search_results import SearchResults
 from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.controller import LedgerController
+from client.ui.settings import SettingsController
 from client.ui.turns.runner import TurnRunner
 from client.ui.turns.sending import SendController
 
@@ -88,6 +90,24 @@ def ledger_of(p: Parts) -> LedgerController:
     )
 
 
+def conversations_of(p: Parts, ledger: LedgerController):
+    """The Send controller and the conversations controller, built without a window."""
+    from client.ui.history.sidebar import ConversationList
+    from client.ui.prefs import Preferences
+
+    sidebar = ConversationList(p.host)
+    prefs = Preferences(p.store, p.jobs)
+    sending = SendController(
+        p.store, p.jobs, p.runner, p.composer, p.view, p.inspector, sidebar, p.banner, p.status,
+        p.focus, prefs, ledger, p.actions.stop, p.host,
+    )  # fmt: skip
+    conversations = ConversationsController(
+        p.store, p.jobs, p.runner, prefs, sidebar, p.view, p.composer, p.banner, p.focus,
+        sending, p.actions, p.host,
+    )  # fmt: skip
+    return sending, conversations
+
+
 def stored_conversation(store, title: str = "Notebooks") -> str:
     conversation = store.create_conversation(title)
     store.insert_turn(
@@ -115,6 +135,8 @@ def test_no_controller_takes_the_window():
         SearchResults,
         SendController,
         ConversationsController,
+        ModelsController,
+        SettingsController,
     ):
         for name, parameter in inspect.signature(controller).parameters.items():
             assert name != "window", f"{controller.__name__} takes the window"
@@ -216,42 +238,9 @@ def test_sending_and_the_conversations_alone_build_the_request_and_open_a_conver
     qtbot, parts
 ):
     from client.ui.composer.model_picker import ModelChoice
-    from client.ui.history.sidebar import ConversationList
-    from client.ui.prefs import Preferences
 
     ledger = ledger_of(parts)
-    sidebar = ConversationList(parts.host)
-    prefs = Preferences(parts.store, parts.jobs)
-    sending = SendController(
-        parts.store,
-        parts.jobs,
-        parts.runner,
-        parts.composer,
-        parts.view,
-        parts.inspector,
-        sidebar,
-        parts.banner,
-        parts.status,
-        parts.focus,
-        prefs,
-        ledger,
-        parts.actions.stop,
-        parts.host,
-    )
-    conversations = ConversationsController(
-        parts.store,
-        parts.jobs,
-        parts.runner,
-        prefs,
-        sidebar,
-        parts.view,
-        parts.composer,
-        parts.banner,
-        parts.focus,
-        sending,
-        parts.actions,
-        parts.host,
-    )
+    sending, conversations = conversations_of(parts, ledger)
     assert sending.request_for("Hello?") is None  # no model chosen yet
     parts.composer.set_choice(ModelChoice("ollama", "qwen3"))
     conversations.set_system_prompt("Answer briefly.")  # a new conversation: kept as a draft
@@ -267,4 +256,33 @@ def test_sending_and_the_conversations_alone_build_the_request_and_open_a_conver
     request = sending.request_for("And 3+3?")
     assert request is not None
     assert (request.conversation_id, request.parent_id) == (conversation_id, "t_one")
+    ledger.shutdown()
+
+
+def test_the_models_controller_alone_welcomes_until_a_model_is_chosen(qtbot, parts):
+    from PySide6.QtWidgets import QStackedWidget
+
+    from client.ui.composer.catalog import ModelCatalog
+    from client.ui.composer.model_picker import ModelChoice
+    from client.ui.conversation.welcome import WelcomePage
+    from client.ui.prefs import Preferences
+
+    ledger = ledger_of(parts)
+    _sending, conversations = conversations_of(parts, ledger)
+    welcome, pages = WelcomePage(parts.host), QStackedWidget(parts.host)
+    pages.addWidget(parts.view)
+    pages.addWidget(welcome)
+    catalog = ModelCatalog(Preferences(parts.store, parts.jobs), parts.jobs, list, dict, parts.host)
+    models = ModelsController(
+        parts.composer, catalog, welcome, pages, parts.view, conversations, parts.host
+    )
+    models.update_welcome()
+    assert pages.currentWidget() is welcome  # no conversation, no key, no model
+    with qtbot.waitSignal(models.sig_servers_found) as found:
+        catalog.sig_servers_found.emit([])
+    assert found.args == [[]]
+    assert "No local model server answered" in welcome.servers_label.text()
+    welcome.sig_model_chosen.emit(ModelChoice("ollama", "qwen3"))
+    assert parts.composer.choice == ModelChoice("ollama", "qwen3")
+    assert pages.currentWidget() is parts.view  # a new conversation, in the column
     ledger.shutdown()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTableWidget
+from PySide6.QtWidgets import QLabel, QMenu, QTableWidget
 
 from client import __version__
-from client.ui.actions import menu_titled
+
+
+def menu_titled(window, title: str) -> QMenu | None:
+    for action in window.menuBar().actions():
+        if isinstance(action.menu(), QMenu) and action.text() == title:
+            return action.menu()
+    return None
 
 
 def _item(window, menu: str, text: str):

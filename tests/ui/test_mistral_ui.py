@@ -12,7 +12,7 @@ SECRET = "mistral-test-0123456789"
 
 
 def test_a_mistral_key_saved_in_settings_lands_in_the_keyring(qtbot, window, memory_keyring):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     qtbot.waitUntil(lambda: dialog.keyring_ok)
     row = dialog.key_rows["mistral"]
     assert row.edit.isEnabled() and row.edit.echoMode() == row.edit.EchoMode.Password
@@ -64,6 +64,6 @@ def test_other_model_sets_the_model_it_names(qtbot, window):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
     QTimer.singleShot(0, fill_and_accept)
-    window.choose_other_model()
+    window.models.choose_other_model()
     assert window.composer.choice == ModelChoice("mistral", "mistral-small-latest")
     assert window.composer.picker.currentText() == "mistral-small-latest"

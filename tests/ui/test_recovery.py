@@ -214,8 +214,8 @@ def test_a_full_disk_keeps_the_turn_in_memory_and_saves_it_later(
 
     # Away and back: the window shows the turn kept in memory, not the empty stored row.
     conversation_id = window.current_id
-    window.new_conversation()
-    window.open_conversation(conversation_id)
+    window.conversations.new_conversation()
+    window.conversations.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: window.conversation.widget_for(state.id) is not None)
     again = window.conversation.widget_for(state.id)
     assert "All of it is kept." in again.answer_view.toPlainText()

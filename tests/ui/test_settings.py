@@ -19,7 +19,7 @@ def _files_containing(folder, needle: bytes) -> list[str]:
 def test_a_key_saved_in_settings_lands_in_the_keyring_and_nowhere_else(
     qtbot, window, memory_keyring, thinkpane_home, store
 ):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     qtbot.waitUntil(lambda: dialog.keyring_ok)
     row = dialog.key_rows["openai"]
     assert row.edit.echoMode() == row.edit.EchoMode.Password
@@ -31,7 +31,7 @@ def test_a_key_saved_in_settings_lands_in_the_keyring_and_nowhere_else(
     qtbot.waitUntil(lambda: memory_keyring.secrets.get(("thinkpane", "openai-chat")) == SECRET)
     assert row.edit.text() == ""  # never left in (or shown by) the field
 
-    again = window.open_settings()
+    again = window.settings.open_settings()
     qtbot.waitUntil(lambda: again.keyring_ok)
     stored_row = again.key_rows["openai"]
     assert stored_row.edit.text() == ""
@@ -54,7 +54,7 @@ def test_without_a_keyring_a_key_is_kept_in_memory_until_the_app_closes(
     from client.store import secrets
 
     keyring.set_keyring(fail.Keyring())
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     qtbot.waitUntil(lambda: "No system keyring" in dialog.keyring_label.text())
     sentence = dialog.keyring_label.text()
     assert (
@@ -71,7 +71,7 @@ def test_without_a_keyring_a_key_is_kept_in_memory_until_the_app_closes(
     try:
         assert secrets.get_api_key("anthropic", ("ANTHROPIC_API_KEY",)) == SECRET
         assert row.edit.text() == ""
-        again = window.open_settings()
+        again = window.settings.open_settings()
         qtbot.waitUntil(lambda: "No system keyring" in again.keyring_label.text())
         qtbot.waitUntil(lambda: again.key_rows["anthropic"].forget_button.isEnabled())
         again.key_rows["anthropic"].forget_button.click()
@@ -88,7 +88,7 @@ def test_without_a_keyring_a_key_is_kept_in_memory_until_the_app_closes(
 
 
 def test_settings_change_the_theme_and_the_default_model(qtbot, window):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     dialog.theme_box.setCurrentIndex(dialog.theme_box.findData("dark"))
     dialog.provider_box.setCurrentIndex(dialog.provider_box.findData("ollama"))
     dialog.model_edit.setText("qwen3:8b")
@@ -155,12 +155,12 @@ def test_the_idle_timeout_is_a_setting(qtbot, window):
     from PySide6.QtWidgets import QDialogButtonBox
 
     assert window.runner.idle_timeout_s == 600.0  # the default, as `ask --idle-timeout`
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     dialog.idle_spin.setValue(120)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert window.runner.idle_timeout_s == 120.0
     qtbot.waitUntil(lambda: window.store.get_setting("turns.idle_timeout_s") == 120)
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     assert dialog.idle_spin.value() == 120
     dialog.idle_spin.setValue(0)  # "Never"
     assert dialog.idle_spin.text() == "Never"
@@ -169,12 +169,12 @@ def test_the_idle_timeout_is_a_setting(qtbot, window):
 
 
 def test_what_discovery_found_is_a_line_of_its_own_and_the_button_keeps_its_name(qtbot, window):
-    dialog = window.open_settings()
-    window._on_catalog_servers_found([])
+    dialog = window.settings.open_settings()
+    window.catalog.sig_servers_found.emit([])
     assert dialog.discover_status.text() == "No local server answered."
     assert dialog.discover_button.text() == "Look for local servers"
     found = LocalServer("ollama", "http://127.0.0.1:11434", "ollama", ("qwen3:4b",))
-    window._on_catalog_servers_found([found])
+    window.catalog.sig_servers_found.emit([found])
     assert "ollama at http://127.0.0.1:11434" in dialog.discover_status.text()
     assert dialog.discover_button.text() == "Look for local servers"
     dialog.reject()

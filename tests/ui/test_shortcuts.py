@@ -32,6 +32,27 @@ def test_menus_show_every_expected_shortcut(window):
         assert action in in_menus, name
 
 
+def test_every_menu_item_is_a_command_of_the_actions_table(window):
+    """Every command the menu bar offers (Compare, the Help menu and View → Theme included) is one
+    of actions.py's, so the table lists all of them and the keyboard-shortcut list is complete."""
+    declared = set()
+    for value in vars(window.actions_).values():
+        declared.update(value.values() if isinstance(value, dict) else [value])
+
+    def items(menu):
+        for action in menu.actions():
+            if action.menu() is not None:
+                yield from items(action.menu())
+            elif not action.isSeparator():
+                yield action
+
+    offered = [a for top in window.menuBar().actions() for a in items(top.menu())]
+    assert [a.text() for a in offered if a not in declared] == []
+    assert window.actions_.compare in offered
+    assert window.actions_.compare.shortcut() == QKeySequence("Ctrl+Shift+Return")
+    assert {window.actions_.about, window.actions_.read_me} <= set(offered)
+
+
 def test_copy_answer_find_and_search_everything(qtbot, window, replay, qapp):
     replay.always(
         CHAT_PATH, stream_reply(simple_stream("pondering the needle", "The **needle** is here."))
@@ -64,7 +85,7 @@ def test_copy_answer_find_and_search_everything(qtbot, window, replay, qapp):
     qtbot.keyClick(window.conversation.find_bar.edit, Qt.Key.Key_Escape)
     assert not window.conversation.find_bar.isVisibleTo(window)
 
-    window.new_conversation()
+    window.conversations.new_conversation()
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(type(window), "") or None
     from client.ui.history.search_dialog import SearchDialog

@@ -20,7 +20,7 @@ from tests.ui.conftest import (
 
 def test_rename_and_delete_need_a_conversation(qtbot, window, store):
     actions = window.actions_
-    window.new_conversation()
+    window.conversations.new_conversation()
     assert not actions.rename_conversation.isEnabled()
     assert not actions.delete_conversation.isEnabled()
     open_stored_conversation(window, store)
@@ -40,7 +40,9 @@ def test_one_card_carries_the_selection_border(qtbot, window, replay):
     states = window.conversation.states()
     widgets = [window.conversation.widget_for(s.id) for s in states]
     widgets[0].sig_turn_selected.emit(states[0].id)  # a click on the first card
-    window.open_conversation(window.current_id)  # shown again: the last turn is selected
+    window.conversations.open_conversation(
+        window.current_id
+    )  # shown again: the last turn is selected
     qtbot.waitUntil(lambda: len(window.conversation.states()) == 3)
     shown = [window.conversation.widget_for(s.id) for s in window.conversation.states()]
     selected = [w for w in shown if w is not None and w.property("selected")]

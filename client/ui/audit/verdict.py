@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from client.audit.report import SEVERITY_LABELS
-from client.core.audit import CriticVerdict, Finding, Step
+from client.core.audit import VERDICTS, CriticVerdict, Finding, Step
 from client.core.format import step_number
 
-VERDICTS = ("sound", "spurious", "unsure")
 _LABELS = {"sound": "&Sound", "spurious": "S&purious", "unsure": "&Unsure"}
 _TIPS = {
     "sound": "This step is right.",

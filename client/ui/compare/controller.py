@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
 
 from client.compare.columns import Column
@@ -26,7 +27,6 @@ from client.core import format as fmt
 from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
-from client.ui.actions import add_command
 from client.ui.compare.setup_dialog import CompareSetupDialog
 from client.ui.compare.view import ComparisonView
 from client.ui.conversation.live import TurnState
@@ -148,6 +148,7 @@ class CompareController(QObject):
         open_branch: Callable[[str, str], None],
         after_run: Callable[[str | None], None] | None = None,
         show_inspector: Callable[[], None] | None = None,
+        action: QAction,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -156,13 +157,7 @@ class CompareController(QObject):
         self._open_branch = open_branch
         self._after_run = after_run
         self._show_inspector = show_inspector
-        self.action = add_command(
-            window,
-            "&Turn",
-            "Co&mpare…",
-            "Ctrl+Shift+Return",
-            "Send the prompt at several efforts, models and samples, side by side",
-        )
+        self.action = action  # Turn → Compare… (declared in actions.py)
         self.action.triggered.connect(self.open_setup)
         self.dialog: CompareSetupDialog | None = None
         self.view_window: ComparisonWindow | None = None

@@ -98,6 +98,7 @@ class HistoryController(QObject):
         self.previous_action = actions.previous_version
         self.next_action = actions.next_version
         self.send_reasoning_action = actions.send_reasoning
+        self.search_action = actions.search_everything
         self.exports = exports
         self.search = search
         self._connect_signals()
@@ -121,6 +122,7 @@ class HistoryController(QObject):
         self.previous_action.triggered.connect(self._on_previous_action_triggered)
         self.next_action.triggered.connect(self._on_next_action_triggered)
         self.send_reasoning_action.triggered.connect(self.set_send_reasoning)
+        self.search_action.triggered.connect(self.open_search)
         self.sig_branch_shown.connect(self._on_self_branch_shown)
 
     # The conversation shown: its tree and settings

@@ -66,6 +66,7 @@ class ConversationsController(QObject):
         self.conversations: dict[str, Conversation] = {}
         self._load_job: JobHandle | None = None
         self._select_after_load: str | None = None
+        self._update_conversation_actions()
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -83,6 +84,12 @@ class ConversationsController(QObject):
         self._composer.sig_system_prompt_requested.connect(self.edit_system_prompt)
         self._focus.sig_open_requested.connect(self.open_conversation)
         self._focus.sig_list_changed.connect(self.refresh_conversations)
+        self._focus.sig_current_changed.connect(self._update_conversation_actions)
+
+    def _update_conversation_actions(self) -> None:
+        """Rename and Delete need a conversation: disabled on a new, empty one."""
+        for action in (self._actions.rename_conversation, self._actions.delete_conversation):
+            action.setEnabled(self._focus.current_id is not None)
 
     def refresh_conversations(self, open_last: bool = False) -> None:
         store = self._store

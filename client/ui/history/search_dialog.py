@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.core.conversation import moment_of
 from client.store.search_query import parse
 from client.ui.jobs import BackgroundJobs, JobHandle
 
@@ -132,7 +133,7 @@ def find_hits(
 ) -> list[SearchHit]:
     """Run a search with its filters (on a worker): the results, each naming its turn."""
     if filters.has_findings:
-        from client.session import backfill_audits
+        from client.audit_index import backfill_audits
 
         backfill_audits(store)  # turns stored before their audit was recorded
     results = store.search(
@@ -178,7 +179,7 @@ def order_words(hits: list[SearchHit], newest: bool) -> str:
 def when(stamp: str) -> str:
     """A stored UTC instant as the user's local date and time: "27 Nov 2026 18:04"."""
     try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+        moment = moment_of(stamp).astimezone()
     except ValueError:
         return stamp[:16]
     return f"{moment.day} {moment:%b %Y %H:%M}"

@@ -71,7 +71,7 @@ def test_an_error_found_by_the_audit_is_announced_for_a_new_answer_only(qtbot, w
     assert said[0][0].startswith("Answer complete, 40 tokens")
     assert said[1] == ("The audit found an error in the reasoning, at step 2.", False)
     conversation_id = window.current_id
-    window.new_conversation()
-    window.open_conversation(conversation_id)  # seen again: nothing new to say
+    window.conversations.new_conversation()
+    window.conversations.open_conversation(conversation_id)  # seen again: nothing new to say
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
     assert len(said) == 2

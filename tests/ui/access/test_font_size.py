@@ -21,7 +21,7 @@ def test_every_shown_widget_follows_the_font_size_setting(qtbot, window, replay,
     before = _sizes(window)
     window.prefs.set("ui.font_size", size)
     try:
-        window._on_settings_saved()  # what Save in Settings does
+        window.settings._on_settings_saved()  # what Save in Settings does
         qtbot.wait(50)
         after = _sizes(window)
     finally:

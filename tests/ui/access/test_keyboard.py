@@ -92,7 +92,7 @@ def test_tab_in_the_window_goes_sidebar_conversation_composer_inspector(qtbot, w
 
 
 def test_tab_in_settings_goes_tabs_then_fields_top_to_bottom_then_save(qtbot, window):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     qtbot.waitExposed(dialog)
     qtbot.waitUntil(lambda: dialog.keyring_ok, timeout=5000)
     names = _tab_round(qtbot, dialog.tabs.tabBar())
@@ -139,7 +139,7 @@ def test_the_steps_take_arrows_and_s_p_u_for_verdicts(qtbot, window, replay):
 
 
 def test_escape_closes_a_dialog(qtbot, window):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     qtbot.waitExposed(dialog)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
@@ -249,7 +249,7 @@ def test_after_choosing_another_model_the_prompt_has_the_focus(qtbot, window, re
         qtbot.keyClick(dialog, Qt.Key.Key_Return)
 
     QTimer.singleShot(0, fill_and_accept)
-    window.choose_other_model()
+    window.models.choose_other_model()
     assert window.composer.choice is not None, "the dialog was not accepted"
     qtbot.waitUntil(lambda: window.focusWidget() is window.composer.edit, timeout=2000)
 

@@ -37,12 +37,12 @@ def test_the_main_window_with_a_turn_names_every_control(qtbot, window, replay):
 def test_the_first_screen_names_every_control(qtbot, make_window):
     window = make_window()
     _check(window, "first screen")
-    window.new_conversation()
+    window.conversations.new_conversation()
     _check(window, "an empty conversation")
 
 
 def test_settings_names_every_control_on_every_tab(qtbot, window):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     qtbot.waitExposed(dialog)
     for index in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(index)

@@ -206,8 +206,8 @@ def test_a_critic_runs_apart_agrees_and_its_cost_lands_in_the_ledger(qtbot, wind
 
     # The critic is a stored query, but never a chat turn in the column, even after reopening.
     assert [t.purpose for t in store.turns(conversation_id)] == ["chat", "critic"]
-    window.new_conversation()
-    window.open_conversation(conversation_id)
+    window.conversations.new_conversation()
+    window.conversations.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: len(window.conversation.states()) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
     assert [s.id for s in window.conversation.states()] == [state.id]
@@ -300,8 +300,8 @@ def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic
     assert finished.args[0].agreement == (1,)
     # Opened again: the stored turn, its critic and the strip, still from the one audit.
     conversation_id = state.turn.conversation_id
-    window.new_conversation()
-    window.open_conversation(conversation_id)
+    window.conversations.new_conversation()
+    window.conversations.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
     assert window.audit.view.critic is not None
     assert audited == [REASONING]
@@ -336,7 +336,9 @@ def test_an_answer_whose_reasoning_has_an_error_is_marked_and_the_mark_opens_the
     assert tabs.tabText(tabs.currentIndex()) == "Steps"
     qtbot.waitUntil(lambda: window.audit.view.turn is not None)
     assert window.audit.view.turn.id == wrong.state.id
-    window.open_conversation(window.current_id)  # a stored conversation: marked when shown
+    window.conversations.open_conversation(
+        window.current_id
+    )  # a stored conversation: marked when shown
     qtbot.waitUntil(
         lambda: (
             (w := window.conversation.widget_for(wrong.state.id)) is not None

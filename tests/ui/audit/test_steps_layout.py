@@ -17,7 +17,7 @@ def test_a_long_trace_at_the_first_error_without_sideways_scrolling(
     conversation, _turn = seed_long(store)
     window = make_window()
     window.resize(*size)
-    window.open_conversation(conversation.id)
+    window.conversations.open_conversation(conversation.id)
     qtbot.waitUntil(lambda: bool(window.conversation.states()), timeout=10_000)
     window.conversation.select(window.conversation.states()[0].id)
     tabs = window.inspector.tabs

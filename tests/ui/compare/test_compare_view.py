@@ -108,8 +108,8 @@ def test_reopening_the_conversation_reopens_the_comparison(qtbot, compare_window
     conversation_id = compare_window.compare.comparison.plan.conversation_id
     comparison_id = compare_window.compare.comparison.id
     view_window.close()
-    compare_window.new_conversation()
-    compare_window.open_conversation(conversation_id)
+    compare_window.conversations.new_conversation()
+    compare_window.conversations.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: view_window.isVisible(), timeout=10_000)
     assert compare_window.compare.comparison.id == comparison_id
     shown = view_window.view.summary_texts()

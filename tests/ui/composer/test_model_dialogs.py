@@ -73,7 +73,7 @@ def test_cancel_changes_nothing(qtbot, window):
         dialog.reject()
 
     done = when_modal(act)
-    window.choose_other_model()
+    window.models.choose_other_model()
     qtbot.waitUntil(lambda: bool(done))
     assert window.composer.choice == ModelChoice("ollama", "kept")
 

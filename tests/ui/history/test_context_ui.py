@@ -80,9 +80,9 @@ def test_send_reasoning_back_changes_what_is_sent(qtbot, window, replay, store):
     # The setting belongs to the conversation: shown again when it is reopened.
     action.trigger()
     qtbot.waitUntil(lambda: store.get_conversation(conversation_id).settings.get("send_reasoning"))
-    window.new_conversation()
+    window.conversations.new_conversation()
     assert not action.isEnabled() and not action.isChecked()
-    window.open_conversation(conversation_id)
+    window.conversations.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: action.isEnabled() and action.isChecked())
 
 
@@ -137,7 +137,7 @@ def test_one_next_turn_line_follows_branch_model_prompt_and_setting(qtbot, windo
     assert expected > two_turns + 500  # the reasoning goes back too
     assert "reasoning" in label.toolTip()
 
-    window.new_conversation()
+    window.conversations.new_conversation()
     qtbot.waitUntil(lambda: _tokens(window) == context_usage([], "", None).tokens)
     assert "of 200,000)" in _line(window)
 

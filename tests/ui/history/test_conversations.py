@@ -59,7 +59,7 @@ def test_tokens_land_in_their_own_turn_while_switching_conversations(qtbot, wind
     assert store.get_turn(alpha.id).answer == _expected("alpha", 150)
     assert store.get_turn(beta.id).answer == _expected("beta", 40)
 
-    window.open_conversation(first_conversation)
+    window.conversations.open_conversation(first_conversation)
     qtbot.waitUntil(
         lambda: window.conversation.conversation_id == first_conversation and bool(_turns(window))
     )
@@ -80,7 +80,7 @@ def test_delete_offers_undo_and_rename_is_stored(qtbot, window, replay, store):
     window.conversations._on_sidebar_rename_requested(conversation_id, "Renamed")
     qtbot.waitUntil(lambda: store.get_conversation(conversation_id).title == "Renamed")
 
-    window.delete_conversation(conversation_id)
+    window.conversations.delete_conversation(conversation_id)
     qtbot.waitUntil(lambda: window.sidebar.list.count() == 0)
     assert window.sidebar.undo_bar.isVisibleTo(window)
     assert "Renamed" in window.sidebar.undo_label.text()
@@ -118,8 +118,8 @@ def test_window_reopens_where_it_was_left(qtbot, make_window, replay, store):
     send(qtbot, first, "Remember me")
     qtbot.waitUntil(lambda: first.current_id is not None and not first.runner.busy, timeout=10_000)
     remembered = first.current_id
-    first.new_conversation()
-    first.open_conversation(remembered)
+    first.conversations.new_conversation()
+    first.conversations.open_conversation(remembered)
     first.resize(790, 520)
     size = first.size()
     first.splitter.setSizes([120, 380, 200])
@@ -137,12 +137,12 @@ def test_an_empty_list_says_how_to_start_and_the_filter_narrows_it(qtbot, window
     from client.ui.history.sidebar import EMPTY
 
     sidebar = window.sidebar
-    window.refresh_conversations()
+    window.conversations.refresh_conversations()
     qtbot.waitUntil(lambda: sidebar.empty_label.isVisibleTo(window))
     assert sidebar.empty_label.text() == EMPTY
     for title in ("Primes below 100", "Trip to Lisbon", "More primes"):
         store.create_conversation(title)
-    window.refresh_conversations()
+    window.conversations.refresh_conversations()
     qtbot.waitUntil(lambda: sidebar.list.count() == 3)
     assert not sidebar.empty_label.isVisibleTo(window)
 

@@ -76,7 +76,7 @@ def test_a_phrase_from_the_reasoning_opens_on_its_branch_highlighted(qtbot, wind
     )
     newer = window.conversation.states()[-1]
     conversation_id = window.current_id
-    window.new_conversation()
+    window.conversations.new_conversation()
 
     dialog = _dialog(qtbot, window)
     _search(qtbot, dialog, "Größe der Fläche")

@@ -98,7 +98,7 @@ def test_the_reasoning_search_is_reset_for_another_turn(qtbot, window, replay):
     bar.open_bar()
     bar.edit.setText("alpha")
     qtbot.waitUntil(lambda: "2 found" in bar.result_label.text())
-    window.new_conversation()
+    window.conversations.new_conversation()
     send(qtbot, window, "Second")
     qtbot.waitUntil(lambda: len(window.conversation.states()) == 1 and not window.runner.busy)
     window.inspector.show_turn(window.conversation.states()[0])

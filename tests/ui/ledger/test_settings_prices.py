@@ -42,7 +42,7 @@ def click(qtbot, widget) -> None:
 
 
 def open_tab(qtbot, window, name: str):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     page = dialog.money if name == "costs" else dialog.prices
     dialog.tabs.setCurrentWidget(page)
     if name == "prices":
@@ -207,8 +207,8 @@ def test_the_deepseek_overcharge_corrected_from_the_spend_view(qtbot, window, st
     old = sum((store.get_turn(t).cost.total for t in ids), Decimal(0))
     assert old == Decimal("0.00162515")  # at $0.55 / $0.14 / $2.19
     save_budgets(store, Budgets(monthly_usd=Decimal("0.001")))
-    window.refresh_conversations()
-    window.open_conversation(cid)
+    window.conversations.refresh_conversations()
+    window.conversations.open_conversation(cid)
     ledger = window.ledger
     qtbot.waitUntil(lambda: ledger.summary.startswith("$0.0016 over 2 queries"), timeout=10_000)
 

@@ -135,7 +135,7 @@ def test_a_failed_turn_says_so_and_retry_replaces_it(qtbot, window, replay, stor
 def test_the_system_prompt_of_a_new_conversation_is_sent_and_kept(qtbot, window, replay, store):
     replay.always(CHAT_PATH, stream_reply(simple_stream("ok", "Ahoy.")))
     use_replay(window, replay)
-    window.set_system_prompt("Answer like a pirate.")
+    window.conversations.set_system_prompt("Answer like a pirate.")
     assert window.composer.system_button.text() == "System prompt ✓"
     send(qtbot, window, "Hello")
     qtbot.waitUntil(
@@ -164,7 +164,7 @@ def test_a_silent_stream_says_so_live_then_ends_after_the_idle_timeout(
 
     monkeypatch.setattr(describe, "SILENT_AFTER_S", 1.0)  # 15 s in use; a test waits less
     window.prefs.set("turns.idle_timeout_s", 3)
-    window._apply_idle_timeout()  # what saving Settings does
+    window.settings._apply_idle_timeout()  # what saving Settings does
     replay.add(CHAT_PATH, Reply(chunks=sse(chunk(reasoning="Thinking about 17 × 23")), hang_s=30))
     use_replay(window, replay)
     send(qtbot, window, "17 × 23?")

@@ -132,7 +132,7 @@ def test_prices_page(qtbot, window):
 
 
 def test_budgets_in_settings(qtbot, window):
-    dialog = window.open_settings()
+    dialog = window.settings.open_settings()
     _show(qtbot, dialog)
     dialog.tabs.setCurrentIndex(
         next(i for i in range(dialog.tabs.count()) if dialog.tabs.tabText(i) == "Costs")

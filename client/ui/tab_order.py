@@ -10,6 +10,7 @@ module walks a window in its layouts' order when Tab is pressed (the window's
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -53,6 +54,10 @@ def _layout_widgets(layout: QLayout) -> list[QWidget]:
             found.append(widget)
         elif (inner := item.layout()) is not None:
             found += _layout_widgets(inner)
+        # PySide keeps the wrapper of a layout's item alive for as long as the layout lives,
+        # and does not learn when the layout deletes the item: a widget created later at the
+        # same address then came back from QApplication.allWidgets() as that QWidgetItem.
+        shiboken6.invalidate(item)
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -90,9 +91,11 @@ class WelcomePage(QWidget):
         """Show discovery's result: LocalServer values (kind, base_url, provider, models)."""
         while self._server_area.count():
             item = self._server_area.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
+            if item is None:
+                continue
+            if (widget := item.widget()) is not None:
                 widget.deleteLater()
+            shiboken6.delete(item)  # ours now; its wrapper would outlive it (see tab_order.py)
         if not servers:
             self.servers_label.setText(NONE_FOUND)
             return

@@ -302,3 +302,21 @@ def test_no_two_alt_keys_in_the_window_share_a_letter(qtbot, window, replay):
             holders.setdefault(letter, []).append(widget.text())
     shared = {letter: texts for letter, texts in holders.items() if len(texts) > 1}
     assert shared == {}
+
+
+def test_walking_the_tab_order_leaves_no_layout_item_wrappers(qtbot, window, replay):
+    # PySide keeps a wrapper for each layout item Python was given and never learns when the
+    # layout deletes the item: a widget made later at that address came back from
+    # QApplication.allWidgets() as a QWidgetItem, and every window test after it failed.
+    import shiboken6
+    from PySide6.QtWidgets import QWidgetItem
+
+    from client.ui.tab_order import focus_order
+
+    def item_wrappers() -> set[int]:
+        return {id(w) for w in shiboken6.getAllValidWrappers() if isinstance(w, QWidgetItem)}
+
+    stream_false_equation(qtbot, window, replay)
+    before = item_wrappers()
+    assert len(focus_order(window)) > 10
+    assert item_wrappers() <= before  # the walk asked for dozens of items and kept none

@@ -79,7 +79,10 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--system", metavar="TEXT", help="system prompt")
     p.add_argument(
-        "--max-output-tokens", type=positive_number, metavar="N", help="cap on generated tokens, per run"
+        "--max-output-tokens",
+        type=positive_number,
+        metavar="N",
+        help="cap on generated tokens, per run",
     )
     p.add_argument(
         "--parallel",
@@ -267,7 +270,9 @@ class _Session:
         label = comparison.plan.columns[result.column].label if comparison else "?"
         turn = result.turn
         failure = result.failure
-        if failure is not None:
+        if result.stopped:
+            what = _stopped(result)
+        elif failure is not None:
             what = f"failed: {failure.message}"
         else:
             from client.compare.tally import conclusion
@@ -427,6 +432,13 @@ class _Session:
             print("  " + " · ".join(parts))
 
 
+def _stopped(result) -> str:  # type: ignore[no-untyped-def]
+    """A run the user stopped: not a failure; what arrived is kept."""
+    if result.turn is None:
+        return "stopped before it was sent"
+    return "stopped (what arrived is kept)" if result.turn.answer else "stopped before any answer"
+
+
 def _short(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 60 else line[:57] + "…"
@@ -447,6 +459,9 @@ def _print_table(fig, comparison) -> None:  # type: ignore[no-untyped-def]
         mark = "  ← cheapest giving the majority answer" if i == fig.cheapest else ""
         out.write(f"\n{column.label}{mark}\n")
         for r in runs:
+            if r.stopped:
+                out.write(f"  #{r.sample + 1}  {_stopped(r)}\n")
+                continue
             if r.failure is not None:
                 out.write(f"  #{r.sample + 1}  failed: {r.failure.message}\n")
                 continue

@@ -57,6 +57,13 @@ class RunResult:
             return self.turn.error or ErrorInfo(ErrorKind.PROTOCOL, f"The run {self.turn.status}.")
         return None
 
+    @property
+    def stopped(self) -> bool:
+        """Stopped by the user (a run's Stop, Stop all, Ctrl+C), not failed: while it ran (its
+        turn is stored, interrupted, with whatever arrived, perhaps nothing) or before it went."""
+        failure = self.failure
+        return failure is not None and failure.kind is ErrorKind.CANCELLED
+
 
 @dataclass
 class ComparisonPlan:
@@ -184,8 +191,8 @@ class Comparison:
         if not self.prepared:
             self.prepare()
         jobs = sorted(self._prepared)
-        for key in jobs:
-            self._tokens[key] = CancelToken()
+        for key in jobs:  # a run stopped before this (while preparing) keeps its stopped token
+            self._tokens.setdefault(key, CancelToken())
         # One queue per server, taken in column then sample order by as many workers as that
         # server may serve at once: columns fill from the left, and a limit is never passed.
         queues: dict[str, deque[tuple[int, int]]] = {}
@@ -273,9 +280,10 @@ class Comparison:
         self._cancel.cancel()
 
     def cancel_run(self, column: int, sample: int) -> None:
-        token = self._tokens.get((column, sample))
-        if token is not None:
-            token.cancel()
+        """Stop one run: while it streams (what arrived is kept), or before it is sent."""
+        with self._lock:
+            token = self._tokens.setdefault((column, sample), CancelToken())
+        token.cancel()
 
     def cancel_column(self, column: int) -> None:
         for s in range(self.plan.samples):

@@ -420,3 +420,39 @@ def test_a_rate_limited_run_waits_as_a_single_turn_does_and_then_answers(replay,
     comparison = Comparison(TurnController(None), ComparisonPlan("3 + 4?", [column]))
     results = comparison.run()
     assert results[(0, 0)].completed and len(replay.requests_to(CHAT)) == 2
+
+
+def test_a_run_stopped_before_any_text_is_stored_as_stopped_not_failed(
+    replay, thinkpane_home, monkeypatch
+):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    sent = threading.Event()
+    calls: list[Received] = []
+
+    def respond(request: Received) -> Reply:
+        calls.append(request)
+        if len(calls) == 2:  # sent, and not one byte comes back
+            return Reply(chunks=[], hang_s=20, before=sent.set)
+        return chat_reply("0.5", 100, 50)
+
+    replay.respond(CHAT, respond)
+    column = Column("openai-chat", "gpt-5-mini", "low", replay.url + "/v1")
+    with Store.open(thinkpane_home / "thinkpane.sqlite3") as store:
+        comparison = Comparison(
+            TurnController(store), ComparisonPlan("Half?", [column], samples=3), per_provider=1
+        )
+        stopper = threading.Thread(target=lambda: sent.wait(20) and comparison.cancel_run(0, 1))
+        stopper.start()
+        results = comparison.run()
+        stopper.join()
+        stopped = results[(0, 1)]
+        assert stopped.stopped and stopped.turn is not None and stopped.turn.answer == ""
+        assert results[(0, 0)].completed and results[(0, 2)].completed  # the others went on
+        data = comparison_json(comparison, None)
+        assert [r["status"] for r in data["columns"][0]["runs"]] == [
+            "complete", "interrupted", "complete"
+        ]  # fmt: skip
+        assert data["columns"][0]["runs"][1]["error"]["kind"] == "cancelled"
+        assert store.get_comparison(comparison.id).runs[(0, 1)].status == "interrupted"
+        # as for any turn stopped before anything came back: stored, but no query in the ledger
+        assert store.usage_report(by=None)["total"]["queries"] == 2

@@ -337,6 +337,8 @@ class CompareController(QObject):
             cheapest = fig.columns[fig.cheapest].label if fig.cheapest is not None else None
             verdict = f" · cheapest giving the majority answer: {cheapest}" if cheapest else ""
             failed = f" · {fig.failed_runs} failed" if fig.failed_runs else ""
+            if fig.stopped_runs:
+                failed += f" · {fig.stopped_runs} stopped"
             window.view.status.setText(f"{total} runs · {fmt.money(fig.cost)}{failed}{verdict}")
 
     def _on_comparison_finished(self) -> None:

@@ -28,7 +28,7 @@ from client.cli.common import (
     whole_number,
 )
 from client.core import format as fmt
-from client.core.errors import ThinkpaneError, UsageError
+from client.core.errors import UsageError
 
 
 def add_parser(sub: Any) -> None:
@@ -213,54 +213,20 @@ class _Session:
         return out
 
     def _estimate(self, comparison):  # type: ignore[no-untyped-def]
-        from client.compare.estimate import estimate_comparison
-        from client.pricing import use_saved_prices
-        from client.providers.registry import profile
-        from client.store.paths import data_dir
+        from client.compare.estimate import estimate_with_store
 
         plan = comparison.plan
-        use_saved_prices(self.store.path.parent if self.store else data_dir())
+        # What is already done costs nothing more: each column is estimated for its runs left.
         pending = comparison.pending()
-        outputs, urls = {}, {}
-        for i, c in enumerate(plan.columns):
-            try:
-                urls[i] = profile(c.provider).base_url(c.base_url)
-            except (UsageError, ThinkpaneError):
-                urls[i] = c.base_url
-            if self.store is not None:
-                outputs[i] = self.store.output_history(c.provider, c.model, c.effort)
-        estimate = estimate_comparison(
+        left = {i: sum(1 for c, _ in pending if c == i) for i in range(len(plan.columns))}
+        return estimate_with_store(
+            self.store,
             plan.columns,
             plan.samples,
             plan.prompt,
             system=plan.system,
             max_output_tokens=plan.max_output_tokens,
-            outputs=outputs,
-            base_urls=urls,
-            overrides=self.store.price_overrides() if self.store else None,
-        )
-        # What is already done costs nothing more: scale each column by its runs still to send.
-        left = {i: sum(1 for c, _ in pending if c == i) for i in range(len(plan.columns))}
-        from client.compare.estimate import ColumnEstimate, ComparisonEstimate
-
-        def part(value, n):  # type: ignore[no-untyped-def]
-            return None if value is None else value / plan.samples * n
-
-        return ComparisonEstimate(
-            tuple(
-                ColumnEstimate(
-                    e.column,
-                    left[i],
-                    e.input_tokens,
-                    e.output_low,
-                    e.output_high,
-                    e.from_history,
-                    part(e.low, left[i]),
-                    part(e.high, left[i]),
-                    e.source,
-                )
-                for i, e in enumerate(estimate.columns)
-            )
+            left=left,
         )
 
     def _progress(self, result) -> None:  # type: ignore[no-untyped-def]
@@ -287,14 +253,14 @@ class _Session:
         print(dim(f"  {label} #{result.sample + 1}: {what}", sys.stderr), file=sys.stderr)
 
     def run(self) -> int:
-        from client.compare.estimate import ComparisonEstimate
+        from client.compare.estimate import combine
 
         try:
             comparisons = self._comparisons()
             estimates = [self._estimate(c) for c in comparisons]
         except UsageError as exc:
             return fail(str(exc))
-        combined = ComparisonEstimate(tuple(col for e in estimates for col in e.columns))
+        combined = combine(estimates)
         if self.max_cost is not None:
             refusal = combined.over(self.max_cost)
             if refusal is not None:
@@ -379,12 +345,12 @@ class _Session:
                 self._stop(cancel_all)
 
     def _budget_warning(self, estimate) -> None:  # type: ignore[no-untyped-def]
-        if self.store is None or estimate.high is None:
+        if self.store is None:
             return
-        from client.budget import Estimate, check_budget
-        from client.core.cost import CostSource
+        from client.compare.estimate import budget_check
 
-        check = check_budget(self.store, None, Estimate(0, estimate.high, CostSource.PRICES, 0))
+        noun = "prompt set" if self.is_set else "comparison"
+        check = budget_check(self.store, None, estimate, noun)
         if check.level != "ok":
             print(f"thinkpane: {check.message}", file=sys.stderr)
 

@@ -27,7 +27,7 @@ from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings, new_id
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
 from client.core.events import StreamEvent
-from client.session import PreparedTurn, TurnController, title_from
+from client.session import DEFAULT_IDLE_TIMEOUT_S, PreparedTurn, TurnController, title_from
 
 DEFAULT_PER_PROVIDER = 4
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -92,8 +92,10 @@ class Comparison:
         on_event: RunEvent | None = None,
         on_done: RunDone | None = None,
         done: dict[tuple[int, int], Turn] | None = None,
+        idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     ) -> None:
         check_samples(plan.samples)
+        self.idle_timeout_s = idle_timeout_s  # as for a single turn: a silent stream ends
         plan.columns = label_columns(plan.columns)
         self.controller = controller
         self.plan = plan
@@ -244,7 +246,9 @@ class Comparison:
                 self.on_event(key[0], key[1], turn, event)
 
         try:
-            turn = self.controller.run(prepared, token, on_event)
+            turn = self.controller.run(
+                prepared, token, on_event, idle_timeout_s=self.idle_timeout_s
+            )
         except Exception as exc:  # a bug of ours: this run fails, the others go on
             turn = prepared.turn
             result = RunResult(*key, turn, ErrorInfo(ErrorKind.PROTOCOL, str(exc)))

@@ -242,6 +242,8 @@ class MainWindow(QMainWindow):
             self.jobs,
             self.composer,
             self.inspector,
+            ledger=self.ledger,
+            runner=self.runner,
             current_branch=lambda: (
                 self.current_id,
                 self.conversation.leaf_id() if self.current_id else None,

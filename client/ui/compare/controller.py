@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -39,63 +38,54 @@ REPAINT_MS = 100
 class EstimateFigures:
     text: str
     budget_message: str = ""
-    ask: bool = False
 
 
 def estimate_figures(
     store: Any,
     columns: list[Column],
     samples: int,
-    prompt: str,
+    prompts: list[str],
     conversation_id: str | None,
     parent_id: str | None,
 ) -> EstimateFigures:
-    """The estimate line and the budget check, on a worker (reads the store, loads prices)."""
-    from client.budget import Estimate, check_budget
-    from client.compare.estimate import estimate_comparison
-    from client.core.cost import CostSource
-    from client.pricing import use_saved_prices
-    from client.providers.registry import profile
+    """The estimate line and the budget check, on a worker (reads the store, loads prices).
+    One prompt goes under the branch shown; a set's prompts each start a conversation."""
+    return _estimated(store, columns, samples, prompts, conversation_id, parent_id)[0]
 
-    use_saved_prices(store.path.parent)
-    history = store.branch(conversation_id, parent_id) if conversation_id and parent_id else []
-    urls: dict[int, str | None] = {}
-    for i, c in enumerate(columns):
-        try:
-            urls[i] = profile(c.provider).base_url(c.base_url)
-        except Exception:
-            urls[i] = c.base_url
-    estimate = estimate_comparison(
-        columns,
-        samples,
-        prompt,
-        history=history,
-        outputs={
-            i: store.output_history(c.provider, c.model, c.effort) for i, c in enumerate(columns)
-        },
-        overrides=store.price_overrides(),
-        base_urls=urls,
-    )
-    runs = len(columns) * samples
-    if estimate.high is None:
-        return EstimateFigures(
-            f"{runs} runs; cost unknown: {', '.join(estimate.unpriced)} has no price."
-        )
-    low = fmt.money(estimate.low or Decimal(0))
-    high = fmt.money(estimate.high)
-    guessed = [e.column.label for e in estimate.columns if not e.from_history]
-    if not guessed:
-        how = " (from your earlier turns at these settings)"
-    elif len(guessed) == len(estimate.columns):
-        how = " (no earlier turns at these settings: up to each model's output limit)"
+
+def budget_check_for(
+    store: Any,
+    columns: list[Column],
+    samples: int,
+    prompts: list[str],
+    conversation_id: str | None,
+    parent_id: str | None,
+) -> Any:
+    """What the send gate checks (LedgerController.budget_checked), on the store worker."""
+    return _estimated(store, columns, samples, prompts, conversation_id, parent_id)[1]
+
+
+def _estimated(
+    store: Any,
+    columns: list[Column],
+    samples: int,
+    prompts: list[str],
+    conversation_id: str | None,
+    parent_id: str | None,
+) -> tuple[EstimateFigures, Any]:
+    from client.compare.estimate import budget_check, combine, describe, estimate_with_store
+
+    if len(prompts) == 1:
+        history = store.branch(conversation_id, parent_id) if conversation_id and parent_id else []
+        estimate = estimate_with_store(store, columns, samples, prompts[0], history=history)
+        check = budget_check(store, conversation_id, estimate, "comparison")
     else:
-        how = f" (up to the output limit for {', '.join(guessed)}: no earlier turns there)"
-    check = check_budget(store, conversation_id, Estimate(0, estimate.high, CostSource.PRICES, 0))
-    return EstimateFigures(
-        f"{runs} runs: {low} to {high}{how}",
-        check.message if check.level != "ok" else "",
-        check.ask_before_sending,
-    )
+        estimate = combine([estimate_with_store(store, columns, samples, p) for p in prompts])
+        check = budget_check(store, None, estimate, "prompt set")
+    text = describe(estimate)
+    if len(prompts) > 1:
+        text = f"{len(prompts)} prompts × {len(columns)} settings × {samples} samples = {text}"
+    return EstimateFigures(text, check.message if check.level != "ok" else ""), check
 
 
 class _Bridge(QObject):
@@ -142,6 +132,8 @@ class CompareController(QObject):
         composer: Any,
         inspector: Any,
         *,
+        ledger: Any,
+        runner: Any,
         current_branch: Callable[[], tuple[str | None, str | None]],
         open_branch: Callable[[str, str], None],
         after_run: Callable[[str | None], None] | None = None,
@@ -150,6 +142,9 @@ class CompareController(QObject):
         super().__init__(window)
         self._window = window
         self.store, self.jobs, self.composer, self.inspector = store, jobs, composer, inspector
+        # A comparison is sent as a turn is: through the ledger's budget gate, and by the
+        # runner's turn controller (priced and stored the same way, the same idle timeout).
+        self.ledger, self.runner = ledger, runner
         self._current_branch = current_branch
         self._open_branch = open_branch
         self._after_run = after_run
@@ -212,8 +207,8 @@ class CompareController(QObject):
         conversation_id, parent_id = self._current_branch()
         store, samples, prompt = self.store, dialog.samples, dialog.prompt
         self._estimate_job = self.jobs.run(
-            lambda: estimate_figures(store, columns, samples, prompt, conversation_id, parent_id),
-            lambda f: dialog.set_estimate(f.text, f.budget_message, f.ask),
+            lambda: estimate_figures(store, columns, samples, [prompt], conversation_id, parent_id),
+            lambda f: dialog.set_estimate(f.text, f.budget_message),
             lambda exc: dialog.set_estimate(f"No estimate: {exc}"),
         )
 
@@ -228,17 +223,33 @@ class CompareController(QObject):
             parent_id,
             max_output_tokens=settings.max_output_tokens,
         )
-        self.composer.take_prompt()
-        self.start(plan)
+        prompt = self.composer.take_prompt()
+        self.composer.set_checking(True)
+        store, columns, samples = self.store, plan.columns, plan.samples
+
+        def proceed(go: bool) -> None:
+            self.composer.set_checking(False)
+            if go:
+                self.start(plan)
+            else:  # cancelled at the budget question: the prompt goes back
+                self.composer.restore_prompt(prompt)
+
+        self.ledger.budget_checked(
+            lambda: budget_check_for(
+                store, columns, samples, [plan.prompt], conversation_id, parent_id
+            ),
+            proceed,
+        )
 
     # -- running -----------------------------------------------------------------------------
 
     def start(self, plan: ComparisonPlan, controller: TurnController | None = None) -> Comparison:
         comparison = Comparison(
-            controller or TurnController(self.store),
+            controller or self.runner.controller(),
             plan,
             on_event=self._on_event,
             on_done=self._on_done,
+            idle_timeout_s=self.runner.idle_timeout_s,
         )
         self.comparison = comparison
         self._live.clear()
@@ -462,7 +473,7 @@ class CompareController(QObject):
             and self.view_window.isVisible()
         ):
             return
-        comparison = from_stored(TurnController(self.store), stored)
+        comparison = from_stored(self.runner.controller(), stored)
         self.comparison = comparison
         self._audits = dict(audits)
         self._finished = set(comparison.results)

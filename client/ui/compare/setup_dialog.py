@@ -168,7 +168,7 @@ class CompareSetupDialog(QDialog):
         self.estimate_label.setText("Estimating…")
         self._timer.start()
 
-    def set_estimate(self, text: str, budget_message: str = "", ask: bool = False) -> None:
-        """The estimate line, and what crossing a budget means (ask: "Compare anyway")."""
-        self.estimate_label.setText(text + (f"\n{budget_message}" if budget_message else ""))
-        self.compare_button.setText("Compare anyway" if budget_message and ask else "Compare")
+    def set_estimate(self, text: str, budget_message: str = "") -> None:
+        """The estimate line, and a budget it would cross (⚠), as the composer's next-turn line
+        says it; Compare then passes the same budget question as Send."""
+        self.estimate_label.setText(text + (f"\n⚠ {budget_message}" if budget_message else ""))

@@ -150,7 +150,8 @@ def test_stop_all_keeps_finished_runs(qtbot, compare_window, replay):
     dialog.effort_boxes["medium"].setChecked(False)
     dialog.effort_boxes["high"].setChecked(False)
     dialog.samples_spin.setValue(3)
-    dialog.accept()
+    dialog.accept()  # the budget check first, on the store worker, then the view
+    qtbot.waitUntil(lambda: compare_window.compare.view_window is not None, timeout=10_000)
     view = compare_window.compare.view_window.view
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=20_000)
     assert view.stop_button.isVisible()
@@ -186,7 +187,8 @@ def test_a_run_stopped_before_any_text_is_kept_as_stopped_not_failed(
     for effort in ("medium", "high"):
         dialog.effort_boxes[effort].setChecked(False)
     dialog.samples_spin.setValue(2)
-    dialog.accept()
+    dialog.accept()  # the budget check first, on the store worker, then the view
+    qtbot.waitUntil(lambda: compare_window.compare.view_window is not None, timeout=10_000)
     view = compare_window.compare.view_window.view
     second = view.card(0, 1)
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=20_000)

@@ -77,6 +77,16 @@ def add_parser(sub: Any) -> None:
         metavar="FILE.jsonl",
         help='a prompt set: one {"prompt": …, "expected": …} per line; run again to resume it',
     )
+    p.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="with --prompts: also write the set's summary as CSV, one row per column",
+    )
+    p.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="with --prompts: also write the set's summary as Markdown (verdict, table, prompts)",
+    )
     p.add_argument("--system", metavar="TEXT", help="system prompt")
     p.add_argument(
         "--max-output-tokens",
@@ -126,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
             efforts,
             [parse_target(t) for t in args.target],
         )
+        if (args.csv or args.markdown) and not args.prompts:
+            raise UsageError("--csv and --markdown write a prompt set's summary: add --prompts.")
+        for target in (args.csv, args.markdown):
+            if target and not Path(target).expanduser().parent.is_dir():
+                raise UsageError(f"cannot write {target}: its folder does not exist.")
         if args.prompts:
             if args.prompt not in (None,):
                 raise UsageError("give either a PROMPT or --prompts FILE, not both.")
@@ -175,42 +190,31 @@ class _Session:
         self.is_set = bool(args.prompts)
 
     def _comparisons(self):  # type: ignore[no-untyped-def]
-        from client.compare.prompt_set import set_key
-        from client.compare.runner import Comparison, ComparisonPlan, from_stored
+        from client.compare.prompt_set import plan_set
+        from client.compare.runner import Comparison, ComparisonPlan
 
         args = self.args
-        seen: dict[str, int] = {}
         kwargs: dict[str, Any] = {"on_done": self._progress}
         if args.parallel:
             kwargs["per_provider"] = args.parallel
-        out = []
-        for item in self.items:
-            key = None
-            if self.is_set:
-                occurrence = seen.get(item.prompt, 0)
-                seen[item.prompt] = occurrence + 1
-                key = set_key(
-                    item.prompt,
-                    occurrence,
-                    self.columns,
-                    args.samples,
-                    args.system,
-                    args.max_output_tokens,
-                )
-                stored = self.store.comparison_by_set_key(key) if self.store else None
-                if stored is not None:
-                    out.append(from_stored(self.controller, stored, **kwargs))
-                    continue
-            plan = ComparisonPlan(
-                item.prompt,
-                list(self.columns),
+        if self.is_set:
+            return plan_set(
+                self.controller,
+                self.items,
+                self.columns,
                 args.samples,
                 system=args.system,
                 max_output_tokens=args.max_output_tokens,
-                set_key=key,
+                **kwargs,
             )
-            out.append(Comparison(self.controller, plan, **kwargs))
-        return out
+        plan = ComparisonPlan(
+            self.items[0].prompt,
+            list(self.columns),
+            args.samples,
+            system=args.system,
+            max_output_tokens=args.max_output_tokens,
+        )
+        return [Comparison(self.controller, plan, **kwargs)]
 
     def _estimate(self, comparison):  # type: ignore[no-untyped-def]
         from client.compare.estimate import estimate_with_store
@@ -281,9 +285,9 @@ class _Session:
         previous = signal.signal(signal.SIGTERM, lambda *_: self._stop(cancel_all))
         summaries = None
         if self.is_set:
-            from client.compare.prompt_set import ColumnSummary
+            from client.compare.prompt_set import SetSummary
 
-            summaries = [ColumnSummary(c.label) for c in self.columns]
+            summaries = SetSummary(self.columns)
         failed = False
         try:
             for index, (comparison, estimate) in enumerate(
@@ -307,6 +311,8 @@ class _Session:
             signal.signal(signal.SIGTERM, previous)
         if summaries is not None:
             self._emit_summaries(summaries)
+            if not self._write_files(summaries):
+                return 2
         if self.stopped:
             print(
                 "thinkpane: stopped; finished runs are kept"
@@ -358,10 +364,9 @@ class _Session:
         from client.compare.report import comparison_json, figures
 
         fig = figures(comparison)
-        if summaries is not None:
+        if summaries is not None and not self.stopped:  # a prompt stopped half-way: not summed
             item = self.items[index]
-            for summary, runs in zip(summaries, fig.runs, strict=True):
-                summary.add(runs, item.expected)
+            summaries.add(fig, item.prompt, item.expected)
         if self.args.json:
             data = comparison_json(comparison, estimate.to_json())
             if self.is_set:
@@ -375,15 +380,20 @@ class _Session:
         return fig.failed_runs > 0
 
     def _emit_summaries(self, summaries) -> None:  # type: ignore[no-untyped-def]
-        rows = [s.to_json() for s in summaries]
+        rows = [s.to_json() for s in summaries.columns]
         if self.args.json:
             for row in rows:
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             return
-        print("\nover the set:")
+        print(f"\nover the set ({summaries.prompts} of {len(self.items)} prompts):")
         for row in rows:
-            parts = [row["label"]]
+            parts = [row["label"] + ("  ←" if row["cheapest_majority"] else "")]
+            if row["majority_accuracy"] is not None:
+                parts.append(
+                    f"majority answer on {row['majority_prompts']} of {summaries.prompts} prompts"
+                    f" ({row['majority_accuracy']:.0%} of runs)"
+                )
             if row["accuracy"] is not None:
                 parts.append(f"accuracy {row['accuracy']:.0%} ({row['correct']}/{row['runs']})")
             if row["agreement"] is not None:
@@ -391,11 +401,32 @@ class _Session:
             parts.append(f"cost {fmt.money(Decimal(row['cost']))}")
             if row["cost_per_correct"] is not None:
                 parts.append(f"{fmt.money(Decimal(row['cost_per_correct']))} per correct answer")
-            if row["reasoning_tokens_median"] is not None:
-                parts.append(f"median reasoning {fmt.tokens(int(row['reasoning_tokens_median']))}")
+            if row["reasoning_tokens_mean"] is not None:
+                mean = fmt.tokens(round(row["reasoning_tokens_mean"]))
+                median = fmt.tokens(int(row["reasoning_tokens_median"]))
+                parts.append(f"mean reasoning {mean} (median {median})")
             if row["total_s_median"] is not None:
                 parts.append(f"median time {fmt.duration(row['total_s_median'])}")
             print("  " + " · ".join(parts))
+        print("\n" + summaries.verdict())
+
+    def _write_files(self, summaries) -> bool:  # type: ignore[no-untyped-def]
+        """--csv and --markdown: the summary to files (whole or not at all). False on failure."""
+        from client.cli.common import write_whole
+        from client.compare.set_export import summary_csv, summary_markdown
+
+        for name, render in (("csv", summary_csv), ("markdown", summary_markdown)):
+            target = getattr(self.args, name)
+            if not target:
+                continue
+            path = Path(target).expanduser()
+            try:
+                write_whole(path, render(summaries))
+            except OSError as exc:
+                fail(f"could not write {path} ({exc.strerror or exc}); nothing was written.")
+                return False
+            print(dim(f"wrote {path}", sys.stderr), file=sys.stderr)
+        return True
 
 
 def _stopped(result) -> str:  # type: ignore[no-untyped-def]

@@ -216,23 +216,6 @@ class _Session:
         )
         return [Comparison(self.controller, plan, **kwargs)]
 
-    def _estimate(self, comparison):  # type: ignore[no-untyped-def]
-        from client.compare.estimate import estimate_with_store
-
-        plan = comparison.plan
-        # What is already done costs nothing more: each column is estimated for its runs left.
-        pending = comparison.pending()
-        left = {i: sum(1 for c, _ in pending if c == i) for i in range(len(plan.columns))}
-        return estimate_with_store(
-            self.store,
-            plan.columns,
-            plan.samples,
-            plan.prompt,
-            system=plan.system,
-            max_output_tokens=plan.max_output_tokens,
-            left=left,
-        )
-
     def _progress(self, result) -> None:  # type: ignore[no-untyped-def]
         if self.args.json:
             return
@@ -257,11 +240,11 @@ class _Session:
         print(dim(f"  {label} #{result.sample + 1}: {what}", sys.stderr), file=sys.stderr)
 
     def run(self) -> int:
-        from client.compare.estimate import combine
+        from client.compare.estimate import combine, estimate_left
 
         try:
             comparisons = self._comparisons()
-            estimates = [self._estimate(c) for c in comparisons]
+            estimates = [estimate_left(self.store, c) for c in comparisons]
         except UsageError as exc:
             return fail(str(exc))
         combined = combine(estimates)

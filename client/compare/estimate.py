@@ -27,6 +27,7 @@ from client.pricing import cost_for
 
 if TYPE_CHECKING:
     from client.budget import BudgetCheck
+    from client.compare.runner import Comparison
     from client.store.store import Store
 
 # The most a model writes in one answer (reasoning included) when the request sets no cap, by
@@ -261,6 +262,23 @@ def estimate_with_store(
             for i, e in enumerate(estimate.columns)
         ),
         estimate.currency,
+    )
+
+
+def estimate_left(store: Store | None, comparison: Comparison) -> ComparisonEstimate:
+    """What a comparison still costs: each column for its runs not done yet (a resumed one
+    pays nothing again for what is stored)."""
+    plan = comparison.plan
+    pending = comparison.pending()
+    left = {i: sum(1 for c, _ in pending if c == i) for i in range(len(plan.columns))}
+    return estimate_with_store(
+        store,
+        plan.columns,
+        plan.samples,
+        plan.prompt,
+        system=plan.system,
+        max_output_tokens=plan.max_output_tokens,
+        left=left,
     )
 
 

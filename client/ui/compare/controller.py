@@ -27,6 +27,7 @@ from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
 from client.session import TurnController
 from client.ui.actions import add_command
+from client.ui.compare.set_controller import PromptSetController
 from client.ui.compare.setup_dialog import CompareSetupDialog
 from client.ui.compare.view import ComparisonView
 from client.ui.conversation.live import TurnState
@@ -170,6 +171,7 @@ class CompareController(QObject):
         self._bridge.sig_run_done.connect(self._on_run_done)
         self._bridge.sig_finished.connect(self._on_comparison_finished)
         self._bridge.sig_failed.connect(self._on_comparison_failed)
+        self.sets = PromptSetController(window, after_run)  # several prompts, one summary
         self._repaint = QTimer(self)
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self._show_live)
@@ -181,21 +183,26 @@ class CompareController(QObject):
     # -- choosing ----------------------------------------------------------------------------
 
     def open_setup(self) -> CompareSetupDialog | None:
+        """The Compare dialog for the composer's prompt; with an empty prompt box, for a set."""
         prompt = self.composer.edit.toPlainText().strip()
-        if not prompt:
-            self._window.statusBar().showMessage("Write the prompt to compare first.", 8000)
-            return None
-        if self.running:
+        if self.running or self.sets.running:
             self._window.statusBar().showMessage(
                 "A comparison is still running: stop it or let it finish first.", 8000
             )
             return None
         dialog = CompareSetupDialog(self.composer.choice, prompt, self._window)
         dialog.sig_plan_changed.connect(lambda: self._estimate(dialog))
+        dialog.sig_set_wanted.connect(lambda: self._load_earlier_prompts(dialog))
         dialog.accepted.connect(lambda: self._on_setup_accepted(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _load_earlier_prompts(self, dialog: CompareSetupDialog) -> None:
+        if dialog.picker.earlier_list.count():
+            return  # read once per dialog
+        store = self.store
+        self.jobs.run(lambda: store.earlier_prompts(), dialog.picker.set_earlier)
 
     def _estimate(self, dialog: CompareSetupDialog) -> None:
         try:
@@ -205,14 +212,17 @@ class CompareController(QObject):
         if self._estimate_job is not None:
             self._estimate_job.cancel()
         conversation_id, parent_id = self._current_branch()
-        store, samples, prompt = self.store, dialog.samples, dialog.prompt
+        store, samples, prompts = self.store, dialog.samples, dialog.prompts()
         self._estimate_job = self.jobs.run(
-            lambda: estimate_figures(store, columns, samples, [prompt], conversation_id, parent_id),
+            lambda: estimate_figures(store, columns, samples, prompts, conversation_id, parent_id),
             lambda f: dialog.set_estimate(f.text, f.budget_message),
             lambda exc: dialog.set_estimate(f"No estimate: {exc}"),
         )
 
     def _on_setup_accepted(self, dialog: CompareSetupDialog) -> None:
+        if dialog.is_set:
+            self._start_set(dialog)
+            return
         conversation_id, parent_id = self._current_branch()
         settings = self.composer.settings()
         plan = ComparisonPlan(
@@ -240,6 +250,40 @@ class CompareController(QObject):
             ),
             proceed,
         )
+
+    def _start_set(self, dialog: CompareSetupDialog) -> None:
+        """A prompt set: planned and checked against the budgets on the store worker (a set
+        run before is resumed, so only what is left is estimated), then run prompt by prompt."""
+        from client.compare.prompt_set import PromptItem
+
+        items = [PromptItem(p) for p in dialog.prompts()]
+        columns, samples = dialog.columns(), dialog.samples
+        max_output_tokens = self.composer.settings().max_output_tokens
+        store, controller, sets = self.store, self.runner.controller(), self.sets
+        idle = self.runner.idle_timeout_s
+        planned: list[Comparison] = []
+
+        def check() -> Any:
+            from client.compare.estimate import budget_check, combine, estimate_left
+            from client.compare.prompt_set import plan_set
+
+            planned[:] = plan_set(
+                controller,
+                items,
+                columns,
+                samples,
+                max_output_tokens=max_output_tokens,
+                on_done=sets.run_done,
+                idle_timeout_s=idle,
+            )
+            estimate = combine([estimate_left(store, c) for c in planned])
+            return budget_check(store, None, estimate, "prompt set")
+
+        def proceed(go: bool) -> None:
+            if go and planned:
+                sets.start(planned, items)
+
+        self.ledger.budget_checked(check, proceed)
 
     # -- running -----------------------------------------------------------------------------
 

@@ -214,6 +214,7 @@ class PromptRow:
     majority: str | None  # the answer most columns give
     answers: tuple[str | None, ...]  # each column's own majority answer
     agreements: tuple[float | None, ...]
+    gives_majority: tuple[bool, ...] = ()  # whether each column's answer is the majority's
 
 
 class SetSummary:
@@ -238,6 +239,7 @@ class SetSummary:
                 majority,
                 tuple(t.majority_answer for t in fig.tallies),
                 tuple(t.agreement for t in fig.tallies),
+                tuple(i in top for i in range(len(fig.tallies))),
             )
         )
         cheapest = self.cheapest

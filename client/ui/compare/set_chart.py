@@ -116,6 +116,8 @@ class CostAgreementChart(QWidget):
             "↑ runs giving the majority answer",
         )
         radius = max(4.0, line_h / 3)
+        placed: list[QRectF] = []  # labels drawn so far: the next one goes where none is
+        bounds = QRectF(self.rect())
         for point in self.points:
             x = plot.left() + float(point.cost / top_cost) * plot.width()
             y = plot.bottom() - point.share * plot.height()
@@ -129,10 +131,18 @@ class CostAgreementChart(QWidget):
                 painter.setPen(QPen(text, 2))
                 painter.drawEllipse(centre, radius + 4, radius + 4)
                 label = f"★ {label}"
-            width = fm.horizontalAdvance(label) + 4
-            room_right = plot.right() + 20 - (x + radius + 6)
-            lx = x + radius + 6 if width <= room_right else x - radius - 6 - width
+            width, gap = fm.horizontalAdvance(label) + 4, radius + 6
+            spots = [
+                QRectF(x + gap, y - line_h - 2, width, line_h),  # above right
+                QRectF(x + gap, y + 2, width, line_h),  # below right
+                QRectF(x - gap - width, y - line_h - 2, width, line_h),  # above left
+                QRectF(x - gap - width, y + 2, width, line_h),  # below left
+                QRectF(x - width / 2, y + gap, width, line_h),  # under
+            ]
+            free = [
+                r for r in spots if bounds.contains(r) and not any(r.intersects(o) for o in placed)
+            ]
+            spot = (free or [r for r in spots if bounds.contains(r)] or spots)[0]
+            placed.append(spot)
             painter.setPen(text)
-            painter.drawText(
-                QRectF(lx, y - line_h - 2, width, line_h), Qt.AlignmentFlag.AlignLeft, label
-            )
+            painter.drawText(spot, Qt.AlignmentFlag.AlignLeft, label)

@@ -93,10 +93,21 @@ class PromptSetWindow(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in range(1, len(HEADERS)):
+        for i in range(len(HEADERS)):
             header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.prompts_table = QTableWidget(0, 3, self)
+        self.prompts_table.setAccessibleName("Each prompt's answers by setting")
+        self.prompts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.prompts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.prompts_table.setWordWrap(False)
+        self.prompts_table.verticalHeader().hide()
+        row_height = self.fontMetrics().height() + 8
+        self.prompts_table.verticalHeader().setDefaultSectionSize(row_height)
+        self.table.verticalHeader().setDefaultSectionSize(row_height)
         self.chart = CostAgreementChart(self)
         self.csv_button = QPushButton("Export CSV…", self)
         self.csv_button.setAccessibleName("Export the summary as CSV")
@@ -112,8 +123,13 @@ class PromptSetWindow(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.progress_label, 1)
         top.addWidget(self.stop_button)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.table)
+        tables = QWidget(self)
+        column = QVBoxLayout(tables)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.table)
+        column.addWidget(self.prompts_table, 1)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(tables)
         splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -138,6 +154,7 @@ class PromptSetWindow(QDialog):
         )
         self.progress_bar.setRange(0, prompts * len(labels) * samples)
         self.progress_bar.setValue(0)
+        self.splitter.setSizes([3 * self.width() // 5, 2 * self.width() // 5])
         self.verdict_label.setText("The verdict comes when the first prompt has finished.")
         self.set_running(True)
 
@@ -177,10 +194,41 @@ class PromptSetWindow(QDialog):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(row, col, item)
+        # the summary table shows every setting, never scrolls: its height follows its rows
+        head = self.table.horizontalHeader().sizeHint().height()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(2 * self.table.frameWidth() + head + rows + 2)
+        self._show_prompts(summary)
         self.verdict_label.setText(summary.verdict())
         self.chart.set_summary(summary)
         for button in (self.csv_button, self.markdown_button):
             button.setEnabled(summary.prompts > 0)
+
+    def _show_prompts(self, summary: SetSummary) -> None:
+        """Each finished prompt: the answer most settings gave, and what each setting gave (✗:
+        not the majority answer), with how many of its runs gave it."""
+        table = self.prompts_table
+        table.setColumnCount(3 + len(summary.labels))
+        table.setHorizontalHeaderLabels(["#", "Prompt", "Majority answer", *summary.labels])
+        table.setRowCount(len(summary.rows))
+        for r, row in enumerate(summary.rows):
+            cells = [str(r + 1), _short(row.prompt, 70), _short(row.majority or "—", 30)]
+            for answer, agreement, gives in zip(
+                row.answers, row.agreements, row.gives_majority, strict=True
+            ):
+                said = "—" if answer is None else _short(answer, 24)
+                share = "" if agreement is None else f" ({agreement:.0%})"
+                cells.append(("" if gives or answer is None else "✗ ") + said + share)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 1:
+                    item.setToolTip(row.prompt[:2000])
+                table.setItem(r, c, item)
+        header = table.horizontalHeader()
+        for c in range(table.columnCount()):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("x" * 30))
 
     def rows(self) -> list[list[str]]:
         """The table as shown, for tests and the accessibility tree."""

@@ -102,6 +102,13 @@ def test_a_set_of_earlier_and_pasted_prompts_gives_one_summary_with_the_verdict(
     assert high[:3] == ["gpt-5-mini @ high", "3 of 3 prompts", "100%"]
     assert medium[3] == fmt.money(3 * RUN["medium"]) and medium[4] == "250 tokens"
     assert high[3] == fmt.money(3 * RUN["high"]) and high[4] == "850 tokens"
+    prompts = view.prompts_table  # each prompt, and what each setting answered (✗: not the majority)
+    assert [prompts.item(r, 1).text() for r in range(3)] == [
+        "And half of two?", "What is half of one?", "What is 3 + 4?"
+    ]  # fmt: skip
+    assert [prompts.item(0, c).text() for c in range(2, 6)] == [
+        "1/2", "✗ 1/3 (100%)", "1/2 (100%)", "0.5 (100%)"
+    ]  # fmt: skip
     verdict = view.verdict_label.text()
     assert verdict.startswith(
         "Cheapest setting that still gets the majority answer: gpt-5-mini @ medium, on 3 of 3 "

@@ -535,6 +535,7 @@ class MainWindow(QMainWindow):
             self.sending.shutdown()
             self.audit.shutdown()  # a critic must not keep the window waiting for its job
             self.save_layout()
+            self.compare.shutdown()  # a comparison or a prompt set: stopped, what arrived kept
             self.runner.shutdown()
             self.jobs.wait()
             self.net_jobs.wait()

@@ -172,6 +172,7 @@ class CompareController(QObject):
         self._bridge.sig_finished.connect(self._on_comparison_finished)
         self._bridge.sig_failed.connect(self._on_comparison_failed)
         self.sets = PromptSetController(window, after_run)  # several prompts, one summary
+        self._closing = False
         self._repaint = QTimer(self)
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self._show_live)
@@ -398,6 +399,8 @@ class CompareController(QObject):
 
     def _on_comparison_finished(self) -> None:
         self._repaint.stop()
+        if self._closing:  # the window is gone: nothing to show or refresh
+            return
         comparison = self.comparison
         if self.view_window is not None:
             self.view_window.running = False
@@ -422,6 +425,15 @@ class CompareController(QObject):
     def stop(self) -> None:
         if self.comparison is not None:
             self.comparison.cancel()
+
+    def shutdown(self, seconds: float = 10) -> None:
+        """The window is closing: stop a comparison or a set, and wait until what arrived of
+        each run is stored (before the store closes)."""
+        self._closing = True
+        self._repaint.stop()
+        self.stop()
+        self.sets.shutdown(seconds)
+        self.wait(seconds)
 
     def wait(self, seconds: float = 30) -> bool:
         """Block until the running comparison's thread ends (quitting, tests)."""

@@ -53,6 +53,7 @@ class PromptSetController(QObject):
         self._thread: threading.Thread | None = None
         self._runs_done = 0
         self._active = False
+        self._closing = False
         self._bridge = _Bridge(self)
         self._bridge.sig_prompt_started.connect(self._on_prompt_started)
         self._bridge.sig_run_done.connect(self._on_run_done)
@@ -112,6 +113,12 @@ class PromptSetController(QObject):
         if current is not None:
             current.cancel()
 
+    def shutdown(self, seconds: float = 10) -> None:
+        """The window is closing: stop, wait until what arrived is stored, show nothing more."""
+        self._closing = True
+        self.stop()
+        self.wait(seconds)
+
     def wait(self, seconds: float = 30) -> bool:
         """Block until the set's thread ends (quitting, tests)."""
         if self._thread is not None:
@@ -149,6 +156,8 @@ class PromptSetController(QObject):
 
     def _on_finished(self) -> None:
         self._active = False
+        if self._closing:
+            return
         window, summary = self.view_window, self.summary
         if window is not None and summary is not None:
             window.set_running(False)

@@ -191,3 +191,29 @@ def test_stop_keeps_the_prompts_that_finished_and_the_same_set_resumes(
     assert view.isVisible()  # the same window, shown again
     assert len(replay.requests_to(CHAT)) == 6 + 6  # prompt 2 again (its runs stopped), prompt 3
     assert view.rows()[1][:2] == ["★ gpt-5-mini @ medium", "3 of 3 prompts"]
+
+
+def test_closing_the_window_stops_a_running_set_and_keeps_what_arrived(
+    qtbot,
+    compare_window,  # noqa: F811 - the fixture
+    replay,
+    store,
+):
+    window = compare_window
+    _seed_history(store)
+
+    def respond(request: Received) -> Reply:
+        if "one" in request.json["messages"][-1]["content"]:
+            return Reply(chunks=[], hang_s=20)  # the second prompt never answers
+        return _set_responder(request)
+
+    replay.respond(CHAT, respond)
+    dialog = _open_set_dialog(qtbot, window)
+    _choose(qtbot, dialog)
+    qtbot.mouseClick(dialog.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(replay.requests_to(CHAT)) == 6, timeout=20_000)
+    window.close()  # quitting mid-set: stopped, stored, before the store closes
+    assert window.compare.sets.wait(0)
+    stored = window.compare.sets.comparisons[1]
+    kept = store.get_comparison(stored.id)
+    assert sorted(t.status for t in kept.runs.values()) == ["interrupted"] * 3

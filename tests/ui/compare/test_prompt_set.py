@@ -102,7 +102,8 @@ def test_a_set_of_earlier_and_pasted_prompts_gives_one_summary_with_the_verdict(
     assert high[:3] == ["gpt-5-mini @ high", "3 of 3 prompts", "100%"]
     assert medium[3] == fmt.money(3 * RUN["medium"]) and medium[4] == "250 tokens"
     assert high[3] == fmt.money(3 * RUN["high"]) and high[4] == "850 tokens"
-    prompts = view.prompts_table  # each prompt, and what each setting answered (✗: not the majority)
+    # each prompt, and what each setting answered (✗: not the majority answer)
+    prompts = view.prompts_table
     assert [prompts.item(r, 1).text() for r in range(3)] == [
         "And half of two?", "What is half of one?", "What is 3 + 4?"
     ]  # fmt: skip

@@ -67,6 +67,10 @@ class Estimate:
     output_tokens: int | None = None
     # The rates used and where they came from, as a finished turn keeps them (Cost.price).
     price: dict[str, str] = field(default_factory=dict)
+    # What is sent, for the budget sentences ("This comparison would take…"), and whether `cost`
+    # is the most it can cost (a comparison's range runs up to every run's output limit).
+    noun: str = "turn"
+    upper_bound: bool = False
 
     @property
     def covers_output(self) -> bool:
@@ -233,9 +237,10 @@ def _check_one(
     unpriced = int(str(spent.get("unpriced_queries") or 0))
     note = f" (not counting {_queries(unpriced)} without a price)" if unpriced else ""
     more = estimate.cost
-    how = "about" if estimate.covers_output else "at least"
+    how = "up to" if estimate.upper_bound else "about" if estimate.covers_output else "at least"
+    this = f"This {estimate.noun}"
     if so_far >= budget:
-        adds = f" This turn would add {how} {_dollars(more)}." if more else ""
+        adds = f" {this} would add {how} {_dollars(more)}." if more else ""
         spent_text, limit = f"{_dollars(so_far)}{note}", _dollars(budget)
         if scope == "this month":
             return (
@@ -245,7 +250,7 @@ def _check_one(
         return "over", f"This conversation has cost {spent_text}, past its {limit} budget.{adds}"
     if more is not None and so_far + more > budget:
         return "warn", (
-            f"This turn would take {scope} past {owner} {_dollars(budget)} budget: "
+            f"{this} would take {scope} past {owner} {_dollars(budget)} budget: "
             f"{_dollars(so_far)} spent{note}, {how} {_dollars(more)} more."
         )
     return "ok", ""

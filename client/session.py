@@ -24,7 +24,7 @@ from client.core.events import (
     StreamEvent,
 )
 from client.core.fold import TurnFold
-from client.core.idle import IdleWatchdog
+from client.core.idle import DEFAULT_IDLE_TIMEOUT_S, IdleWatchdog
 from client.core.request import HistoryTurn, TurnRequest, sent_back
 from client.providers.base import Adapter
 from client.providers.registry import ProviderProfile, adapter_for, profile
@@ -33,10 +33,6 @@ from client.store.secrets import get_api_key
 from client.store.store import Store
 
 CHECKPOINT_INTERVAL_S = 1.0
-# How long a stream may stay silent (no event at all) before it is ended as a network failure.
-# Reasoning models can think silently for minutes, so this is generous; `ask --idle-timeout` and
-# the window's setting change it.
-DEFAULT_IDLE_TIMEOUT_S = 600.0
 
 
 @dataclass

@@ -33,8 +33,7 @@ from client.core.events import (
     TurnStatus,
     Visibility,
 )
-
-DEFAULT_IDLE_TIMEOUT_S = 600.0  # the same as client.session's, without importing it for --help
+from client.core.idle import DEFAULT_IDLE_TIMEOUT_S
 
 PROVIDERS = (
     "openai",

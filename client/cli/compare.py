@@ -29,7 +29,7 @@ from client.cli.common import (
     whole_number,
 )
 from client.core import format as fmt
-from client.core.errors import ThinkpaneError, UsageError
+from client.core.errors import UsageError
 
 
 def add_parser(sub: Any) -> None:
@@ -77,6 +77,16 @@ def add_parser(sub: Any) -> None:
         "--prompts",
         metavar="FILE.jsonl",
         help='a prompt set: one {"prompt": …, "expected": …} per line; run again to resume it',
+    )
+    p.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="with --prompts: also write the set's summary as CSV, one row per column",
+    )
+    p.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="with --prompts: also write the set's summary as Markdown (verdict, table, prompts)",
     )
     p.add_argument("--system", metavar="TEXT", help="system prompt")
     p.add_argument(
@@ -127,6 +137,11 @@ def run(args: argparse.Namespace) -> int:
             efforts,
             [parse_target(t) for t in args.target],
         )
+        if (args.csv or args.markdown) and not args.prompts:
+            raise UsageError("--csv and --markdown write a prompt set's summary: add --prompts.")
+        for target in (args.csv, args.markdown):
+            if target and not Path(target).expanduser().parent.is_dir():
+                raise UsageError(f"cannot write {target}: its folder does not exist.")
         if args.prompts:
             if args.prompt not in (None,):
                 raise UsageError("give either a PROMPT or --prompts FILE, not both.")
@@ -170,93 +185,31 @@ class _Session:
         self.is_set = bool(args.prompts)
 
     def _comparisons(self):  # type: ignore[no-untyped-def]
-        from client.compare.prompt_set import set_key
-        from client.compare.runner import Comparison, ComparisonPlan, from_stored
+        from client.compare.prompt_set import plan_set
+        from client.compare.runner import Comparison, ComparisonPlan
 
         args = self.args
-        seen: dict[str, int] = {}
         kwargs: dict[str, Any] = {"on_done": self._progress}
         if args.parallel:
             kwargs["per_provider"] = args.parallel
-        out = []
-        for item in self.items:
-            key = None
-            if self.is_set:
-                occurrence = seen.get(item.prompt, 0)
-                seen[item.prompt] = occurrence + 1
-                key = set_key(
-                    item.prompt,
-                    occurrence,
-                    self.columns,
-                    args.samples,
-                    args.system,
-                    args.max_output_tokens,
-                )
-                stored = self.store.comparison_by_set_key(key) if self.store else None
-                if stored is not None:
-                    out.append(from_stored(self.controller, stored, **kwargs))
-                    continue
-            plan = ComparisonPlan(
-                item.prompt,
-                list(self.columns),
+        if self.is_set:
+            return plan_set(
+                self.controller,
+                self.items,
+                self.columns,
                 args.samples,
                 system=args.system,
                 max_output_tokens=args.max_output_tokens,
-                set_key=key,
+                **kwargs,
             )
-            out.append(Comparison(self.controller, plan, **kwargs))
-        return out
-
-    def _estimate(self, comparison):  # type: ignore[no-untyped-def]
-        from client.compare.estimate import estimate_comparison
-        from client.pricing import use_saved_prices
-        from client.providers.registry import profile
-        from client.store.paths import data_dir
-
-        plan = comparison.plan
-        use_saved_prices(self.store.path.parent if self.store else data_dir())
-        pending = comparison.pending()
-        outputs, urls = {}, {}
-        for i, c in enumerate(plan.columns):
-            try:
-                urls[i] = profile(c.provider).base_url(c.base_url)
-            except (UsageError, ThinkpaneError):
-                urls[i] = c.base_url
-            if self.store is not None:
-                outputs[i] = self.store.output_history(c.provider, c.model, c.effort)
-        estimate = estimate_comparison(
-            plan.columns,
-            plan.samples,
-            plan.prompt,
-            system=plan.system,
-            max_output_tokens=plan.max_output_tokens,
-            outputs=outputs,
-            base_urls=urls,
-            overrides=self.store.price_overrides() if self.store else None,
+        plan = ComparisonPlan(
+            self.items[0].prompt,
+            list(self.columns),
+            args.samples,
+            system=args.system,
+            max_output_tokens=args.max_output_tokens,
         )
-        # What is already done costs nothing more: scale each column by its runs still to send.
-        left = {i: sum(1 for c, _ in pending if c == i) for i in range(len(plan.columns))}
-        from client.compare.estimate import ColumnEstimate, ComparisonEstimate
-
-        def part(value, n):  # type: ignore[no-untyped-def]
-            return None if value is None else value / plan.samples * n
-
-        return ComparisonEstimate(
-            tuple(
-                ColumnEstimate(
-                    e.column,
-                    left[i],
-                    e.input_tokens,
-                    e.output_low,
-                    e.output_high,
-                    e.from_history,
-                    part(e.low, left[i]),
-                    part(e.high, left[i]),
-                    e.source,
-                )
-                for i, e in enumerate(estimate.columns)
-            )
-        )
+        return [Comparison(self.controller, plan, **kwargs)]
 
     def _progress(self, result) -> None:  # type: ignore[no-untyped-def]
         if self.args.json:
@@ -265,7 +218,9 @@ class _Session:
         label = comparison.plan.columns[result.column].label if comparison else "?"
         turn = result.turn
         failure = result.failure
-        if failure is not None:
+        if result.stopped:
+            what = _stopped(result)
+        elif failure is not None:
             what = f"failed: {failure.message}"
         else:
             from client.compare.tally import conclusion
@@ -280,14 +235,14 @@ class _Session:
         print(dim(f"  {label} #{result.sample + 1}: {what}", sys.stderr), file=sys.stderr)
 
     def run(self) -> int:
-        from client.compare.estimate import ComparisonEstimate
+        from client.compare.estimate import combine, estimate_left
 
         try:
             comparisons = self._comparisons()
-            estimates = [self._estimate(c) for c in comparisons]
+            estimates = [estimate_left(self.store, c) for c in comparisons]
         except UsageError as exc:
             return fail(str(exc))
-        combined = ComparisonEstimate(tuple(col for e in estimates for col in e.columns))
+        combined = combine(estimates)
         if self.max_cost is not None:
             refusal = combined.over(self.max_cost)
             if refusal is not None:
@@ -308,9 +263,9 @@ class _Session:
         previous = signal.signal(signal.SIGTERM, lambda *_: self._stop(cancel_all))
         summaries = None
         if self.is_set:
-            from client.compare.prompt_set import ColumnSummary
+            from client.compare.prompt_set import SetSummary
 
-            summaries = [ColumnSummary(c.label) for c in self.columns]
+            summaries = SetSummary(self.columns)
         failed = False
         try:
             for index, (comparison, estimate) in enumerate(
@@ -334,6 +289,8 @@ class _Session:
             signal.signal(signal.SIGTERM, previous)
         if summaries is not None:
             self._emit_summaries(summaries)
+            if not self._write_files(summaries):
+                return 2
         if self.stopped:
             print(
                 "thinkpane: stopped; finished runs are kept"
@@ -372,12 +329,12 @@ class _Session:
                 self._stop(cancel_all)
 
     def _budget_warning(self, estimate) -> None:  # type: ignore[no-untyped-def]
-        if self.store is None or estimate.high is None:
+        if self.store is None:
             return
-        from client.budget import Estimate, check_budget
-        from client.core.cost import CostSource
+        from client.compare.estimate import budget_check
 
-        check = check_budget(self.store, None, Estimate(0, estimate.high, CostSource.PRICES, 0))
+        noun = "prompt set" if self.is_set else "comparison"
+        check = budget_check(self.store, None, estimate, noun)
         if check.level != "ok":
             print(f"thinkpane: {check.message}", file=sys.stderr)
 
@@ -385,10 +342,9 @@ class _Session:
         from client.compare.report import comparison_json, figures
 
         fig = figures(comparison)
-        if summaries is not None:
+        if summaries is not None and not self.stopped:  # a prompt stopped half-way: not summed
             item = self.items[index]
-            for summary, runs in zip(summaries, fig.runs, strict=True):
-                summary.add(runs, item.expected)
+            summaries.add(fig, item.prompt, item.expected)
         if self.args.json:
             data = comparison_json(comparison, estimate.to_json())
             if self.is_set:
@@ -402,15 +358,20 @@ class _Session:
         return fig.failed_runs > 0
 
     def _emit_summaries(self, summaries) -> None:  # type: ignore[no-untyped-def]
-        rows = [s.to_json() for s in summaries]
+        rows = [s.to_json() for s in summaries.columns]
         if self.args.json:
             for row in rows:
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             return
-        print("\nover the set:")
+        print(f"\nover the set ({summaries.prompts} of {len(self.items)} prompts):")
         for row in rows:
-            parts = [row["label"]]
+            parts = [row["label"] + ("  ←" if row["cheapest_majority"] else "")]
+            if row["majority_accuracy"] is not None:
+                parts.append(
+                    f"majority answer on {row['majority_prompts']} of {summaries.prompts} prompts"
+                    f" ({row['majority_accuracy']:.0%} of runs)"
+                )
             if row["accuracy"] is not None:
                 parts.append(f"accuracy {row['accuracy']:.0%} ({row['correct']}/{row['runs']})")
             if row["agreement"] is not None:
@@ -418,11 +379,39 @@ class _Session:
             parts.append(f"cost {fmt.money(Decimal(row['cost']))}")
             if row["cost_per_correct"] is not None:
                 parts.append(f"{fmt.money(Decimal(row['cost_per_correct']))} per correct answer")
-            if row["reasoning_tokens_median"] is not None:
-                parts.append(f"median reasoning {fmt.tokens(int(row['reasoning_tokens_median']))}")
+            if row["reasoning_tokens_mean"] is not None:
+                mean = fmt.tokens(round(row["reasoning_tokens_mean"]))
+                median = fmt.tokens(int(row["reasoning_tokens_median"]))
+                parts.append(f"mean reasoning {mean} (median {median})")
             if row["total_s_median"] is not None:
                 parts.append(f"median time {fmt.duration(row['total_s_median'])}")
             print("  " + " · ".join(parts))
+        print("\n" + summaries.verdict())
+
+    def _write_files(self, summaries) -> bool:  # type: ignore[no-untyped-def]
+        """--csv and --markdown: the summary to files (whole or not at all). False on failure."""
+        from client.cli.common import write_whole
+        from client.compare.set_export import summary_csv, summary_markdown
+
+        for name, render in (("csv", summary_csv), ("markdown", summary_markdown)):
+            target = getattr(self.args, name)
+            if not target:
+                continue
+            path = Path(target).expanduser()
+            try:
+                write_whole(path, render(summaries))
+            except OSError as exc:
+                fail(f"could not write {path} ({exc.strerror or exc}); nothing was written.")
+                return False
+            print(dim(f"wrote {path}", sys.stderr), file=sys.stderr)
+        return True
+
+
+def _stopped(result) -> str:  # type: ignore[no-untyped-def]
+    """A run the user stopped: not a failure; what arrived is kept."""
+    if result.turn is None:
+        return "stopped before it was sent"
+    return "stopped (what arrived is kept)" if result.turn.answer else "stopped before any answer"
 
 
 def _short(text: str) -> str:
@@ -445,6 +434,9 @@ def _print_table(fig, comparison) -> None:  # type: ignore[no-untyped-def]
         mark = "  ← cheapest giving the majority answer" if i == fig.cheapest else ""
         out.write(f"\n{column.label}{mark}\n")
         for r in runs:
+            if r.stopped:
+                out.write(f"  #{r.sample + 1}  {_stopped(r)}\n")
+                continue
             if r.failure is not None:
                 out.write(f"  #{r.sample + 1}  failed: {r.failure.message}\n")
                 continue

@@ -9,13 +9,11 @@ written whole or not at all. No export contains an API key (see client.exports).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from client.cli.common import fail, open_store
+from client.cli.common import fail, open_store, write_whole
 from client.exports import export_html, export_json, export_markdown
 
 FORMATS = ("md", "json", "html")
@@ -44,18 +42,6 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file beside it, so a failure leaves no half file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
     with open_store() as store:
         if store.get_conversation(args.conversation_id) is None:
@@ -74,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output).expanduser()
     try:
-        _write_whole(path, text)
+        write_whole(path, text)
     except OSError as exc:
         return fail(f"could not write {path} ({exc.strerror or exc}); nothing was written.")
     print(f"Wrote {path}.", file=sys.stderr)

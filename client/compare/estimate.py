@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from client.compare.columns import Column
 from client.core.context import TOKENS_PER_MESSAGE, estimate_tokens
@@ -23,6 +24,11 @@ from client.core.events import TurnStatus
 from client.core.prices import PriceOverride
 from client.core.usage import Usage
 from client.pricing import cost_for
+
+if TYPE_CHECKING:
+    from client.budget import BudgetCheck
+    from client.compare.runner import Comparison
+    from client.store.store import Store
 
 # The most a model writes in one answer (reasoning included) when the request sets no cap, by
 # model-id prefix; a bound for the estimate's upper end, not a forecast.
@@ -191,3 +197,126 @@ def estimate_comparison(
             )
         )
     return ComparisonEstimate(tuple(estimates))
+
+
+def estimate_with_store(
+    store: Store | None,
+    columns: Sequence[Column],
+    samples: int,
+    prompt: str,
+    *,
+    history: Sequence[Turn] = (),
+    system: str | None = None,
+    max_output_tokens: int | None = None,
+    left: Mapping[int, int] | None = None,
+) -> ComparisonEstimate:
+    """The estimate with what the store knows: each column's output history, the user's prices,
+    each server's address (a local one costs nothing). `left[i]` is how many runs of column i
+    are still to send (default: every sample), so a resumed comparison is estimated for what
+    is left. With no store (`--no-save`), the prices saved in the data folder, no history."""
+    from client.core.errors import ThinkpaneError, UsageError
+    from client.pricing import use_saved_prices
+    from client.providers.registry import profile
+    from client.store.paths import data_dir
+
+    use_saved_prices(store.path.parent if store is not None else data_dir())
+    urls: dict[int, str | None] = {}
+    outputs: dict[int, list[int]] = {}
+    for i, c in enumerate(columns):
+        try:
+            urls[i] = profile(c.provider).base_url(c.base_url)
+        except (UsageError, ThinkpaneError):
+            urls[i] = c.base_url
+        if store is not None:
+            outputs[i] = store.output_history(c.provider, c.model, c.effort)
+    estimate = estimate_comparison(
+        columns,
+        samples,
+        prompt,
+        history=history,
+        system=system,
+        max_output_tokens=max_output_tokens,
+        outputs=outputs,
+        overrides=store.price_overrides() if store is not None else None,
+        base_urls=urls,
+    )
+    if left is None:
+        return estimate
+
+    def part(value: Decimal | None, runs: int) -> Decimal | None:
+        return None if value is None else value / samples * runs
+
+    return ComparisonEstimate(
+        tuple(
+            ColumnEstimate(
+                e.column,
+                left.get(i, 0),
+                e.input_tokens,
+                e.output_low,
+                e.output_high,
+                e.from_history,
+                part(e.low, left.get(i, 0)),
+                part(e.high, left.get(i, 0)),
+                e.source,
+            )
+            for i, e in enumerate(estimate.columns)
+        ),
+        estimate.currency,
+    )
+
+
+def estimate_left(store: Store | None, comparison: Comparison) -> ComparisonEstimate:
+    """What a comparison still costs: each column for its runs not done yet (a resumed one
+    pays nothing again for what is stored)."""
+    plan = comparison.plan
+    pending = comparison.pending()
+    left = {i: sum(1 for c, _ in pending if c == i) for i in range(len(plan.columns))}
+    return estimate_with_store(
+        store,
+        plan.columns,
+        plan.samples,
+        plan.prompt,
+        system=plan.system,
+        max_output_tokens=plan.max_output_tokens,
+        left=left,
+    )
+
+
+def describe(estimate: ComparisonEstimate) -> str:
+    """ "9 runs: $0.0021 to $0.19 (from your earlier turns at these settings)"."""
+    from client.core import format as fmt
+
+    runs = sum(c.runs for c in estimate.columns)
+    if estimate.high is None:
+        return f"{runs} runs; cost unknown: {', '.join(estimate.unpriced)} has no price."
+    low, high = fmt.money(estimate.low or Decimal(0)), fmt.money(estimate.high)
+    guessed = list(dict.fromkeys(e.column.label for e in estimate.columns if not e.from_history))
+    labels = list(dict.fromkeys(e.column.label for e in estimate.columns))
+    if not guessed:
+        how = " (from your earlier turns at these settings)"
+    elif len(guessed) == len(labels):
+        how = " (no earlier turns at these settings: up to each model's output limit)"
+    else:
+        how = f" (up to the output limit for {', '.join(guessed)}: no earlier turns there)"
+    return f"{runs} runs: {low} to {high}{how}"
+
+
+def combine(estimates: Sequence[ComparisonEstimate]) -> ComparisonEstimate:
+    """Several comparisons (a prompt set) as one estimate."""
+    return ComparisonEstimate(tuple(c for e in estimates for c in e.columns))
+
+
+def budget_check(
+    store: Store, conversation_id: str | None, estimate: ComparisonEstimate, noun: str
+) -> BudgetCheck:
+    """The estimate against the user's budgets, as any send is checked (client.budget), at its
+    upper bound: a comparison may cost that much. A bound unknown (a model without a price)
+    can only meet a budget already spent. `noun` names what is sent ("comparison")."""
+    from client.budget import Estimate, check_budget
+
+    high = estimate.high
+    tokens_in = sum(c.input_tokens * c.runs for c in estimate.columns)
+    tokens_out = sum(c.output_high * c.runs for c in estimate.columns)
+    source = CostSource.PRICES if high is not None else CostSource.UNKNOWN
+    sent = Estimate(tokens_in, high, source, tokens_out, noun=noun, upper_bound=True)
+    return check_budget(store, conversation_id, sent)

@@ -6,6 +6,12 @@ the prompt and the columns, so running the same set again resumes it: runs alrea
 stored turns and are not sent again. The summary per column gives accuracy against `expected`
 (the final-answer module decides equality: `\\frac{1}{2}` = 0.5), agreement where there is no
 `expected`, total and median cost, cost per correct answer, median reasoning tokens and time.
+
+Where no answer is known, the set is judged against itself: each prompt's majority answer is the
+one most columns give (as in one comparison), a column's accuracy against the majority is the
+share of its runs giving it, and the verdict (`SetSummary.cheapest`) is the cheapest setting
+among those giving the majority answer on the most prompts. The command line and the window
+read the same figures, and `client.compare.set_export` writes them as CSV and Markdown.
 """
 
 from __future__ import annotations
@@ -17,14 +23,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from client.audit.final_answer import final_answer, same_answer
 from client.compare.columns import Column
-from client.compare.runner import RunResult
+from client.compare.report import ComparisonFigures
+from client.compare.runner import Comparison, ComparisonPlan, RunResult, from_stored
 from client.compare.tally import conclusion, tally_column
+from client.core import format as fmt
 from client.core.errors import UsageError
 from client.store.ledger import format_amount
+
+if TYPE_CHECKING:
+    from client.session import TurnController
 
 MAX_PROMPTS = 1000
 
@@ -96,6 +106,8 @@ def is_correct(result: RunResult, expected: str) -> bool:
     stated = conclusion(result.turn)
     if stated is None:
         return False
+    from client.audit.final_answer import final_answer, same_answer  # the auditor: not at start-up
+
     wanted = final_answer(expected) or expected.strip()
     return same_answer(stated, wanted) or same_answer(stated, expected.strip())
 
@@ -117,6 +129,32 @@ class ColumnSummary:
     run_costs: list[Decimal] = field(default_factory=list)
     reasoning: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+    majority_runs: int = 0  # runs giving their prompt's majority answer
+    majority_prompts: int = 0  # prompts where this column's own majority is that answer
+    cheapest_majority: bool = False  # the verdict: set by SetSummary
+
+    @property
+    def majority_accuracy(self) -> float | None:
+        return round(self.majority_runs / self.runs, 4) if self.runs else None
+
+    @property
+    def reasoning_mean(self) -> float | None:
+        return round(statistics.mean(self.reasoning), 1) if self.reasoning else None
+
+    def add_majority(self, runs: Sequence[RunResult], majority: str | None, gives: bool) -> None:
+        """Against the prompt's majority answer (None: no column answered)."""
+        from client.audit.final_answer import same_answer
+
+        if majority is not None:
+            self.majority_runs += sum(
+                1
+                for r in runs
+                if r.completed
+                and r.turn is not None
+                and (stated := conclusion(r.turn)) is not None
+                and same_answer(stated, majority)
+            )
+        self.majority_prompts += gives
 
     def add(self, runs: Sequence[RunResult], expected: str | None) -> None:
         self.prompts += 1
@@ -163,4 +201,146 @@ class ColumnSummary:
             "unpriced_runs": self.unpriced_runs,
             "reasoning_tokens_median": median(self.reasoning),
             "total_s_median": None if not self.times else round(statistics.median(self.times), 3),
+            "majority_accuracy": self.majority_accuracy,
+            "majority_prompts": self.majority_prompts,
+            "reasoning_tokens_mean": self.reasoning_mean,
+            "cheapest_majority": self.cheapest_majority,
         }
+
+
+@dataclass(frozen=True)
+class PromptRow:
+    """One prompt of a set, as the summary's Markdown lists it."""
+
+    prompt: str
+    expected: str | None
+    majority: str | None  # the answer most columns give
+    answers: tuple[str | None, ...]  # each column's own majority answer
+    agreements: tuple[float | None, ...]
+    gives_majority: tuple[bool, ...] = ()  # whether each column's answer is the majority's
+
+
+class SetSummary:
+    """The figures of a set so far, prompt by prompt (only whole prompts: a prompt stopped
+    half-way is stored, and resumed when the set runs again, but not summarised)."""
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.labels = [c.label for c in columns]
+        self.columns = [ColumnSummary(c.label) for c in columns]
+        self.rows: list[PromptRow] = []
+
+    def add(self, fig: ComparisonFigures, prompt: str, expected: str | None) -> None:
+        top = fig.groups[0] if fig.groups else []
+        majority = fig.tallies[top[0]].majority_answer if top else None
+        for i, (summary, runs) in enumerate(zip(self.columns, fig.runs, strict=True)):
+            summary.add(runs, expected)
+            summary.add_majority(runs, majority, i in top)
+        self.rows.append(
+            PromptRow(
+                prompt,
+                expected,
+                majority,
+                tuple(t.majority_answer for t in fig.tallies),
+                tuple(t.agreement for t in fig.tallies),
+                tuple(i in top for i in range(len(fig.tallies))),
+            )
+        )
+        cheapest = self.cheapest
+        for i, summary in enumerate(self.columns):
+            summary.cheapest_majority = i == cheapest
+
+    @property
+    def prompts(self) -> int:
+        return len(self.rows)
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((c.cost for c in self.columns), Decimal(0))
+
+    @property
+    def cheapest(self) -> int | None:
+        """The verdict: among the columns giving the majority answer on the most prompts, the
+        cheapest over the set (a column with runs of unknown price comes after any priced one).
+        None before any column gave a majority answer."""
+        most = max((c.majority_prompts for c in self.columns), default=0)
+        if most == 0:
+            return None
+        ranked = [
+            ((c.unpriced_runs > 0, c.cost, i), i)
+            for i, c in enumerate(self.columns)
+            if c.majority_prompts == most
+        ]
+        return min(ranked)[1]
+
+    def verdict(self) -> str:
+        """ "gpt-5-mini @ medium: the majority answer on 19 of 20 prompts for $0.41, …"."""
+        best = self.cheapest
+        if best is None:
+            return "No setting gave a majority answer yet."
+        chosen = self.columns[best]
+        parts = [
+            f"Cheapest setting that still gets the majority answer: {chosen.label}, on "
+            f"{chosen.majority_prompts} of {self.prompts} prompts for {_money(chosen)}"
+            f"{_reasoning(chosen)}."
+        ]
+        others = [
+            f"{c.label} {c.majority_prompts} of {self.prompts} for {_money(c)}"
+            + _times(c.cost, chosen.cost)
+            for i, c in enumerate(self.columns)
+            if i != best
+        ]
+        if others:
+            parts.append("Others: " + "; ".join(others) + ".")
+        return " ".join(parts)
+
+
+def _money(c: ColumnSummary) -> str:
+    text = fmt.money(c.cost)
+    return f"{text} (+{c.unpriced_runs} runs without a price)" if c.unpriced_runs else text
+
+
+def _reasoning(c: ColumnSummary) -> str:
+    mean = c.reasoning_mean
+    return "" if mean is None else f", {fmt.tokens(round(mean))} of reasoning a run on average"
+
+
+def _times(cost: Decimal, base: Decimal) -> str:
+    if base <= 0 or cost <= 0:
+        return ""
+    ratio = cost / base
+    return f" ({ratio:.1f}× the cost)" if ratio >= Decimal("1.05") else ""
+
+
+def plan_set(
+    controller: TurnController,
+    items: Sequence[PromptItem],
+    columns: Sequence[Column],
+    samples: int,
+    *,
+    system: str | None = None,
+    max_output_tokens: int | None = None,
+    **kwargs: Any,
+) -> list[Comparison]:
+    """One comparison per prompt, each under its set key: the stored one when this set ran
+    before with these settings (resumed: only what it lacks is sent), else a new one."""
+    store = controller.store
+    seen: dict[str, int] = {}
+    out = []
+    for item in items:
+        occurrence = seen.get(item.prompt, 0)
+        seen[item.prompt] = occurrence + 1
+        key = set_key(item.prompt, occurrence, columns, samples, system, max_output_tokens)
+        stored = store.comparison_by_set_key(key) if store is not None else None
+        if stored is not None:
+            out.append(from_stored(controller, stored, **kwargs))
+            continue
+        plan = ComparisonPlan(
+            item.prompt,
+            list(columns),
+            samples,
+            system=system,
+            max_output_tokens=max_output_tokens,
+            set_key=key,
+        )
+        out.append(Comparison(controller, plan, **kwargs))
+    return out

@@ -36,7 +36,12 @@ class ComparisonFigures:
 
     @property
     def failed_runs(self) -> int:
-        return sum(1 for column in self.runs for r in column if not r.completed)
+        """Runs that failed; a run the user stopped is no failure (see `stopped_runs`)."""
+        return sum(1 for column in self.runs for r in column if not r.completed and not r.stopped)
+
+    @property
+    def stopped_runs(self) -> int:
+        return sum(1 for column in self.runs for r in column if r.stopped)
 
 
 def figures(comparison: Comparison) -> ComparisonFigures:

@@ -28,6 +28,7 @@ from client.core.cancel import CancelToken
 from client.core.conversation import Turn, TurnSettings, new_id
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
 from client.core.events import StreamEvent
+from client.core.idle import DEFAULT_IDLE_TIMEOUT_S
 
 if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the window is up
     from client.session import PreparedTurn, TurnController
@@ -60,6 +61,13 @@ class RunResult:
             return self.turn.error or ErrorInfo(ErrorKind.PROTOCOL, f"The run {self.turn.status}.")
         return None
 
+    @property
+    def stopped(self) -> bool:
+        """Stopped by the user (a run's Stop, Stop all, Ctrl+C), not failed: while it ran (its
+        turn is stored, interrupted, with whatever arrived, perhaps nothing) or before it went."""
+        failure = self.failure
+        return failure is not None and failure.kind is ErrorKind.CANCELLED
+
 
 @dataclass
 class ComparisonPlan:
@@ -88,8 +96,10 @@ class Comparison:
         on_event: RunEvent | None = None,
         on_done: RunDone | None = None,
         done: dict[tuple[int, int], Turn] | None = None,
+        idle_timeout_s: float | None = DEFAULT_IDLE_TIMEOUT_S,
     ) -> None:
         check_samples(plan.samples)
+        self.idle_timeout_s = idle_timeout_s  # as for a single turn: a silent stream ends
         plan.columns = label_columns(plan.columns)
         self.controller = controller
         self.plan = plan
@@ -189,8 +199,8 @@ class Comparison:
         if not self.prepared:
             self.prepare()
         jobs = sorted(self._prepared)
-        for key in jobs:
-            self._tokens[key] = CancelToken()
+        for key in jobs:  # a run stopped before this (while preparing) keeps its stopped token
+            self._tokens.setdefault(key, CancelToken())
         # One queue per server, taken in column then sample order by as many workers as that
         # server may serve at once: columns fill from the left, and a limit is never passed.
         queues: dict[str, deque[tuple[int, int]]] = {}
@@ -242,7 +252,9 @@ class Comparison:
                 self.on_event(key[0], key[1], turn, event)
 
         try:
-            turn = self.controller.run(prepared, token, on_event)
+            turn = self.controller.run(
+                prepared, token, on_event, idle_timeout_s=self.idle_timeout_s
+            )
         except Exception as exc:  # a bug of ours: this run fails, the others go on
             turn = prepared.turn
             result = RunResult(*key, turn, ErrorInfo(ErrorKind.PROTOCOL, str(exc)))
@@ -278,9 +290,10 @@ class Comparison:
         self._cancel.cancel()
 
     def cancel_run(self, column: int, sample: int) -> None:
-        token = self._tokens.get((column, sample))
-        if token is not None:
-            token.cancel()
+        """Stop one run: while it streams (what arrived is kept), or before it is sent."""
+        with self._lock:
+            token = self._tokens.setdefault((column, sample), CancelToken())
+        token.cancel()
 
     def cancel_column(self, column: int) -> None:
         for s in range(self.plan.samples):

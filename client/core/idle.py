@@ -16,6 +16,11 @@ from client.core.cancel import CancelToken
 from client.core.errors import ErrorInfo, ErrorKind
 from client.core.events import Failed, StreamEvent
 
+# How long a stream may stay silent (no event at all) before it is ended as a network failure.
+# Reasoning models can think silently for minutes, so this is generous; `ask --idle-timeout` and
+# the window's setting change it.
+DEFAULT_IDLE_TIMEOUT_S = 600.0
+
 
 class IdleWatchdog:
     """Ends a stream that has been silent (no event at all) for `timeout_s`, by cancelling the

@@ -233,7 +233,7 @@ def _close_open_fence(text: str) -> str:
     return text if fence is None else f"{text.rstrip()}\n{fence.char * fence.length}"
 
 
-def _md_text(text: str) -> str:
+def md_literal(text: str) -> str:
     """`text` shown literally inside a Markdown line (a title, a step excerpt, a note)."""
     return re.sub(r"([\\`*_\[\]<>|~&#])", r"\\\1", text)
 
@@ -243,7 +243,7 @@ def _quoted(text: str) -> str:
 
 
 def to_markdown(page: Page) -> str:
-    out = [f"# {_md_text(_title(page.conversation))}", "", f"*{_byline(page)}*", ""]
+    out = [f"# {md_literal(_title(page.conversation))}", "", f"*{_byline(page)}*", ""]
     if page.conversation.system:
         out += ["**System prompt**", "", _quoted(page.conversation.system), ""]
     if page.entries:
@@ -263,15 +263,15 @@ def to_markdown(page: Page) -> str:
             out += [body, fence, "", "</details>", ""]
         out += ["**Answer**", "", _close_open_fence(turn.answer) or "*(no answer)*", ""]
         if sentence := status_sentence(turn):
-            out += [f"> **{_md_text(sentence)}**", ""]
-        out += [f"*{_md_text(figures(turn))}*", ""]
+            out += [f"> **{md_literal(sentence)}**", ""]
+        out += [f"*{md_literal(figures(turn))}*", ""]
         if price := price_line(turn):
-            out += [f"*{_md_text(price)}*", ""]
+            out += [f"*{md_literal(price)}*", ""]
         if lines := audit_lines(entry):
-            out += ["**What the auditor found**", "", *(f"- {_md_text(line)}" for line in lines)]
+            out += ["**What the auditor found**", "", *(f"- {md_literal(line)}" for line in lines)]
             out.append("")
         if lines := verdict_lines(entry):
-            out += ["**Your step verdicts**", "", *(f"- {_md_text(line)}" for line in lines), ""]
+            out += ["**Your step verdicts**", "", *(f"- {md_literal(line)}" for line in lines), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -142,3 +142,16 @@ def output_history(
         (provider, model, effort, limit),
     ).fetchall()
     return [int(row["output_tokens"]) for row in rows]
+
+
+def earlier_prompts(conn: sqlite3.Connection, limit: int = 500) -> list[str]:
+    """The user's earlier chat prompts, newest first, each once: what a prompt set is picked
+    from in the window (deleted conversations left out)."""
+    rows = conn.execute(
+        "SELECT t.prompt, max(t.created_at) AS newest FROM turns AS t"
+        " JOIN conversations AS v ON v.id = t.conversation_id"
+        " WHERE t.purpose = 'chat' AND v.deleted_at IS NULL AND trim(t.prompt) != ''"
+        " GROUP BY t.prompt ORDER BY newest DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [str(row["prompt"]) for row in rows]

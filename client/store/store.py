@@ -132,6 +132,10 @@ class Store(Conversations, Turns, Costs, Judgements):
         with self._reading() as conn:
             return comparisons.by_set_key(conn, set_key)
 
+    def earlier_prompts(self, limit: int = 500) -> list[str]:
+        with self._reading() as conn:
+            return comparisons.earlier_prompts(conn, limit)
+
     def output_history(
         self, provider: str, model: str, effort: str | None, limit: int = 50
     ) -> list[int]:

@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
             self.jobs,
             self.composer,
             self.inspector,
+            ledger=self.ledger,
+            runner=self.runner,
             current_branch=lambda: (
                 self.current_id,
                 self.conversation.leaf_id() if self.current_id else None,
@@ -392,6 +394,7 @@ class MainWindow(QMainWindow):
             self.sending.shutdown()
             self.audit.shutdown()  # a critic must not keep the window waiting for its job
             self.save_layout()
+            self.compare.shutdown()  # a comparison or a prompt set: stopped, what arrived kept
             self.runner.shutdown()
             self.jobs.wait()
             self.net_jobs.wait()

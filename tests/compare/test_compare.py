@@ -4,6 +4,7 @@ cheapest that still gives the majority answer, what each run cost, what was sent
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 from decimal import Decimal
@@ -17,6 +18,7 @@ from client.compare.columns import Column, build_columns, parse_target
 from client.compare.estimate import estimate_comparison, output_limit
 from client.compare.report import comparison_json, figures
 from client.compare.runner import Comparison, ComparisonPlan, resume
+from client.core import format as fmt
 from client.core.errors import UsageError
 from client.core.prices import PriceOverride
 from client.session import TurnController
@@ -420,3 +422,96 @@ def test_a_rate_limited_run_waits_as_a_single_turn_does_and_then_answers(replay,
     comparison = Comparison(TurnController(None), ComparisonPlan("3 + 4?", [column]))
     results = comparison.run()
     assert results[(0, 0)].completed and len(replay.requests_to(CHAT)) == 2
+
+
+def test_a_run_stopped_before_any_text_is_stored_as_stopped_not_failed(
+    replay, thinkpane_home, monkeypatch
+):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    sent = threading.Event()
+    calls: list[Received] = []
+
+    def respond(request: Received) -> Reply:
+        calls.append(request)
+        if len(calls) == 2:  # sent, and not one byte comes back
+            return Reply(chunks=[], hang_s=20, before=sent.set)
+        return chat_reply("0.5", 100, 50)
+
+    replay.respond(CHAT, respond)
+    column = Column("openai-chat", "gpt-5-mini", "low", replay.url + "/v1")
+    with Store.open(thinkpane_home / "thinkpane.sqlite3") as store:
+        comparison = Comparison(
+            TurnController(store), ComparisonPlan("Half?", [column], samples=3), per_provider=1
+        )
+        stopper = threading.Thread(target=lambda: sent.wait(20) and comparison.cancel_run(0, 1))
+        stopper.start()
+        results = comparison.run()
+        stopper.join()
+        stopped = results[(0, 1)]
+        assert stopped.stopped and stopped.turn is not None and stopped.turn.answer == ""
+        assert results[(0, 0)].completed and results[(0, 2)].completed  # the others went on
+        data = comparison_json(comparison, None)
+        assert [r["status"] for r in data["columns"][0]["runs"]] == [
+            "complete", "interrupted", "complete"
+        ]  # fmt: skip
+        assert data["columns"][0]["runs"][1]["error"]["kind"] == "cancelled"
+        assert store.get_comparison(comparison.id).runs[(0, 1)].status == "interrupted"
+        # as for any turn stopped before anything came back: stored, but no query in the ledger
+        assert store.usage_report(by=None)["total"]["queries"] == 2
+
+
+def _set_responder(request: Received) -> Reply:
+    """low says 1/3 to the halves, medium and high 1/2 (written two ways); all agree on 7."""
+    body = request.json
+    prompt, effort = body["messages"][-1]["content"], body["reasoning_effort"]
+    tokens = {"low": 100, "medium": 300, "high": 900}[effort]
+    if "half" in prompt:
+        answer = {"low": "1/3", "medium": "The answer is 1/2", "high": r"\boxed{0.5}"}[effort]
+    else:
+        answer = "The answer is 7"
+    return chat_reply(answer, tokens, tokens - 50)
+
+
+def test_a_prompt_set_names_the_cheapest_setting_still_giving_the_majority_and_exports_it(
+    replay, priced, tmp_path
+):
+    replay.respond(CHAT, _set_responder)
+    prompts = tmp_path / "set.jsonl"
+    prompts.write_text(
+        '{"prompt": "What is half of one?"}\n{"prompt": "What is 3 + 4?"}\n'
+        '{"prompt": "And half of one, again?"}\n'
+    )
+    csv_path, md_path = tmp_path / "set.csv", tmp_path / "set.md"
+    result = compare(
+        replay, "--efforts", "low,medium,high", "--prompts", str(prompts),
+        "--csv", str(csv_path), "--markdown", str(md_path), prompt=None,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    run = {e: Decimal(20) / 10**6 + Decimal(t) * 10 / 10**6
+           for e, t in (("low", 100), ("medium", 300), ("high", 900))}  # fmt: skip
+    verdict = (
+        "Cheapest setting that still gets the majority answer: gpt-5-mini @ medium, on 3 of 3 "
+        f"prompts for {fmt.money(3 * run['medium'])}, 250 tokens of reasoning a run on average."
+    )
+    assert verdict in result.stdout
+    assert "gpt-5-mini @ low 1 of 3 for" in result.stdout
+    assert "gpt-5-mini @ high 3 of 3 for" in result.stdout and "(3.0× the cost)" in result.stdout
+    rows = list(csv.DictReader(csv_path.open()))
+    assert [r["label"] for r in rows] == [f"gpt-5-mini @ {e}" for e in ("low", "medium", "high")]
+    low, medium, high = rows
+    assert (low["majority_prompts"], low["majority_accuracy"]) == ("1", "0.3333")
+    assert (medium["majority_prompts"], medium["majority_accuracy"]) == ("3", "1.0")
+    assert Decimal(medium["cost"]) == 3 * run["medium"] and medium["cheapest_majority"] == "True"
+    assert high["cheapest_majority"] == "False" and high["reasoning_tokens_mean"] == "850"
+    markdown = md_path.read_text()
+    assert markdown.startswith("# Is more thinking worth it? 3 prompts\n")
+    assert "| gpt-5-mini @ medium ★ | 3 of 3 prompts | 100% |" in markdown
+    # each prompt: the answer most columns give, and what each column gave (and how often)
+    assert "| 1 | What is half of one? | 1/2 | 1/3 (100%) | 1/2 (100%) | 0.5 (100%) |" in markdown
+    assert "| 2 | What is 3 + 4? | 7 | 7 (100%) | 7 (100%) | 7 (100%) |" in markdown
+
+
+def test_csv_and_markdown_need_a_prompt_set(replay):
+    result = compare(replay, "--efforts", "low", "--csv", "out.csv")
+    assert result.returncode == 2 and "--prompts" in result.stderr
+    assert replay.received == []

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -27,6 +26,7 @@ from client.core import format as fmt
 from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
+from client.ui.compare.set_controller import PromptSetController
 from client.ui.compare.setup_dialog import CompareSetupDialog
 from client.ui.compare.view import ComparisonView
 from client.ui.conversation.live import TurnState
@@ -41,63 +41,54 @@ REPAINT_MS = 100
 class EstimateFigures:
     text: str
     budget_message: str = ""
-    ask: bool = False
 
 
 def estimate_figures(
     store: Any,
     columns: list[Column],
     samples: int,
-    prompt: str,
+    prompts: list[str],
     conversation_id: str | None,
     parent_id: str | None,
 ) -> EstimateFigures:
-    """The estimate line and the budget check, on a worker (reads the store, loads prices)."""
-    from client.budget import Estimate, check_budget
-    from client.compare.estimate import estimate_comparison
-    from client.core.cost import CostSource
-    from client.pricing import use_saved_prices
-    from client.providers.registry import profile
+    """The estimate line and the budget check, on a worker (reads the store, loads prices).
+    One prompt goes under the branch shown; a set's prompts each start a conversation."""
+    return _estimated(store, columns, samples, prompts, conversation_id, parent_id)[0]
 
-    use_saved_prices(store.path.parent)
-    history = store.branch(conversation_id, parent_id) if conversation_id and parent_id else []
-    urls: dict[int, str | None] = {}
-    for i, c in enumerate(columns):
-        try:
-            urls[i] = profile(c.provider).base_url(c.base_url)
-        except Exception:
-            urls[i] = c.base_url
-    estimate = estimate_comparison(
-        columns,
-        samples,
-        prompt,
-        history=history,
-        outputs={
-            i: store.output_history(c.provider, c.model, c.effort) for i, c in enumerate(columns)
-        },
-        overrides=store.price_overrides(),
-        base_urls=urls,
-    )
-    runs = len(columns) * samples
-    if estimate.high is None:
-        return EstimateFigures(
-            f"{runs} runs; cost unknown: {', '.join(estimate.unpriced)} has no price."
-        )
-    low = fmt.money(estimate.low or Decimal(0))
-    high = fmt.money(estimate.high)
-    guessed = [e.column.label for e in estimate.columns if not e.from_history]
-    if not guessed:
-        how = " (from your earlier turns at these settings)"
-    elif len(guessed) == len(estimate.columns):
-        how = " (no earlier turns at these settings: up to each model's output limit)"
+
+def budget_check_for(
+    store: Any,
+    columns: list[Column],
+    samples: int,
+    prompts: list[str],
+    conversation_id: str | None,
+    parent_id: str | None,
+) -> Any:
+    """What the send gate checks (LedgerController.budget_checked), on the store worker."""
+    return _estimated(store, columns, samples, prompts, conversation_id, parent_id)[1]
+
+
+def _estimated(
+    store: Any,
+    columns: list[Column],
+    samples: int,
+    prompts: list[str],
+    conversation_id: str | None,
+    parent_id: str | None,
+) -> tuple[EstimateFigures, Any]:
+    from client.compare.estimate import budget_check, combine, describe, estimate_with_store
+
+    if len(prompts) == 1:
+        history = store.branch(conversation_id, parent_id) if conversation_id and parent_id else []
+        estimate = estimate_with_store(store, columns, samples, prompts[0], history=history)
+        check = budget_check(store, conversation_id, estimate, "comparison")
     else:
-        how = f" (up to the output limit for {', '.join(guessed)}: no earlier turns there)"
-    check = check_budget(store, conversation_id, Estimate(0, estimate.high, CostSource.PRICES, 0))
-    return EstimateFigures(
-        f"{runs} runs: {low} to {high}{how}",
-        check.message if check.level != "ok" else "",
-        check.ask_before_sending,
-    )
+        estimate = combine([estimate_with_store(store, columns, samples, p) for p in prompts])
+        check = budget_check(store, None, estimate, "prompt set")
+    text = describe(estimate)
+    if len(prompts) > 1:
+        text = f"{len(prompts)} prompts × {len(columns)} settings × {samples} samples = {text}"
+    return EstimateFigures(text, check.message if check.level != "ok" else ""), check
 
 
 class _Bridge(QObject):
@@ -144,6 +135,8 @@ class CompareController(QObject):
         composer: Any,
         inspector: Any,
         *,
+        ledger: Any,
+        runner: Any,
         current_branch: Callable[[], tuple[str | None, str | None]],
         open_branch: Callable[[str, str], None],
         after_run: Callable[[str | None], None] | None = None,
@@ -153,6 +146,9 @@ class CompareController(QObject):
         super().__init__(window)
         self._window = window
         self.store, self.jobs, self.composer, self.inspector = store, jobs, composer, inspector
+        # A comparison is sent as a turn is: through the ledger's budget gate, and by the
+        # runner's turn controller (priced and stored the same way, the same idle timeout).
+        self.ledger, self.runner = ledger, runner
         self._current_branch = current_branch
         self._open_branch = open_branch
         self._after_run = after_run
@@ -172,6 +168,8 @@ class CompareController(QObject):
         self._bridge.sig_run_done.connect(self._on_run_done)
         self._bridge.sig_finished.connect(self._on_comparison_finished)
         self._bridge.sig_failed.connect(self._on_comparison_failed)
+        self.sets = PromptSetController(window, after_run)  # several prompts, one summary
+        self._closing = False
         self._repaint = QTimer(self)
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self._show_live)
@@ -183,21 +181,26 @@ class CompareController(QObject):
     # -- choosing ----------------------------------------------------------------------------
 
     def open_setup(self) -> CompareSetupDialog | None:
+        """The Compare dialog for the composer's prompt; with an empty prompt box, for a set."""
         prompt = self.composer.edit.toPlainText().strip()
-        if not prompt:
-            self._window.statusBar().showMessage("Write the prompt to compare first.", 8000)
-            return None
-        if self.running:
+        if self.running or self.sets.running:
             self._window.statusBar().showMessage(
                 "A comparison is still running: stop it or let it finish first.", 8000
             )
             return None
         dialog = CompareSetupDialog(self.composer.choice, prompt, self._window)
         dialog.sig_plan_changed.connect(lambda: self._estimate(dialog))
+        dialog.sig_set_wanted.connect(lambda: self._load_earlier_prompts(dialog))
         dialog.accepted.connect(lambda: self._on_setup_accepted(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _load_earlier_prompts(self, dialog: CompareSetupDialog) -> None:
+        if dialog.picker.earlier_list.count():
+            return  # read once per dialog
+        store = self.store
+        self.jobs.run(lambda: store.earlier_prompts(), dialog.picker.set_earlier)
 
     def _estimate(self, dialog: CompareSetupDialog) -> None:
         try:
@@ -207,14 +210,17 @@ class CompareController(QObject):
         if self._estimate_job is not None:
             self._estimate_job.cancel()
         conversation_id, parent_id = self._current_branch()
-        store, samples, prompt = self.store, dialog.samples, dialog.prompt
+        store, samples, prompts = self.store, dialog.samples, dialog.prompts()
         self._estimate_job = self.jobs.run(
-            lambda: estimate_figures(store, columns, samples, prompt, conversation_id, parent_id),
-            lambda f: dialog.set_estimate(f.text, f.budget_message, f.ask),
+            lambda: estimate_figures(store, columns, samples, prompts, conversation_id, parent_id),
+            lambda f: dialog.set_estimate(f.text, f.budget_message),
             lambda exc: dialog.set_estimate(f"No estimate: {exc}"),
         )
 
     def _on_setup_accepted(self, dialog: CompareSetupDialog) -> None:
+        if dialog.is_set:
+            self._start_set(dialog)
+            return
         conversation_id, parent_id = self._current_branch()
         settings = self.composer.settings()
         plan = ComparisonPlan(
@@ -225,19 +231,67 @@ class CompareController(QObject):
             parent_id,
             max_output_tokens=settings.max_output_tokens,
         )
-        self.composer.take_prompt()
-        self.start(plan)
+        prompt = self.composer.take_prompt()
+        self.composer.set_checking(True)
+        store, columns, samples = self.store, plan.columns, plan.samples
+
+        def proceed(go: bool) -> None:
+            self.composer.set_checking(False)
+            if go:
+                self.start(plan)
+            else:  # cancelled at the budget question: the prompt goes back
+                self.composer.restore_prompt(prompt)
+
+        self.ledger.budget_checked(
+            lambda: budget_check_for(
+                store, columns, samples, [plan.prompt], conversation_id, parent_id
+            ),
+            proceed,
+        )
+
+    def _start_set(self, dialog: CompareSetupDialog) -> None:
+        """A prompt set: planned and checked against the budgets on the store worker (a set
+        run before is resumed, so only what is left is estimated), then run prompt by prompt."""
+        from client.compare.prompt_set import PromptItem
+
+        items = [PromptItem(p) for p in dialog.prompts()]
+        columns, samples = dialog.columns(), dialog.samples
+        max_output_tokens = self.composer.settings().max_output_tokens
+        store, controller, sets = self.store, self.runner.controller(), self.sets
+        idle = self.runner.idle_timeout_s
+        planned: list[Comparison] = []
+
+        def check() -> Any:
+            from client.compare.estimate import budget_check, combine, estimate_left
+            from client.compare.prompt_set import plan_set
+
+            planned[:] = plan_set(
+                controller,
+                items,
+                columns,
+                samples,
+                max_output_tokens=max_output_tokens,
+                on_done=sets.run_done,
+                idle_timeout_s=idle,
+            )
+            estimate = combine([estimate_left(store, c) for c in planned])
+            return budget_check(store, None, estimate, "prompt set")
+
+        def proceed(go: bool) -> None:
+            if go and planned:
+                sets.start(planned, items)
+
+        self.ledger.budget_checked(check, proceed)
 
     # -- running -----------------------------------------------------------------------------
 
     def start(self, plan: ComparisonPlan, controller: TurnController | None = None) -> Comparison:
-        from client.session import TurnController
-
         comparison = Comparison(
-            controller or TurnController(self.store),
+            controller or self.runner.controller(),
             plan,
             on_event=self._on_event,
             on_done=self._on_done,
+            idle_timeout_s=self.runner.idle_timeout_s,
         )
         self.comparison = comparison
         self._live.clear()
@@ -336,10 +390,14 @@ class CompareController(QObject):
             cheapest = fig.columns[fig.cheapest].label if fig.cheapest is not None else None
             verdict = f" · cheapest giving the majority answer: {cheapest}" if cheapest else ""
             failed = f" · {fig.failed_runs} failed" if fig.failed_runs else ""
+            if fig.stopped_runs:
+                failed += f" · {fig.stopped_runs} stopped"
             window.view.status.setText(f"{total} runs · {fmt.money(fig.cost)}{failed}{verdict}")
 
     def _on_comparison_finished(self) -> None:
         self._repaint.stop()
+        if self._closing:  # the window is gone: nothing to show or refresh
+            return
         comparison = self.comparison
         if self.view_window is not None:
             self.view_window.running = False
@@ -364,6 +422,15 @@ class CompareController(QObject):
     def stop(self) -> None:
         if self.comparison is not None:
             self.comparison.cancel()
+
+    def shutdown(self, seconds: float = 10) -> None:
+        """The window is closing: stop a comparison or a set, and wait until what arrived of
+        each run is stored (before the store closes)."""
+        self._closing = True
+        self._repaint.stop()
+        self.stop()
+        self.sets.shutdown(seconds)
+        self.wait(seconds)
 
     def wait(self, seconds: float = 30) -> bool:
         """Block until the running comparison's thread ends (quitting, tests)."""
@@ -459,9 +526,7 @@ class CompareController(QObject):
             and self.view_window.isVisible()
         ):
             return
-        from client.session import TurnController
-
-        comparison = from_stored(TurnController(self.store), stored)
+        comparison = from_stored(self.runner.controller(), stored)
         self.comparison = comparison
         self._audits = dict(audits)
         self._finished = set(comparison.results)

@@ -1,4 +1,5 @@
-"""Choosing a comparison: which efforts of the current model, which other models, how many samples.
+"""Choosing a comparison: which efforts of the current model, which other models, how many samples,
+and which prompts: the composer's, or a set (earlier prompts picked from the history, or pasted).
 
 An effort the model cannot take is disabled with the adapter's own reason (the same rules that
 refuse it on sending). Other models are written one per line as `PROVIDER:MODEL[@EFFORT][=URL]`,
@@ -11,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
 from client.compare.columns import MAX_SAMPLES, Column, build_columns, parse_target
 from client.core.conversation import TurnSettings
 from client.core.errors import UsageError
+from client.ui.compare.prompt_picker import PromptSetPicker
 from client.ui.composer.model_picker import ModelChoice
 from client.ui.composer.reasoning_controls import _adapter, request_settings
 
@@ -36,9 +40,11 @@ ESTIMATE_DELAY_MS = 250
 
 
 class CompareSetupDialog(QDialog):
-    """Signals: sig_plan_changed(): the columns or samples changed (the estimate follows)."""
+    """Signals: sig_plan_changed(): the prompts, columns or samples changed (the estimate
+    follows); sig_set_wanted(): the set of prompts was chosen (the earlier prompts are read)."""
 
     sig_plan_changed = Signal()
+    sig_set_wanted = Signal()
 
     def __init__(self, choice: ModelChoice | None, prompt: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -52,6 +58,31 @@ class CompareSetupDialog(QDialog):
         short = " ".join(prompt.split())
         self.prompt_label.setText(short if len(short) <= 200 else short[:199] + "…")
         self.prompt_label.setAccessibleName("Prompt to compare")
+        self.one_button = QRadioButton("This prompt", self)
+        self.one_button.setAccessibleName("Compare this prompt")
+        self.set_button = QRadioButton("A set of prompts", self)
+        self.set_button.setAccessibleName("Compare a set of prompts")
+        self.set_button.setToolTip(
+            "Run several prompts on every column: which setting is the cheapest that still "
+            "gets the majority answer, over your own questions"
+        )
+        modes = QButtonGroup(self)
+        modes.addButton(self.one_button)
+        modes.addButton(self.set_button)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.one_button)
+        mode_row.addWidget(self.set_button)
+        mode_row.addStretch(1)
+        self.picker = PromptSetPicker(self)
+        self.picker.hide()
+        self.picker.sig_changed.connect(self._changed)
+        if prompt.strip():
+            self.one_button.setChecked(True)
+        else:  # nothing in the composer: only a set can be compared
+            self.one_button.setEnabled(False)
+            self.prompt_label.setText("(the prompt box is empty: choose a set of prompts)")
+            self.set_button.setChecked(True)
+        self.set_button.toggled.connect(self._on_mode_toggled)
         self.effort_boxes: dict[str, QCheckBox] = {}
         efforts_row = QHBoxLayout()
         adapter = _adapter(choice.provider) if choice else None
@@ -107,7 +138,9 @@ class CompareSetupDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Prompt:", self.prompt_label)
+        form.addRow("Prompts:", mode_row)
+        form.addRow("", self.prompt_label)
+        form.addRow("", self.picker)
         form.addRow(f"Efforts of {choice.model if choice else '…'}:", efforts_row)
         form.addRow("Other models:", self.targets_edit)
         form.addRow("Samples per column:", self.samples_spin)
@@ -120,8 +153,10 @@ class CompareSetupDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(ESTIMATE_DELAY_MS)
         self._timer.timeout.connect(self.sig_plan_changed)
-        self.resize(620, 360)
+        self.resize(680, 400)
         QTimer.singleShot(0, self._changed)
+        if self.is_set:
+            QTimer.singleShot(0, self._on_mode_toggled)
 
     def _refusal(self, adapter: object, effort: str) -> str | None:
         if self.choice is None or adapter is None:
@@ -155,9 +190,28 @@ class CompareSetupDialog(QDialog):
     def samples(self) -> int:
         return self.samples_spin.value()
 
+    @property
+    def is_set(self) -> bool:
+        return self.set_button.isChecked()
+
+    def prompts(self) -> list[str]:
+        """The prompts to run: the composer's, or the set chosen."""
+        return self.picker.prompts() if self.is_set else [self.prompt]
+
+    def _on_mode_toggled(self, *_: object) -> None:
+        self.prompt_label.setVisible(not self.is_set)
+        self.picker.setVisible(self.is_set)
+        self.compare_button.setText("Run the set" if self.is_set else "Compare")
+        if self.is_set:
+            self.resize(self.width(), max(self.height(), 640))
+            self.sig_set_wanted.emit()
+        self._changed()
+
     def _changed(self, *_: object) -> None:
         try:
             self.columns()
+            if not self.prompts():
+                raise UsageError("Tick earlier prompts or paste some, one per line.")
         except UsageError as exc:
             self.problem_label.setText(str(exc))
             self.problem_label.show()
@@ -169,7 +223,7 @@ class CompareSetupDialog(QDialog):
         self.estimate_label.setText("Estimating…")
         self._timer.start()
 
-    def set_estimate(self, text: str, budget_message: str = "", ask: bool = False) -> None:
-        """The estimate line, and what crossing a budget means (ask: "Compare anyway")."""
-        self.estimate_label.setText(text + (f"\n{budget_message}" if budget_message else ""))
-        self.compare_button.setText("Compare anyway" if budget_message and ask else "Compare")
+    def set_estimate(self, text: str, budget_message: str = "") -> None:
+        """The estimate line, and a budget it would cross (⚠), as the composer's next-turn line
+        says it; Compare then passes the same budget question as Send."""
+        self.estimate_label.setText(text + (f"\n⚠ {budget_message}" if budget_message else ""))

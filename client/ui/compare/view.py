@@ -37,6 +37,7 @@ from client.core.events import Visibility
 GROUP_COLOURS = ("#cdeccd", "#d6e2fb", "#fbe0c8", "#f1d3f1", "#fff0b0", "#cdeff0", "#e6e6e6")
 NO_ANSWER = "#f4f4f4"
 CHEAPEST = "★ cheapest giving the majority answer"
+STOPPED = "stopped by you: what arrived is kept"
 
 
 def _short(text: str, limit: int) -> str:
@@ -81,6 +82,7 @@ class RunCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.sample = sample
         self.turn: Turn | None = None
+        self.ended = False  # its result is shown: nothing left to stop
         self.answer_label = QLabel(f"#{sample + 1} · waiting", self)
         self.answer_label.setTextFormat(Qt.TextFormat.PlainText)
         self.answer_label.setAccessibleName(f"{label} sample {sample + 1} final answer")
@@ -127,28 +129,40 @@ class RunCard(QFrame):
         self.meta.setText(thinking + "\n")
 
     def show_result(self, result: RunResult, audit: AuditSummary | None) -> None:
+        self.ended = True
         self.stop_button.hide()
         turn = result.turn
         self.turn = turn
         failure = result.failure
         if turn is None:
-            message = failure.message if failure else "not sent"
-            self.answer_label.setText(f"#{self.sample + 1} · not sent")
-            self.text.setPlainText(message)
+            if result.stopped:
+                self.answer_label.setText(f"#{self.sample + 1} · not sent (stopped)")
+                self.text.setPlainText("Stopped before it was sent: nothing was asked or paid for.")
+            else:
+                self.answer_label.setText(f"#{self.sample + 1} · not sent")
+                self.text.setPlainText(failure.message if failure else "not sent")
             self.meta.setText("")
             self.inspect_button.setEnabled(False)
             return
         stated = conclusion(turn)
-        status = "" if failure is None else f" · {turn.status}"
+        if result.stopped:  # like a stopped turn: what arrived is kept, it is no failure
+            status = " · stopped"
+            said = turn.answer or "Stopped before any answer arrived."
+            why = STOPPED
+        else:
+            status = "" if failure is None else f" · {turn.status}"
+            said = turn.answer or (failure.message if failure else "")
+            why = _short(failure.message, 60) if failure is not None else ""
         self.answer_label.setText(f"#{self.sample + 1} · {stated or 'no final answer'}{status}")
-        self.text.setPlainText(turn.answer or (failure.message if failure else ""))
+        self.text.setPlainText(said)
         cost = fmt.money(turn.cost.total) if turn.cost.total is not None else "cost unknown"
         figures = " · ".join([_visibility_words(turn), fmt.duration(turn.timing.total_s), cost])
         lines = [figures, audit_words(audit)]
-        if failure is not None:
-            lines.append(_short(failure.message, 60))
+        if why:
+            lines.append(why)
         self.meta.setText("\n".join(lines))
-        self.meta.setToolTip(failure.message if failure is not None else "")
+        tip = "" if failure is None or result.stopped else failure.message
+        self.meta.setToolTip(tip)
         self.inspect_button.setEnabled(True)
 
 
@@ -257,7 +271,11 @@ class ComparisonView(QWidget):
             self.columns.append(box)
 
     def set_running(self, running: bool) -> None:
+        """While it runs, Stop all, and each run's own Stop until that run has ended."""
         self.stop_button.setVisible(running)
+        for box in self.columns:
+            for card in box.cards:
+                card.stop_button.setVisible(running and not card.ended)
 
     def card(self, column: int, sample: int) -> RunCard:
         return self.columns[column].cards[sample]

@@ -11,9 +11,10 @@ is, and what it will cost (client/ui/ledger/budget_prompt.py);
 it follows the typing (debounced), the model, the branch shown and the reasoning setting.
 
 Every way of sending a turn (Send, Retry, Regenerate, Edit) builds one SendRequest and goes
-through `send_checked`: the budget check, then the runner. A turn that would cross a budget says so in the
-banner above the composer and, if the user asked for it, waits for "Send anyway". Every store
-read runs on the window's store worker.
+through `send_checked`: the budget check, then the runner. A comparison or a prompt set passes
+the same gate (`budget_checked`) with its whole estimate. A send that would cross a budget says
+so in the banner above the composer and, if the user asked for it, waits for "Send anyway".
+Every store read runs on the window's store worker.
 """
 
 from __future__ import annotations
@@ -283,18 +284,26 @@ class LedgerController(QObject):
             if then is not None:
                 then(key)
 
+        self.budget_checked(lambda: next_turn_figures(store, send).check, proceed)
+
+    def budget_checked(
+        self, check: Callable[[], BudgetCheck], proceed: Callable[[bool], None]
+    ) -> None:
+        """The budget gate every send passes (a turn, a comparison, a prompt set): `check` runs
+        on the store worker; a budget it would cross is asked about (when the user asked to be
+        asked) or said in the banner, exactly as for a turn; then `proceed(go)`, go False when
+        the user cancelled at the question."""
         handle = self._jobs.run(
-            lambda: next_turn_figures(store, send),
-            lambda figures: self._on_send_checked(handle, figures, proceed),
+            check,
+            lambda result: self._on_send_checked(handle, result, proceed),
             lambda exc: self._on_send_check_failed(handle, exc, proceed),
         )
         self._check_jobs.add(handle)
 
     def _on_send_checked(
-        self, handle: JobHandle, figures: NextTurnFigures, proceed: Callable[[bool], None]
+        self, handle: JobHandle, check: BudgetCheck, proceed: Callable[[bool], None]
     ) -> None:
         self._check_jobs.discard(handle)
-        check = figures.check
         if check.level == "ok":
             proceed(True)
             return

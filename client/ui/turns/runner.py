@@ -254,13 +254,20 @@ class TurnRunner(QObject):
 
     # Starting and stopping
 
-    def start(self, send: SendRequest) -> str:
-        """Start a turn on a worker thread; returns the task key (sig_turn_started follows)."""
+    def controller(self) -> TurnController:
+        """The turn controller every send of the window runs through, a comparison's runs too:
+        it prices and stores each turn in the ledger through `SavingStore` (a full disk never
+        costs a turn)."""
         if self._controller is None:
             from client.session import TurnController  # imports keyring: after the window shows
 
             saving = SavingStore(self._store, self.unsaved.signals)  # stands in for the Store
             self._controller = TurnController(saving)  # type: ignore[arg-type]
+        return self._controller
+
+    def start(self, send: SendRequest) -> str:
+        """Start a turn on a worker thread; returns the task key (sig_turn_started follows)."""
+        controller = self.controller()
         key = secrets.token_hex(6)
         signals = _TaskSignals()
         running = _Running(key, send, signals, CancelToken())
@@ -275,7 +282,7 @@ class TurnRunner(QObject):
                 key,
                 send,
                 self._store,
-                self._controller,
+                controller,
                 signals,
                 running.cancel,
                 self.idle_timeout_s,

@@ -150,7 +150,8 @@ def test_stop_all_keeps_finished_runs(qtbot, compare_window, replay):
     dialog.effort_boxes["medium"].setChecked(False)
     dialog.effort_boxes["high"].setChecked(False)
     dialog.samples_spin.setValue(3)
-    dialog.accept()
+    dialog.accept()  # the budget check first, on the store worker, then the view
+    qtbot.waitUntil(lambda: compare_window.compare.view_window is not None, timeout=10_000)
     view = compare_window.compare.view_window.view
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=20_000)
     assert view.stop_button.isVisible()
@@ -162,3 +163,54 @@ def test_stop_all_keeps_finished_runs(qtbot, compare_window, replay):
     assert len(calls) == 2  # the third was never sent
     assert view.card(0, 0).answer_label.text().startswith("#1 · 1/3")
     assert "not sent" in view.card(0, 2).answer_label.text()
+
+
+def test_a_run_stopped_before_any_text_is_kept_as_stopped_not_failed(
+    qtbot, compare_window, replay, store
+):
+    from tests.support.replay import Reply
+
+    calls = []
+
+    def respond(request):
+        calls.append(request)
+        if len(calls) >= 2:  # the second run is sent, and nothing at all comes back
+            return Reply(chunks=[], hang_s=20)
+        return by_effort(SCRIPT)(request)
+
+    replay.respond(CHAT, respond)
+    compare_window.composer.set_choice(
+        ModelChoice("openai-compatible", "gpt-5-mini", replay.url + "/v1")
+    )  # a server on this machine: one run at a time, so the second waits for the first
+    compare_window.composer.edit.setPlainText("What is 2/4?")
+    dialog = compare_window.compare.open_setup()
+    for effort in ("medium", "high"):
+        dialog.effort_boxes[effort].setChecked(False)
+    dialog.samples_spin.setValue(2)
+    dialog.accept()  # the budget check first, on the store worker, then the view
+    qtbot.waitUntil(lambda: compare_window.compare.view_window is not None, timeout=10_000)
+    view = compare_window.compare.view_window.view
+    second = view.card(0, 1)
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=20_000)
+    assert second.stop_button.isVisible()  # stoppable before anything arrived
+    with qtbot.waitSignal(compare_window.compare.sig_finished, timeout=20_000):
+        qtbot.mouseClick(second.stop_button, Qt.MouseButton.LeftButton)
+    assert second.answer_label.text() == "#2 · no final answer · stopped"
+    assert second.text.toPlainText() == "Stopped before any answer arrived."
+    assert "stopped by you" in second.meta.text()
+    assert "fail" not in second.meta.text().lower() and "error" not in second.meta.text().lower()
+    assert not second.stop_button.isVisible() and second.inspect_button.isEnabled()
+    assert "1 stopped" in view.status.text() and "failed" not in view.status.text()
+    # stored like a stopped turn: interrupted, linked to its place in the comparison
+    comparison = compare_window.compare.comparison
+    stored = store.get_comparison(comparison.id)
+    run = stored.runs[(0, 1)]
+    assert run.status == "interrupted" and run.answer == ""
+    assert run.error is not None and run.error.kind == "cancelled"
+    # reopened, it still reads as stopped
+    compare_window.compare.view_window.close()
+    compare_window.new_conversation()
+    compare_window.open_conversation(comparison.plan.conversation_id)
+    qtbot.waitUntil(lambda: compare_window.compare.view_window.isVisible(), timeout=10_000)
+    reopened = compare_window.compare.view_window.view.card(0, 1)
+    assert reopened.answer_label.text() == "#2 · no final answer · stopped"

@@ -243,7 +243,8 @@ def test_the_compare_dialog_and_the_comparison_window(qtbot, compare_window):
     efforts = [_name(box) for box in dialog.effort_boxes.values() if box.isEnabled()]
     assert names[: len(efforts)] == efforts, names
     assert _is_subsequence(["Other models", "Samples per column"], names), names
-    assert names[-2:] == ["Start the comparison", "Cancel the comparison"], names
+    # ...then the buttons, and round to the top: the choice of one prompt or a set of them.
+    assert names[-3:] == ["Start the comparison", "Cancel the comparison", "Compare this prompt"]
     with qtbot.waitSignal(window.compare.sig_finished, timeout=60_000):
         dialog.accept()
 

@@ -209,8 +209,8 @@ def test_a_run_stopped_before_any_text_is_kept_as_stopped_not_failed(
     assert run.error is not None and run.error.kind == "cancelled"
     # reopened, it still reads as stopped
     compare_window.compare.view_window.close()
-    compare_window.new_conversation()
-    compare_window.open_conversation(comparison.plan.conversation_id)
+    compare_window.conversations.new_conversation()
+    compare_window.conversations.open_conversation(comparison.plan.conversation_id)
     qtbot.waitUntil(lambda: compare_window.compare.view_window.isVisible(), timeout=10_000)
     reopened = compare_window.compare.view_window.view.card(0, 1)
     assert reopened.answer_label.text() == "#2 · no final answer · stopped"

@@ -119,3 +119,10 @@ class BackgroundJobs(QObject):
     def wait(self, msecs: int = -1) -> bool:
         """Block until every job has run (for quitting and for tests). True if they all did."""
         return self._pool.waitForDone(msecs)
+
+    def drop_callbacks(self) -> None:
+        """No callback runs from now on: for a window that is closing. A job's result is
+        delivered through the event loop, after its work is done: waiting for the work is not
+        enough, the delivery would still reach widgets the window has already taken down."""
+        for handle in list(self._handles):
+            handle.cancel()

@@ -398,4 +398,6 @@ class MainWindow(QMainWindow):
             self.runner.shutdown()
             self.jobs.wait()
             self.net_jobs.wait()
+            self.jobs.drop_callbacks()
+            self.net_jobs.drop_callbacks()
         event.accept()

@@ -29,6 +29,7 @@ from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
 from client.ui.composer.model_picker import ModelChoice, OtherModelDialog
+from client.ui.conversation.formula_images import FormulaImages
 from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
@@ -534,6 +535,7 @@ class MainWindow(QMainWindow):
             self.audit.shutdown()  # a critic must not keep the window waiting for its job
             self.save_layout()
             self.runner.shutdown()
+            FormulaImages.instance().stop()  # the typesetting process does not outlive the window
             self.jobs.wait()
             self.net_jobs.wait()
         event.accept()

@@ -3,13 +3,15 @@
 client.render puts each formula in the HTML as ``<img src="thinkpane-math:…">`` (see
 client/render/typeset.py). A document asks for that picture through `loadResource`; this module
 answers: `FormulaImages` (one for the application) keeps pictures by `FormulaKey` (TeX, display,
-size in device pixels, colour), and typesets the missing ones on a worker thread with ziamath,
-rasterised by QtSvg at the screen's pixel ratio in the text colour. Until a picture is ready
-the document shows the formula's source in a quiet colour, and once it is ready only the places
-showing that formula are laid out again: nothing else of the answer is re-rendered.
+size in device pixels, colour), and has the missing ones typeset with ziamath in a worker
+process (client/render/typeset_worker.py; the window's interpreter never runs ziamath), from a
+thread that waits for the SVG and rasterises it with QtSvg at the screen's pixel ratio in the
+text colour. Until a picture is ready the document shows the formula's source in a quiet
+colour, and once it is ready only the places showing that formula are laid out again: nothing
+else of the answer is re-rendered.
 
 A formula that cannot be typeset (malformed, refused as hostile, over its time or size limit)
-stays its source text in the quiet colour: no dialog, no error.
+stays its source text in the quiet colour: no dialog, no error; `FormulaImages.reason` says why.
 
 Inline pictures are padded so that, placed with Qt's ``align="middle"`` (centred on half the
 x-height above the baseline), the formula's own baseline sits on the line's baseline.
@@ -57,8 +59,8 @@ from client.render.typeset import (
     FormulaKey,
     formula_href,
     formula_of_href,
-    typeset_svg,
 )
+from client.render.typeset_worker import TypesetWorker
 
 MATH_PREFIX = "thinkpane-math:"
 #: How many pictures are kept; a long conversation full of maths has a few hundred.
@@ -96,7 +98,8 @@ class _Done:
 
 
 class FormulaImages(QObject):
-    """The application's formula pictures: a cache and one worker thread that fills it.
+    """The application's formula pictures: a cache, and one thread that fills it from the
+    typesetting process (`typesetter`), so the GUI thread never waits for a formula.
 
     Signals:
         sig_ready(str): the picture of this ``thinkpane-math:`` address (in some size and
@@ -111,8 +114,10 @@ class FormulaImages(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pictures: OrderedDict[FormulaKey, QImage | None] = OrderedDict()
+        self._reasons: dict[FormulaKey, str] = {}  # why a formula is not typeset
         self._pending: set[FormulaKey] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formulas")
+        self.typesetter = TypesetWorker()
         self.stats = FormulaStats()
         self._closed = False
         self._sig_done.connect(self._on_self_done, Qt.ConnectionType.QueuedConnection)
@@ -128,15 +133,26 @@ class FormulaImages(QObject):
         return cls._instance
 
     def shutdown(self) -> None:
-        """Stop taking work and drop what is queued; the formula being typeset (at most its
-        time limit) finishes in the background."""
+        """Stop taking work, drop what is queued and end the typesetting process now (the
+        application quits: nothing waits for a formula)."""
         self._closed = True
         self._worker.shutdown(wait=False, cancel_futures=True)
+        self.typesetter.shutdown()
+
+    def stop(self) -> None:
+        """End the typesetting process (the window closed); a formula asked for later, or
+        still queued, starts a new one."""
+        self.typesetter.stop()
 
     def clear(self) -> None:
         """Forget every picture (a benchmark's cold start)."""
         self._pictures.clear()
+        self._reasons.clear()
         self.stats = FormulaStats()
+
+    def reason(self, key: FormulaKey) -> str:
+        """Why `key`'s formula is shown as its source ("" if it is not, or not known yet)."""
+        return self._reasons.get(key, "")
 
     @property
     def pending(self) -> int:
@@ -162,7 +178,7 @@ class FormulaImages(QObject):
         image: QImage | None = None
         reason = ""
         try:
-            image = rasterise(key, x_height)
+            image = rasterise(key, x_height, self.typesetter)
         except FormulaError as error:
             reason = str(error)
         except Exception as error:  # never let one formula take the worker down
@@ -173,19 +189,23 @@ class FormulaImages(QObject):
     def _on_self_done(self, done: _Done) -> None:
         self._pending.discard(done.key)
         self._pictures[done.key] = done.image
+        if done.image is None:
+            self._reasons[done.key] = done.reason
         self.stats.typeset += done.image is not None
         self.stats.failed += done.image is None
         self.stats.typeset_s += done.seconds
         while len(self._pictures) > CACHE_SIZE:
-            self._pictures.popitem(last=False)
+            dropped, _ = self._pictures.popitem(last=False)
+            self._reasons.pop(dropped, None)
         self.sig_ready.emit(formula_href(done.key.tex, done.key.display))
 
 
-def rasterise(key: FormulaKey, x_height: float) -> QImage:
-    """`key`'s formula as an image in device pixels, padded for ``align="middle"``."""
+def rasterise(key: FormulaKey, x_height: float, typesetter: TypesetWorker) -> QImage:
+    """`key`'s formula, typeset by `typesetter`, as an image in device pixels, padded for
+    ``align="middle"``. Waits for the typesetting: never on the GUI thread."""
     from PySide6.QtSvg import QSvgRenderer  # loaded with the first formula, not at start-up
 
-    typeset = typeset_svg(key)
+    typeset = typesetter.typeset(key)
     width, ascent, descent = typeset.width, typeset.ascent, typeset.descent
     # Qt centres a middle-aligned object on half the x-height above the baseline.
     top_pad = max(0.0, descent + x_height - ascent)

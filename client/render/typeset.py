@@ -12,9 +12,10 @@ A formula is model output, so it is hostile until shown otherwise:
   ``\\input``, ``\\def``, ``\\newcommand`` and their kin. Such a formula stays its source text.
   Refusing macro definitions is what bounds the work: without them, what ziamath expands is
   what was written, and a formula is at most `MAX_FORMULA_CHARS` long (longer ones are refused).
-- The window's typesetting runs in a worker process of its own (client/render/typeset_worker.py)
-  with a deadline (`TIME_LIMIT_S`): past it the worker is killed and a fresh one started, so no
-  formula can stall the renderer, and the window's interpreter never runs ziamath at all.
+- The window's typesetting runs in a worker process of its own (formula_worker.py in
+  client/ui/conversation) with a deadline (`TIME_LIMIT_S`): past it the worker is killed and a
+  fresh one started, so no formula can stall the renderer, and the window's interpreter never
+  runs ziamath at all.
   MathML for exports is made in the calling process: latex2mathml only reads the TeX once, and a
   formula is at most `MAX_FORMULA_CHARS` long (about 20 ms at worst here), so that is its bound.
 - The SVG is capped at `MAX_SVG_CHARS`; nothing here ever opens a file or a socket.
@@ -111,7 +112,7 @@ def typeset_svg(key: FormulaKey) -> TypesetFormula:
     """`key`'s formula as SVG, or FormulaError saying why it cannot be.
 
     Runs ziamath in the calling process, with no deadline: the window calls it through
-    `typeset_worker.TypesetWorker`, in a process that is killed when it runs too long.
+    the worker process of client/ui's formula_worker, which is killed when it runs too long.
     """
     reason = refusal(key.tex)
     if reason:

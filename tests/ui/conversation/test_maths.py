@@ -336,7 +336,7 @@ def test_a_formula_over_its_deadline_stays_source_and_the_next_one_renders(
     qtbot, qapp, monkeypatch
 ):
     from client.render import render_markdown
-    from tests.render.test_typeset_worker import SLOW
+    from tests.ui.conversation.test_formula_worker import SLOW
 
     images = FormulaImages.instance()
     typesetter = images.typesetter
@@ -379,7 +379,7 @@ def test_a_killed_typesetting_process_is_replaced(qtbot, qapp):
     import signal
 
     from client.render import render_markdown
-    from tests.render.test_typeset_worker import wait_until_gone
+    from tests.ui.conversation.test_formula_worker import wait_until_gone
 
     images = FormulaImages.instance()
     view = AnswerBrowser()
@@ -403,7 +403,7 @@ def test_a_killed_typesetting_process_is_replaced(qtbot, qapp):
 
 
 def test_closing_the_window_ends_the_typesetting_process(qtbot, make_window, replay):
-    from tests.render.test_typeset_worker import wait_until_gone
+    from tests.ui.conversation.test_formula_worker import wait_until_gone
 
     window = make_window()
     replay.add(CHAT_PATH, stream_reply(simple_stream(REASONING, ANSWER)))

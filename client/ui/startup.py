@@ -43,11 +43,20 @@ def warm_up(theme: str) -> bool:
 def load_widgets_later() -> None:
     """Import the widgets the window builds only when needed (on the GUI thread, once warm_up is
     done). They define Qt classes, and PySide sets up a Qt class's types lazily, on first use,
-    which is not meant to happen on two threads at once: so not on warm_up's worker."""
+    which is not meant to happen on two threads at once: so not on warm_up's worker.
+
+    Then everything start-up made (modules, classes, the window) is moved out of the cyclic
+    garbage collector's reach (`gc.freeze`): it lives as long as the process, and a full
+    collection that walked it again stopped whichever thread ran it, and the GUI thread waiting
+    for the interpreter lock, for 50-110 ms in the middle of a stream (bench/run.py math)."""
+    import gc
+
     import client.ui.audit.view  # noqa: F401 - the audit of a turn, once its reasoning is complete
     import client.ui.conversation.turn_view  # noqa: F401 - a turn, when a conversation opens or a prompt goes
     import client.ui.history.search_dialog  # noqa: F401 - Ctrl+K
     import client.ui.settings_dialog  # noqa: F401 - Settings…
+
+    gc.freeze()
 
 
 def _encode(data: QByteArray) -> str:

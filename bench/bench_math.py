@@ -6,10 +6,14 @@ math-heavy stream stalls the window.
   ziamath alone on the same formulas, one after another, in the same run.
 - `reopen_hit_rate`: a conversation with those formulas is shown, closed and shown again; the
   share of pictures the second showing found in the cache (1.0: nothing typeset again).
-- A 12,000-character answer and reasoning with a formula every ~200 characters stream from a
-  loopback server through the real window, offscreen, while a 1 ms timer probes the GUI thread:
-  `stall_ms_p50/p99/max`, beside `baseline_stall_ms_*` for the same stream with every formula
-  turned into plain text. `formulas_typeset_on_gui_thread` must be 0.
+- A 12,000-character answer and a 12,000-character reasoning with a formula every ~200
+  characters stream from a loopback server through the real window, offscreen, timed from inside
+  the GUI thread's event dispatch by bench/bench_stream.py (mode "math"; see there):
+  `stall_time_share`, `stall_ms_max`, `byte_to_pixel_ms_p50/p99`, beside `baseline_*` for the
+  same stream with every formula turned into plain text ("math-plain"), each in a fresh process.
+  The stream is paced like a fast hosted model; `full_speed` is the same stream sent as fast as
+  the server can (every formula arrives at once, so the typesetting runs beside the rendering).
+  `formulas_typeset_on_gui_thread` must be 0.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 FORMULAS = [
     "\\binom{28}{4} = 20475",
@@ -39,7 +43,18 @@ FORMULAS = [
 ]
 ANSWER_CHARS = 12_000
 GAP_CHARS = 200
-FRAME_CHARS = 4
+#: The stream figures reported beside their plain-text baseline.
+STREAM_FIGURES = (
+    "stall_time_share",
+    "stall_ms_max",
+    "stall_ms_p99",
+    "byte_to_pixel_ms_p50",
+    "byte_to_pixel_ms_p99",
+    "stall_time_share_own",
+    "stall_ms_max_own",
+    "cpu_wait_share",
+    "stream_s",
+)
 
 
 def _distinct(count: int) -> list[str]:
@@ -106,72 +121,12 @@ def _typeset_rate(app) -> tuple[float, float, float]:  # type: ignore[no-untyped
     return rate, baseline, hits / (hits + misses) if hits + misses else 0.0
 
 
-def _window(app, store):  # type: ignore[no-untyped-def]
-    from client.ui.app import build_window, collect_on_gui_thread
-
-    window = build_window(app, store, discover=lambda: [], list_remote=lambda: {})
-    collect_on_gui_thread(app, window)  # as run_app() does
-    window.resize(1400, 900)
-    window.show()
-    ready = [False]
-    window.sig_ready.connect(lambda: ready.__setitem__(0, True))
-    window.start()
-    _wait(app, lambda: ready[0], 30)
-    return window
-
-
-def _stream(app, window, server, answer: str, reasoning: str) -> dict:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-
-    from client.ui.composer.model_picker import ModelChoice
-    from client.ui.conversation.formula_images import FormulaImages
-    from tests.support.chat import chunk, usage_chunk
-    from tests.support.replay import Reply, sse
-
-    events = [chunk(reasoning=reasoning[i : i + FRAME_CHARS]) for i in range(0, len(reasoning), FRAME_CHARS)]  # fmt: skip
-    events += [chunk(content=answer[i : i + FRAME_CHARS]) for i in range(0, len(answer), FRAME_CHARS)]  # fmt: skip
-    events += [chunk(finish="stop"), usage_chunk(50, 8_000, reasoning=4_000)]
-    server.add("/v1/chat/completions", Reply(chunks=sse(*events, done=True)))
-    window.conversations.new_conversation()
-
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    probe = QTimer()
-    probe.setTimerType(Qt.TimerType.PreciseTimer)
-    probe.setInterval(1)
-    last = [0]
-
-    def on_probe() -> None:
-        now = clock.nsecsElapsed()
-        if last[0]:
-            lateness.append(max(0.0, (now - last[0]) / 1e6 - 1.0))
-        last[0] = now
-
-    probe.timeout.connect(on_probe)
-    window.composer.set_choice(ModelChoice("openai-compatible", "bench", server.url + "/v1"))
-    clock.start()
-    probe.start()
-    window.send("Solve it")
-    view = window.conversation
-
-    def done() -> bool:
-        states = view.states()
-        widget = view.widget_for(states[-1].id) if states else None
-        return (
-            bool(widget)
-            and not window.runner.busy
-            and not widget.rendering
-            and FormulaImages.instance().pending == 0
-        )
-
-    _wait(app, done)
-    probe.stop()
-    ordered = sorted(lateness) or [0.0]
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2)
-
-    return {"p50": pick(0.5), "p99": pick(0.99), "max": round(ordered[-1], 2)}
+def math_stream(plain: bool = False) -> tuple[str, str]:
+    """(reasoning, answer) of the math-heavy stream; `plain`: every formula as plain text."""
+    answer, reasoning = _math_text(ANSWER_CHARS, inline=False), _math_text(ANSWER_CHARS)
+    if plain:
+        return reasoning.replace("$", ""), answer.replace("$", "")
+    return reasoning, answer
 
 
 def run(args: list[str]) -> dict:
@@ -180,52 +135,30 @@ def run(args: list[str]) -> dict:
     from client.ui.app import tune_interpreter
 
     tune_interpreter()  # as run_app() does
+    from bench_stream import _child
     from PySide6.QtWidgets import QApplication
 
-    import client.ui.conversation.formula_images as formula_images
     from client.render.maths import formulas
-    from client.store.store import Store
-    from tests.support.replay import ReplayServer
 
     app = QApplication.instance() or QApplication([])
-    on_gui = [0]
-    typeset = formula_images.typeset_svg
-
-    def watched(*a, **k):  # type: ignore[no-untyped-def]
-        on_gui[0] += threading.current_thread() is threading.main_thread()
-        return typeset(*a, **k)
-
-    formula_images.typeset_svg = watched
     rate, baseline_rate, hit_rate = _typeset_rate(app)
-
-    answer, reasoning = _math_text(ANSWER_CHARS, inline=False), _math_text(ANSWER_CHARS)
-    plain_answer = answer.replace("$", "")
-    plain_reasoning = reasoning.replace("$", "")
-    store = Store.open()
-    server = ReplayServer().start()
-    try:
-        window = _window(app, store)
-        baseline = _stream(app, window, server, plain_answer, plain_reasoning)
-        formula_images.FormulaImages.instance().clear()
-        maths = _stream(app, window, server, answer, reasoning)
-        window.close()
-    finally:
-        server.stop()
-        store.close()
-        formula_images.typeset_svg = typeset
-    return {
+    reasoning, answer = math_stream()
+    figures: dict = {
         "formulas_per_s": round(rate, 1),
         "baseline_formulas_per_s": round(baseline_rate, 1),
         "reopen_hit_rate": round(hit_rate, 3),
-        "stall_ms_p50": maths["p50"],
-        "baseline_stall_ms_p50": baseline["p50"],
-        "stall_ms_p99": maths["p99"],
-        "baseline_stall_ms_p99": baseline["p99"],
-        "stall_ms_max": maths["max"],
-        "baseline_stall_ms_max": baseline["max"],
         "formulas_in_stream": len(formulas(answer)) + len(formulas(reasoning)),
-        "formulas_typeset_on_gui_thread": on_gui[0],
     }
+    full_speed: dict = {}
+    for speed, into in (("", figures), ("-full", full_speed)):
+        plain, maths = _child(f"math-plain{speed}"), _child(f"math{speed}")
+        for name in STREAM_FIGURES:
+            into[name] = maths[name]
+            into[f"baseline_{name}"] = plain[name]
+        into["formulas_typeset_on_gui_thread"] = maths["formulas_typeset_on_gui_thread"]
+        into["rendered_correctly"] = maths["rendered_correctly"]
+    figures["full_speed"] = full_speed
+    return figures
 
 
 if __name__ == "__main__":

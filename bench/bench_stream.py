@@ -22,6 +22,10 @@ measured for as long as it lasts, not sampled by a timer that cannot fire while 
 
 `two_conversations` repeats it with two turns streaming at once: one in a conversation the user
 has left, one in the conversation shown.
+
+`bench/run.py math` measures the same figures with a math-heavy turn (modes "math" and
+"math-plain", its baseline with every formula as plain text); there the stream waits for every
+formula picture too, and `formulas_typeset_on_gui_thread` counts ziamath calls the GUI thread made.
 """
 
 from __future__ import annotations
@@ -182,12 +186,20 @@ def measure(mode: str) -> dict:
     from client.store.store import Store
     from client.ui.app import build_window, collect_on_gui_thread
     from client.ui.composer.model_picker import ModelChoice
+    from client.ui.conversation.formula_images import FormulaImages
     from client.ui.conversation.paced import PacedRenderer
 
     app = TimedApplication([])
-    reasoning, answer = _reasoning_text(REASONING_CHARS), _answer_text(ANSWER_CHARS)
+    maths = mode.startswith("math")
+    if maths:
+        from bench_math import math_stream
+
+        reasoning, answer = math_stream(plain=mode.startswith("math-plain"))
+        on_gui = _count_typesetting_on_gui_thread()
+    else:
+        reasoning, answer = _reasoning_text(REASONING_CHARS), _answer_text(ANSWER_CHARS)
     frames = _frames(reasoning, answer)
-    server, url = _serve(_events(reasoning, answer), full_speed=mode == "full")
+    server, url = _serve(_events(reasoning, answer), full_speed=mode.endswith("full"))
 
     # When each frame's bytes were read from the socket, per stream ("a" or "b"): the worker's
     # reads, counted in SSE frames completed ("\n\n" ends one).
@@ -287,7 +299,13 @@ def measure(mode: str) -> dict:
                 watch(shown_turn["state"])
             states = view.states()
             widget = view.widget_for(states[-1].id) if states else None
-            if widget is not None and not window.runner.busy and not widget.rendering:
+            waiting = maths and FormulaImages.instance().pending > 0  # pictures still coming
+            if (
+                widget is not None
+                and not window.runner.busy
+                and not widget.rendering
+                and not waiting
+            ):
                 finished.quit()
             if time.perf_counter() - started > 110:
                 finished.quit()
@@ -309,8 +327,8 @@ def measure(mode: str) -> dict:
         shown_ok = (
             state.answer.text() == answer
             and inspector.text().rstrip() == reasoning.rstrip()
-            and "block 0" in shown
-            and f"Step {answer.count('## Step') - 1}" in shown
+            and (maths or "block 0" in shown)
+            and (maths or f"Step {answer.count('## Step') - 1}" in shown)
         )
         baseline_s = _naive(
             app, [(a, r) for _, a, r in updates], answer, reasoning, window.theme.name
@@ -350,7 +368,26 @@ def measure(mode: str) -> dict:
             "rendered_correctly": int(shown_ok),
         }
     )
+    if maths:
+        figures["formulas_typeset_on_gui_thread"] = on_gui[0]
     return figures
+
+
+def _count_typesetting_on_gui_thread() -> list[int]:
+    """Count the ziamath typesettings this process runs on its main (GUI) thread."""
+    import threading
+
+    import ziamath
+
+    on_gui = [0]
+    latex = ziamath.Latex
+
+    def counted(*a, **k):  # type: ignore[no-untyped-def]
+        on_gui[0] += threading.current_thread() is threading.main_thread()
+        return latex(*a, **k)
+
+    ziamath.Latex = counted
+    return on_gui
 
 
 def _deciles(name: str, costs: list[float], suffix: str = "") -> dict:

@@ -1,7 +1,16 @@
-"""The bundle's entry point: the same `thinkpane` command the wheel installs."""
+"""The bundle's entry point: the same `thinkpane` command the wheel installs.
 
+Formulas are typeset in a worker process started with multiprocessing's spawn method; frozen,
+that runs this executable again with multiprocessing's arguments, and `freeze_support()` turns
+such a run into the worker (and exits) before anything of the app is imported.
+"""
+
+import multiprocessing
 import sys
 
-from client.cli import main
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
 
-sys.exit(main())
+    from client.cli import main
+
+    sys.exit(main())

@@ -11,12 +11,13 @@ A formula is model output, so it is hostile until shown otherwise:
   parsing (`refusal`): ``\\href``, ``\\url``, ``\\includegraphics``, the ``\\html…`` family,
   ``\\input``, ``\\def``, ``\\newcommand`` and their kin. Such a formula stays its source text.
   Refusing macro definitions is what bounds the work: without them, what ziamath expands is
-  what was written, and a formula is at most `maths.MAX_FORMULA_CHARS` long.
-- Every typesetting runs against a deadline (`TIME_LIMIT_S`): past it, a watchdog thread raises
-  an exception inside the typesetting thread (CPython's asynchronous exceptions), again every
-  50 ms until it stops, and the caller gets `FormulaError`; so no formula can stall the
-  renderer. The cyclic garbage collector is paused meanwhile, as its callbacks would swallow
-  the interruption.
+  what was written, and a formula is at most `MAX_FORMULA_CHARS` long (longer ones are refused).
+- The window's typesetting runs in a worker process of its own (formula_worker.py in
+  client/ui/conversation) with a deadline (`TIME_LIMIT_S`): past it the worker is killed and a
+  fresh one started, so no formula can stall the renderer, and the window's interpreter never
+  runs ziamath at all.
+  MathML for exports is made in the calling process: latex2mathml only reads the TeX once, and a
+  formula is at most `MAX_FORMULA_CHARS` long (about 20 ms at worst here), so that is its bound.
 - The SVG is capped at `MAX_SVG_CHARS`; nothing here ever opens a file or a socket.
 
 In the documents client.render makes, a formula is an ``<img>`` whose address is
@@ -27,13 +28,11 @@ what a picture is cached by: the TeX, display or inline, the size and the colour
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import re
-import threading
-import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
+
+from client.render.maths import MAX_FORMULA_CHARS
 
 MATH_SCHEME = "thinkpane-math:"
 TIME_LIMIT_S = 2.0
@@ -100,17 +99,20 @@ def formula_of_href(href: str) -> tuple[str, bool] | None:
 
 
 def refusal(tex: str) -> str | None:
-    """Why `tex` will not be typeset (a refused command), or None when it may be."""
+    """Why `tex` will not be typeset (a refused command, or too long), or None when it may be."""
+    if len(tex) > MAX_FORMULA_CHARS:
+        return f"the formula is longer than {MAX_FORMULA_CHARS:,} characters: it is not typeset"
     for match in _COMMAND.finditer(tex):
         if match[1] in REFUSED_COMMANDS:
             return f"\\{match[1]} is not typeset: formulas may not link, load or define anything"
     return None
 
 
-def typeset_svg(key: FormulaKey, *, time_limit_s: float = TIME_LIMIT_S) -> TypesetFormula:
+def typeset_svg(key: FormulaKey) -> TypesetFormula:
     """`key`'s formula as SVG, or FormulaError saying why it cannot be.
 
-    Safe to call from any thread; the deadline applies to the calling thread.
+    Runs ziamath in the calling process, with no deadline: the window calls it through
+    the worker process of client/ui's formula_worker, which is killed when it runs too long.
     """
     reason = refusal(key.tex)
     if reason:
@@ -119,21 +121,20 @@ def typeset_svg(key: FormulaKey, *, time_limit_s: float = TIME_LIMIT_S) -> Types
 
     # SVG 1.1: glyphs as plain paths, no <symbol>, which QtSvg (SVG Tiny) cannot draw.
     ziamath.config.svg2 = False
-
-    def typeset() -> str:
+    try:
         latex = ziamath.Latex(
             key.tex, size=key.size, color=key.colour, inline=not key.display, margin=0
         )
-        return str(latex.svg())
-
-    try:
-        svg = _with_deadline(typeset, time_limit_s)
-    except FormulaError:
-        raise
+        svg = str(latex.svg())
     except RecursionError as error:
         raise FormulaError("the formula nests too deeply to typeset") from error
     except Exception as error:  # ziamath raises many kinds for malformed TeX
         raise FormulaError(f"the formula could not be read ({type(error).__name__})") from error
+    return measured(svg)
+
+
+def measured(svg: str) -> TypesetFormula:
+    """A typeset formula's SVG with its size and baseline read from it, or FormulaError."""
     if len(svg) > MAX_SVG_CHARS:
         raise FormulaError("the formula is too large to typeset")
     box = _VIEW_BOX.search(svg)
@@ -150,10 +151,8 @@ def mathml(tex: str, display: bool) -> str | None:
     from latex2mathml.converter import convert
 
     try:
-        converted = _with_deadline(
-            lambda: convert(tex, display="block" if display else "inline"), TIME_LIMIT_S
-        )
-    except Exception:  # latex2mathml raises many kinds for malformed TeX
+        converted = convert(tex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds for malformed TeX (RecursionError too)
         return None
     opening_end = converted.find(">") + 1
     closing = converted.rfind("</math>")
@@ -171,93 +170,3 @@ def mathml(tex: str, display: bool) -> str | None:
         + annotation
         + "</semantics></math>"
     )
-
-
-def _interrupt(thread: int, exception: type[BaseException] | None) -> None:
-    """Raise `exception` in `thread` at its next bytecode; None cancels a pending one."""
-    pending = ctypes.py_object(exception) if exception is not None else ctypes.c_void_p(None)
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), pending)
-
-
-class _Overtime(Exception):
-    """Raised inside a typesetting thread by its watchdog."""
-
-
-#: After the deadline, the watchdog interrupts again this often until the work has stopped: an
-#: interruption that lands where Python ignores exceptions (a __del__ method) is not lost.
-_REPEAT_S = 0.05
-_gc_lock = threading.Lock()
-_gc_paused = [0, False]  # how many typesettings run, whether the collector was on before
-
-
-def _pause_collector(pause: bool) -> None:
-    """The cyclic collector is off while any formula is typeset: its callbacks ignore
-    exceptions, so an interruption landing in one would be lost (collection is only deferred)."""
-    with _gc_lock:
-        if pause:
-            if _gc_paused[0] == 0:
-                _gc_paused[1] = gc.isenabled()
-                gc.disable()
-            _gc_paused[0] += 1
-        else:
-            _gc_paused[0] -= 1
-            if _gc_paused[0] == 0 and _gc_paused[1]:
-                gc.enable()
-
-
-class _Watchdog:
-    """One thread for the whole process that interrupts typesettings past their deadline."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._deadlines: dict[int, float] = {}  # thread ident: when to interrupt it next
-        self._thread: threading.Thread | None = None
-
-    def start_watching(self, thread: int, seconds: float) -> None:
-        with self._lock:
-            self._deadlines[thread] = time.monotonic() + seconds
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="formula-deadlines")
-                self._thread.daemon = True
-                self._thread.start()
-            self._lock.notify()
-
-    def stop_watching(self, thread: int) -> None:
-        with self._lock:
-            self._deadlines.pop(thread, None)
-            # An interruption set but not yet raised must not escape into the caller.
-            _interrupt(thread, None)
-
-    def _run(self) -> None:
-        with self._lock:
-            while True:
-                now = time.monotonic()
-                for thread, deadline in list(self._deadlines.items()):
-                    if deadline <= now:
-                        _interrupt(thread, _Overtime)
-                        self._deadlines[thread] = now + _REPEAT_S
-                soonest = min(self._deadlines.values(), default=None)
-                self._lock.wait(None if soonest is None else max(0.0, soonest - now))
-
-
-_watchdog = _Watchdog()
-
-
-def _with_deadline(work, seconds: float):  # type: ignore[no-untyped-def]
-    """`work()`, or FormulaError once it has run `seconds`: the watchdog interrupts it."""
-    thread = threading.get_ident()
-    _pause_collector(True)
-    try:
-        try:
-            _watchdog.start_watching(thread, seconds)
-            return work()
-        finally:
-            while True:  # an interruption may land after the work, before it was stopped
-                try:
-                    _watchdog.stop_watching(thread)
-                    break
-                except _Overtime:
-                    continue
-            _pause_collector(False)  # from here on nothing can interrupt this thread
-    except _Overtime as error:
-        raise FormulaError(f"the formula took longer than {seconds:g} s to typeset") from error

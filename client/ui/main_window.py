@@ -30,6 +30,7 @@ from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
 from client.ui.composer.models import ModelsController
+from client.ui.conversation.formula_images import FormulaImages
 from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
@@ -396,6 +397,7 @@ class MainWindow(QMainWindow):
             self.save_layout()
             self.compare.shutdown()  # a comparison or a prompt set: stopped, what arrived kept
             self.runner.shutdown()
+            FormulaImages.instance().stop()  # the typesetting process does not outlive the window
             self.jobs.wait()
             self.net_jobs.wait()
             self.jobs.drop_callbacks()

@@ -43,7 +43,8 @@ def warm_up(theme: str) -> bool:
 def load_widgets_later() -> None:
     """Import the widgets the window builds only when needed (on the GUI thread, once warm_up is
     done). They define Qt classes, and PySide sets up a Qt class's types lazily, on first use,
-    which is not meant to happen on two threads at once: so not on warm_up's worker."""
+    which is not meant to happen on two threads at once: so not on warm_up's worker.
+    (What start-up made is then frozen out of the cyclic collector's walks: client/ui/collector.py.)"""
     import client.ui.audit.view  # noqa: F401 - the audit of a turn, once its reasoning is complete
     import client.ui.conversation.turn_view  # noqa: F401 - a turn, when a conversation opens or a prompt goes
     import client.ui.history.search_dialog  # noqa: F401 - Ctrl+K

@@ -1,15 +1,17 @@
-"""Formula pictures for Qt's rich text: typeset off the GUI thread, cached, swapped in when ready.
+"""Formula pictures for Qt's rich text: made in a worker process, cached, swapped in when ready.
 
 client.render puts each formula in the HTML as ``<img src="thinkpane-math:…">`` (see
 client/render/typeset.py). A document asks for that picture through `loadResource`; this module
 answers: `FormulaImages` (one for the application) keeps pictures by `FormulaKey` (TeX, display,
-size in device pixels, colour), and typesets the missing ones on a worker thread with ziamath,
-rasterised by QtSvg at the screen's pixel ratio in the text colour. Until a picture is ready
-the document shows the formula's source in a quiet colour, and once it is ready only the places
-showing that formula are laid out again: nothing else of the answer is re-rendered.
+size in device pixels, colour), and has the missing ones made in a worker process
+(formula_worker.py: ziamath typesets, QtSvg draws at the screen's pixel ratio in the text
+colour; the window's interpreter does neither), from a thread that waits for the pixels.
+Until a picture is ready the document shows the formula's source in a quiet colour, and once
+it is ready only the places showing that formula are laid out again: nothing else of the
+answer is re-rendered.
 
 A formula that cannot be typeset (malformed, refused as hostile, over its time or size limit)
-stays its source text in the quiet colour: no dialog, no error.
+stays its source text in the quiet colour: no dialog, no error; `FormulaImages.reason` says why.
 
 Inline pictures are padded so that, placed with Qt's ``align="middle"`` (centred on half the
 x-height above the baseline), the formula's own baseline sits on the line's baseline.
@@ -26,11 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QByteArray,
     QCoreApplication,
     QObject,
     QPointF,
-    QRectF,
     Qt,
     QTimer,
     QUrl,
@@ -57,14 +57,12 @@ from client.render.typeset import (
     FormulaKey,
     formula_href,
     formula_of_href,
-    typeset_svg,
 )
+from client.ui.conversation.formula_worker import FormulaWorker
 
 MATH_PREFIX = "thinkpane-math:"
 #: How many pictures are kept; a long conversation full of maths has a few hundred.
 CACHE_SIZE = 3_000
-#: A picture is never larger than this many device pixels on either side.
-MAX_SIDE_PX = 4_000
 #: Pictures that arrive within this long are swapped into a document in one go.
 SWAP_INTERVAL_MS = 120
 #: Maths fonts look small beside text fonts at the same size.
@@ -96,7 +94,8 @@ class _Done:
 
 
 class FormulaImages(QObject):
-    """The application's formula pictures: a cache and one worker thread that fills it.
+    """The application's formula pictures: a cache, and one thread that fills it from the
+    typesetting process (`typesetter`), so the GUI thread never waits for a formula.
 
     Signals:
         sig_ready(str): the picture of this ``thinkpane-math:`` address (in some size and
@@ -111,8 +110,10 @@ class FormulaImages(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pictures: OrderedDict[FormulaKey, QImage | None] = OrderedDict()
+        self._reasons: dict[FormulaKey, str] = {}  # why a formula is not typeset
         self._pending: set[FormulaKey] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formulas")
+        self.typesetter = FormulaWorker()
         self.stats = FormulaStats()
         self._closed = False
         self._sig_done.connect(self._on_self_done, Qt.ConnectionType.QueuedConnection)
@@ -128,15 +129,26 @@ class FormulaImages(QObject):
         return cls._instance
 
     def shutdown(self) -> None:
-        """Stop taking work and drop what is queued; the formula being typeset (at most its
-        time limit) finishes in the background."""
+        """Stop taking work, drop what is queued and end the typesetting process now (the
+        application quits: nothing waits for a formula)."""
         self._closed = True
         self._worker.shutdown(wait=False, cancel_futures=True)
+        self.typesetter.shutdown()
+
+    def stop(self) -> None:
+        """End the typesetting process (the window closed); a formula asked for later, or
+        still queued, starts a new one."""
+        self.typesetter.stop()
 
     def clear(self) -> None:
         """Forget every picture (a benchmark's cold start)."""
         self._pictures.clear()
+        self._reasons.clear()
         self.stats = FormulaStats()
+
+    def reason(self, key: FormulaKey) -> str:
+        """Why `key`'s formula is shown as its source ("" if it is not, or not known yet)."""
+        return self._reasons.get(key, "")
 
     @property
     def pending(self) -> int:
@@ -157,12 +169,13 @@ class FormulaImages(QObject):
         return False, None
 
     def _typeset(self, key: FormulaKey, x_height: float) -> None:
-        # Worker thread: no widgets here, only QImage and QPainter, which are thread-safe.
+        # The formulas thread: it waits on the worker process's pipe; the QImage it gets is
+        # a copy of the pixels received, handed to the GUI thread by a queued signal.
         started = time.perf_counter()
         image: QImage | None = None
         reason = ""
         try:
-            image = rasterise(key, x_height)
+            image = self.typesetter.picture(key, x_height)
         except FormulaError as error:
             reason = str(error)
         except Exception as error:  # never let one formula take the worker down
@@ -173,42 +186,15 @@ class FormulaImages(QObject):
     def _on_self_done(self, done: _Done) -> None:
         self._pending.discard(done.key)
         self._pictures[done.key] = done.image
+        if done.image is None:
+            self._reasons[done.key] = done.reason
         self.stats.typeset += done.image is not None
         self.stats.failed += done.image is None
         self.stats.typeset_s += done.seconds
         while len(self._pictures) > CACHE_SIZE:
-            self._pictures.popitem(last=False)
+            dropped, _ = self._pictures.popitem(last=False)
+            self._reasons.pop(dropped, None)
         self.sig_ready.emit(formula_href(done.key.tex, done.key.display))
-
-
-def rasterise(key: FormulaKey, x_height: float) -> QImage:
-    """`key`'s formula as an image in device pixels, padded for ``align="middle"``."""
-    from PySide6.QtSvg import QSvgRenderer  # loaded with the first formula, not at start-up
-
-    typeset = typeset_svg(key)
-    width, ascent, descent = typeset.width, typeset.ascent, typeset.descent
-    # Qt centres a middle-aligned object on half the x-height above the baseline.
-    top_pad = max(0.0, descent + x_height - ascent)
-    bottom_pad = max(0.0, ascent - descent - x_height)
-    height = top_pad + ascent + descent + bottom_pad
-    if max(width, height) > MAX_SIDE_PX:
-        raise FormulaError("the formula is too large to show")
-    image = QImage(
-        max(1, math.ceil(width)),
-        max(1, math.ceil(height)),
-        QImage.Format.Format_ARGB32_Premultiplied,
-    )
-    image.fill(Qt.GlobalColor.transparent)
-    image.setDevicePixelRatio(key.scale)
-    renderer = QSvgRenderer(QByteArray(typeset.svg.encode("utf-8")))
-    if not renderer.isValid():
-        raise FormulaError("the typeset formula could not be drawn")
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    scale = key.scale or 1.0  # the painter works in logical pixels on a high-density image
-    renderer.render(painter, QRectF(0, top_pad / scale, width / scale, (ascent + descent) / scale))
-    painter.end()
-    return image
 
 
 def source_image(source: str, font: QFont, colour: QColor, ratio: float) -> QImage:

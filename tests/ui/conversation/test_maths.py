@@ -313,3 +313,111 @@ def test_any_reasoning_in_any_chunks_is_shown_once(qapp, text, sizes):
     writer.append(text[position:])
     assert writer.text() == text.replace("\r\n", "\n")
     assert len(formula_images(document)) == len(formulas(text))
+
+
+def _shown_as_source(view, name: str) -> bool:
+    """Whether the formula picture `name` in `view` is its source as quiet text."""
+    from client.ui.conversation.formula_images import source_image
+
+    tex = QUrl.fromPercentEncoding(name[len(MATH_PREFIX) + 1 :].encode())
+    display = name[len(MATH_PREFIX)] == "d"
+    formulas_ = view.formulas()
+    source = source_image(
+        f"$${tex}$$" if display else f"${tex}$",
+        formulas_._font,
+        formulas_._quiet,
+        formulas_._ratio,
+    )
+    shown = view.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+    return isinstance(shown, QImage) and shown == source
+
+
+def test_a_formula_over_its_deadline_stays_source_and_the_next_one_renders(
+    qtbot, qapp, monkeypatch
+):
+    from client.render import render_markdown
+    from tests.ui.conversation.test_formula_worker import SLOW
+
+    images = FormulaImages.instance()
+    typesetter = images.typesetter
+    view = AnswerBrowser()
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    view.setHtml(render_markdown("Warm: $a_0$."))
+    typeset_everything(qtbot)
+    started = typesetter.starts
+    first = typesetter.pid
+    assert first is not None
+
+    monkeypatch.setattr(typesetter, "time_limit_s", 0.05)
+    view.setHtml(render_markdown(f"Slow: ${SLOW}$ here."))
+    [(_, slow_name)] = formula_images(view.document())
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
+    slow_key = view.formulas().key(SLOW, False)
+    assert images.picture(slow_key, 8.0) == (True, None)  # known: not typeset
+    assert "longer than" in images.reason(slow_key)
+    assert _shown_as_source(view, slow_name)
+    assert view.toPlainText() == "Slow: \ufffc here."
+    view.selectAll()
+    assert f"${SLOW}$" in view.createMimeDataFromSelection().text()  # copied as its TeX
+
+    monkeypatch.setattr(typesetter, "time_limit_s", 2.0)
+    view.setHtml(render_markdown(f"Slow: ${SLOW}$ here, then $\\frac{{7}}{{9}}$."))
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
+    [(_, still_slow), (_, next_name)] = formula_images(view.document())
+    assert _shown_as_source(view, still_slow)  # not asked again: it stays source
+    assert not _shown_as_source(view, next_name)
+    assert images.picture(view.formulas().key("\\frac{7}{9}", False), 8.0)[1] is not None
+    assert typesetter.starts == started + 1 and typesetter.pid not in (None, first)
+
+
+def test_a_killed_typesetting_process_is_replaced(qtbot, qapp):
+    import os
+    import signal
+
+    from client.render import render_markdown
+    from tests.ui.conversation.test_formula_worker import wait_until_gone
+
+    images = FormulaImages.instance()
+    view = AnswerBrowser()
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    view.setHtml(render_markdown("Before: $b_1 + b_2$."))
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
+    pid = images.typesetter.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    wait_until_gone(pid)
+
+    view.setHtml(render_markdown("Before: $b_1 + b_2$. After: $c_3 \\cdot c_4$."))
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: view.formulas().outstanding == 0)
+    for _, name in formula_images(view.document()):
+        assert not _shown_as_source(view, name), name
+    assert images.typesetter.pid not in (None, pid)
+
+
+def test_closing_the_window_ends_the_typesetting_process(qtbot, make_window, replay):
+    from tests.ui.conversation.test_formula_worker import wait_until_gone
+
+    window = make_window()
+    replay.add(CHAT_PATH, stream_reply(simple_stream(REASONING, ANSWER)))
+    use_replay(window, replay)
+    send(qtbot, window, "How many ways?")
+    qtbot.waitUntil(
+        lambda: bool(window.conversation.states()) and not window.runner.busy, timeout=10_000
+    )
+    widget = window.conversation.widget_for(window.conversation.states()[-1].id)
+    widget.refresh()
+    typeset_everything(qtbot)
+    qtbot.waitUntil(lambda: widget.answer_view.formulas().outstanding == 0)
+    pid = FormulaImages.instance().typesetter.pid
+    assert pid is not None
+    window.close()
+    wait_until_gone(pid)
+    assert FormulaImages.instance().typesetter.pid is None

@@ -159,6 +159,7 @@ class CompareController(QObject):
         self.view_window: ComparisonWindow | None = None
         self.comparison: Comparison | None = None
         self._estimate_job: Any = None
+        self._prompts_job: Any = None
         self._live: dict[tuple[int, int], tuple[list[str], int]] = {}
         self._finished: set[tuple[int, int]] = set()
         self._audits: dict[tuple[int, int], AuditSummary | None] = {}
@@ -192,15 +193,23 @@ class CompareController(QObject):
         dialog.sig_plan_changed.connect(lambda: self._estimate(dialog))
         dialog.sig_set_wanted.connect(lambda: self._load_earlier_prompts(dialog))
         dialog.accepted.connect(lambda: self._on_setup_accepted(dialog))
+        dialog.finished.connect(self._on_setup_finished)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _on_setup_finished(self, _result: int) -> None:
+        """The dialog is going: a late estimate or list of prompts must not reach it."""
+        for job in (self._estimate_job, self._prompts_job):
+            if job is not None:
+                job.cancel()
+        self._estimate_job = self._prompts_job = None
 
     def _load_earlier_prompts(self, dialog: CompareSetupDialog) -> None:
         if dialog.picker.earlier_list.count():
             return  # read once per dialog
         store = self.store
-        self.jobs.run(lambda: store.earlier_prompts(), dialog.picker.set_earlier)
+        self._prompts_job = self.jobs.run(lambda: store.earlier_prompts(), dialog.picker.set_earlier)
 
     def _estimate(self, dialog: CompareSetupDialog) -> None:
         try:

@@ -287,6 +287,8 @@ def describe(estimate: ComparisonEstimate) -> str:
     from client.core import format as fmt
 
     runs = sum(c.runs for c in estimate.columns)
+    if estimate.columns and all(c.source is CostSource.LOCAL for c in estimate.columns):
+        return f"{runs} runs: free, every model runs on this computer"
     if estimate.high is None:
         return f"{runs} runs; cost unknown: {', '.join(estimate.unpriced)} has no price."
     low, high = fmt.money(estimate.low or Decimal(0)), fmt.money(estimate.high)

@@ -343,6 +343,14 @@ def test_the_estimate_goes_by_the_ledger_history_of_that_model_and_effort():
     assert "nothing was sent" in (estimate.over(estimate.high - Decimal("0.0001")) or "")
 
 
+def test_runs_on_this_computer_are_estimated_as_free_not_as_a_range_of_zeros():
+    from client.compare.estimate import describe
+
+    columns = build_columns("openai-compatible", "qwen3-4b", "http://127.0.0.1:8080/v1", ["low"])
+    estimate = estimate_comparison(columns, 3, "hello", base_urls={0: "http://127.0.0.1:8080/v1"})
+    assert describe(estimate) == "3 runs: free, every model runs on this computer"
+
+
 def test_an_unpriced_model_leaves_the_bound_unknown_and_max_cost_cannot_be_kept():
     columns = build_columns("openai-chat", "no-such-model-xyz", None, ["low"])
     estimate = estimate_comparison(columns, 1, "hello")

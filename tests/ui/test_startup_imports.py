@@ -15,7 +15,7 @@ import sys
 HEAVY = (
     "httpx", "keyring", "genai_prices", "pydantic", "markdown", "pygments", "nh3",
     "sympy", "math_verify", "ziamath", "latex2mathml",
-    "client.session", "client.audit", "client.pricing",
+    "client.session", "client.audit", "client.pricing", "multiprocessing",
 )  # fmt: skip
 
 

@@ -19,20 +19,19 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
 
 from client.compare.columns import Column
-from client.compare.report import figures
 from client.compare.runner import Comparison, ComparisonPlan, RunResult, from_stored
 from client.compare.tally import conclusion
 from client.core import format as fmt
 from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
-from client.ui.compare.set_controller import PromptSetController
 from client.ui.compare.setup_dialog import CompareSetupDialog
 from client.ui.compare.view import ComparisonView
 from client.ui.conversation.live import TurnState
 
 if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the window is up
     from client.session import TurnController
+    from client.ui.compare.set_controller import PromptSetController
 
 REPAINT_MS = 100
 
@@ -169,11 +168,20 @@ class CompareController(QObject):
         self._bridge.sig_run_done.connect(self._on_run_done)
         self._bridge.sig_finished.connect(self._on_comparison_finished)
         self._bridge.sig_failed.connect(self._on_comparison_failed)
-        self.sets = PromptSetController(window, after_run)  # several prompts, one summary
+        self._sets: PromptSetController | None = None  # several prompts, one summary
         self._closing = False
         self._repaint = QTimer(self)
         self._repaint.setInterval(REPAINT_MS)
         self._repaint.timeout.connect(self._show_live)
+
+    @property
+    def sets(self) -> PromptSetController:
+        """Prompt sets, made when first asked for: their modules are not loaded at start-up."""
+        if self._sets is None:
+            from client.ui.compare.set_controller import PromptSetController
+
+            self._sets = PromptSetController(self._window, self._after_run)
+        return self._sets
 
     @property
     def running(self) -> bool:
@@ -184,7 +192,7 @@ class CompareController(QObject):
     def open_setup(self) -> CompareSetupDialog | None:
         """The Compare dialog for the composer's prompt; with an empty prompt box, for a set."""
         prompt = self.composer.edit.toPlainText().strip()
-        if self.running or self.sets.running:
+        if self.running or (self._sets is not None and self._sets.running):
             self._window.statusBar().showMessage(
                 "A comparison is still running: stop it or let it finish first.", 8000
             )
@@ -209,7 +217,9 @@ class CompareController(QObject):
         if dialog.picker.earlier_list.count():
             return  # read once per dialog
         store = self.store
-        self._prompts_job = self.jobs.run(lambda: store.earlier_prompts(), dialog.picker.set_earlier)
+        self._prompts_job = self.jobs.run(
+            lambda: store.earlier_prompts(), dialog.picker.set_earlier
+        )
 
     def _estimate(self, dialog: CompareSetupDialog) -> None:
         try:
@@ -387,6 +397,8 @@ class CompareController(QObject):
         comparison, window = self.comparison, self.view_window
         if comparison is None or window is None:
             return
+        from client.compare.report import figures
+
         fig = figures(comparison)
         window.view.show_figures(fig, self._audits, self._finished)
         total = len(fig.columns) * comparison.plan.samples
@@ -438,7 +450,8 @@ class CompareController(QObject):
         self._closing = True
         self._repaint.stop()
         self.stop()
-        self.sets.shutdown(seconds)
+        if self._sets is not None:
+            self._sets.shutdown(seconds)
         self.wait(seconds)
 
     def wait(self, seconds: float = 30) -> bool:
@@ -487,6 +500,8 @@ class CompareController(QObject):
         """The run a column continues with: one giving its majority answer, else any answered."""
         if self.comparison is None:
             return None
+        from client.compare.report import figures
+
         fig = figures(self.comparison)
         majority = fig.tallies[column].majority_answer
         done = [r.turn for r in fig.runs[column] if r.completed and r.turn is not None]

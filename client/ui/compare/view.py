@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -32,6 +31,8 @@ from client.core import format as fmt
 from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import Visibility
+from client.ui.conversation.browser import SafeBrowser
+from client.ui.theme import is_dark
 
 # Tints for answer groups, largest group first; text on them is always dark.
 GROUP_COLOURS = ("#cdeccd", "#d6e2fb", "#fbe0c8", "#f1d3f1", "#fff0b0", "#cdeff0", "#e6e6e6")
@@ -88,8 +89,7 @@ class RunCard(QFrame):
         self.answer_label.setAccessibleName(f"{label} sample {sample + 1} final answer")
         self.answer_label.setWordWrap(True)
         self.answer_label.setMargin(4)
-        self.text = QPlainTextEdit(self)
-        self.text.setReadOnly(True)
+        self.text = SafeBrowser(self)  # the finished answer as in the conversation: Markdown, maths
         self.text.setAccessibleName(f"{label} sample {sample + 1} answer")
         self.text.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.meta = QLabel(self)
@@ -154,7 +154,13 @@ class RunCard(QFrame):
             said = turn.answer or (failure.message if failure else "")
             why = _short(failure.message, 60) if failure is not None else ""
         self.answer_label.setText(f"#{self.sample + 1} · {stated or 'no final answer'}{status}")
-        self.text.setPlainText(said)
+        if turn.answer:
+            from client.render import render_markdown
+
+            theme = "dark" if is_dark(self.palette()) else "light"
+            self.text.setHtml(render_markdown(turn.answer, theme=theme))
+        else:
+            self.text.setPlainText(said)
         cost = fmt.money(turn.cost.total) if turn.cost.total is not None else "cost unknown"
         figures = " · ".join([_visibility_words(turn), fmt.duration(turn.timing.total_s), cost])
         lines = [figures, audit_words(audit)]

@@ -36,15 +36,17 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
+
+if TYPE_CHECKING:  # multiprocessing loads with the first formula, not at start-up (10 ms)
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 from client.render.typeset import TIME_LIMIT_S, FormulaError, FormulaKey, refusal, typeset_svg
 
@@ -191,6 +193,8 @@ class FormulaWorker:
             return worker
 
     def _start(self) -> _Worker:
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         mine, theirs = context.Pipe()
         process = context.Process(

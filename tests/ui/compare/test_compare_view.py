@@ -214,3 +214,19 @@ def test_a_run_stopped_before_any_text_is_kept_as_stopped_not_failed(
     qtbot.waitUntil(lambda: compare_window.compare.view_window.isVisible(), timeout=10_000)
     reopened = compare_window.compare.view_window.view.card(0, 1)
     assert reopened.answer_label.text() == "#2 · no final answer · stopped"
+
+
+def test_a_finished_run_shows_its_answer_as_the_conversation_does(qtbot):
+    # Markdown and maths rendered, as in the conversation, not the raw text with its ** and $…$.
+    from client.compare.runner import RunResult
+    from client.ui.compare.view import RunCard
+    from tests.store.conftest import full_turn
+
+    card = RunCard("gpt-5-mini @ low", 0)
+    qtbot.addWidget(card)
+    turn = full_turn("c1", answer="**17 × 24 = 408.**\n\nSo $17 \\times 24 = 408$.")
+    card.show_result(RunResult(0, 0, turn=turn), None)
+    shown = card.text.toPlainText()
+    assert "**" not in shown and "$" not in shown and "17 × 24 = 408." in shown
+    assert "\\times" not in shown  # the formula is a picture (its source is kept for copying)
+    assert card.answer_label.text().startswith("#1 · ")

@@ -10,7 +10,8 @@ sighted user sees it and where a reader's "read status bar" command finds it aga
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
@@ -20,6 +21,12 @@ from client.core.cost import CostSource
 from client.core.events import TurnStatus
 from client.ui.conversation import describe
 from client.ui.conversation.live import TurnState
+
+if TYPE_CHECKING:  # the window hands them over; typed only
+    from PySide6.QtWidgets import QMainWindow
+
+    from client.ui.audit.controller import AuditController
+    from client.ui.turns.runner import TurnRunner
 
 SHOWN_MS = 10_000  # how long the status bar keeps the sentence
 
@@ -52,12 +59,19 @@ class Announcer(QObject):
 
     sig_announced = Signal(str, bool)
 
-    def __init__(self, window: Any) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        runner: TurnRunner,
+        audit: AuditController,
+        current_id: Callable[[], str | None],
+    ) -> None:
         super().__init__(window)
         self._window = window
+        self._current_id = current_id  # the conversation on screen
         self._awaiting_audit: set[str] = set()
-        window.runner.sig_turn_finished.connect(self._on_runner_turn_finished)
-        window.audit.sig_audit_shown.connect(self._on_audit_audit_shown)
+        runner.sig_turn_finished.connect(self._on_runner_turn_finished)
+        audit.sig_audit_shown.connect(self._on_audit_audit_shown)
 
     def say(self, sentence: str, assertive: bool = False) -> None:
         event = QAccessibleAnnouncementEvent(self._window, sentence)
@@ -69,7 +83,7 @@ class Announcer(QObject):
 
     @Slot(object)
     def _on_runner_turn_finished(self, state: TurnState) -> None:
-        if state.turn.conversation_id != self._window.current_id:
+        if state.turn.conversation_id != self._current_id():
             self.say(f"In another conversation: {turn_sentence(state)}")
             return
         failed = state.turn.status in (TurnStatus.ERROR, TurnStatus.REFUSED)

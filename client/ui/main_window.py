@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
             self.links.open_own,
             str(Path(self.store.path).parent),
         )
-        self.announcer = Announcer(self)  # #18: a screen reader hears when a turn ends
+        self.announcer = Announcer(self, self.runner, self.audit, lambda: self.current_id)  # #18
 
     # The conversation shown, kept in the focus the controllers follow
 

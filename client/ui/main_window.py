@@ -397,7 +397,7 @@ class MainWindow(QMainWindow):
             self.save_layout()
             self.compare.shutdown()  # a comparison or a prompt set: stopped, what arrived kept
             self.runner.shutdown()
-            FormulaImages.instance().stop()  # the typesetting process does not outlive the window
+            FormulaImages.stop_if_running()  # the typesetting process does not outlive the window
             self.jobs.wait()
             self.net_jobs.wait()
             self.jobs.drop_callbacks()

@@ -140,6 +140,13 @@ class FormulaImages(QObject):
         still queued, starts a new one."""
         self.typesetter.stop()
 
+    @classmethod
+    def stop_if_running(cls) -> None:
+        """`stop()` the shared instance if there is one: a window that never showed a formula
+        makes none (nor a thread pool) only to stop it."""
+        if cls._instance is not None:
+            cls._instance.stop()
+
     def clear(self) -> None:
         """Forget every picture (a benchmark's cold start)."""
         self._pictures.clear()

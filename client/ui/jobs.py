@@ -5,6 +5,11 @@ Store queries, the keyring, local-server discovery and the heavy imports after s
 through `BackgroundJobs.run(work, on_done)`: `work` runs on a pool thread, `on_done(result)`
 runs on the GUI thread. With one thread (the default) jobs run in the order they were asked for,
 which is what store writes need: a rename is never overtaken by the list refresh that follows it.
+
+A result can arrive after the widget that asked for it is gone (a dialog closed, a window taken
+down). Each job has an owner, the widget its callbacks touch: the object a bound-method callback
+belongs to, or the `owner` given for a lambda. Once the owner's C++ object is deleted, the
+result goes nowhere.
 """
 
 from __future__ import annotations
@@ -13,13 +18,26 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
 
+def owner_of(
+    on_done: Callable[..., Any] | None, on_error: Callable[..., Any] | None
+) -> QObject | None:
+    """The Qt object a bound-method callback belongs to (None for a lambda or a function)."""
+    for callback in (on_done, on_error):
+        target = getattr(callback, "__self__", None)
+        if isinstance(target, QObject):
+            return target
+    return None
+
+
 class JobHandle(QObject):
-    """One job's way back to the GUI thread. `cancel()` drops the result: the callbacks never run.
+    """One job's way back to the GUI thread. `cancel()` drops the result: the callbacks never run;
+    neither do they once the owner (the widget they touch) has been deleted.
 
     Signals:
         sig_job_done(object): the job's return value (emitted on the pool thread, delivered on
@@ -35,11 +53,13 @@ class JobHandle(QObject):
         on_done: Callable[[Any], None] | None,
         on_error: Callable[[BaseException], None] | None,
         forget: Callable[[JobHandle], None],
+        owner: QObject | None = None,
     ) -> None:
         super().__init__()
         self._on_done_cb = on_done
         self._on_error_cb = on_error
         self._forget = forget
+        self._owner = owner
         self.cancelled = False
         self._connect_signals()
 
@@ -52,18 +72,22 @@ class JobHandle(QObject):
         self.cancelled = True
         self._on_done_cb = self._on_error_cb = None
 
+    @property
+    def owner_gone(self) -> bool:
+        return self._owner is not None and not shiboken6.isValid(self._owner)
+
     @Slot(object)
     def _on_self_job_done(self, result: Any) -> None:
         callback = self._on_done_cb
         self._forget(self)
-        if callback is not None and not self.cancelled:
+        if callback is not None and not self.cancelled and not self.owner_gone:
             callback(result)
 
     @Slot(object)
     def _on_self_job_failed(self, exc: BaseException) -> None:
         callback = self._on_error_cb
         self._forget(self)
-        if self.cancelled:
+        if self.cancelled or self.owner_gone:
             return
         if callback is not None:
             callback(exc)
@@ -106,8 +130,14 @@ class BackgroundJobs(QObject):
         work: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
     ) -> JobHandle:
-        handle = JobHandle(on_done, on_error, self._handles.discard)
+        """Run `work` on a pool thread; `on_done(result)` or `on_error(exc)` on the GUI thread,
+        unless the job was cancelled or its owner (`owner`, else the Qt object a bound-method
+        callback belongs to) was deleted first."""
+        if owner is None:
+            owner = owner_of(on_done, on_error)
+        handle = JobHandle(on_done, on_error, self._handles.discard, owner)
         self._handles.add(handle)  # the handle must outlive the job, or its signal goes nowhere
         self._pool.start(_Job(work, handle))
         return handle

@@ -234,6 +234,7 @@ class CompareController(QObject):
             lambda: estimate_figures(store, columns, samples, prompts, conversation_id, parent_id),
             lambda f: dialog.set_estimate(f.text, f.budget_message),
             lambda exc: dialog.set_estimate(f"No estimate: {exc}"),
+            owner=dialog,
         )
 
     def _on_setup_accepted(self, dialog: CompareSetupDialog) -> None:

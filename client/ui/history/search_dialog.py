@@ -422,6 +422,7 @@ class SearchDialog(QDialog):
             lambda: find_hits(store, query, filters, newest=newest),
             lambda hits: self._on_hits_found(generation, hits),
             lambda exc: self._on_search_failed(generation, exc),
+            owner=self,
         )
 
     def _on_hits_found(self, generation: int, hits: list[SearchHit]) -> None:

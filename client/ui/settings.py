@@ -79,6 +79,8 @@ class SettingsController(QObject):
                 dialog.prices.sig_ledger_changed.connect(self._ledger.prices_changed)
         else:
             dialog.reload()
+        if self._catalog.discovered:  # what the last look found, before anyone presses the button
+            dialog.set_discovered(self._catalog.all_servers())
         dialog.open()
         return dialog
 

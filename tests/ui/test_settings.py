@@ -178,3 +178,14 @@ def test_what_discovery_found_is_a_line_of_its_own_and_the_button_keeps_its_name
     assert "ollama at http://127.0.0.1:11434" in dialog.discover_status.text()
     assert dialog.discover_button.text() == "Look for local servers"
     dialog.reject()
+
+
+def test_settings_says_what_the_last_look_for_local_servers_found_as_it_opens(
+    qtbot, make_window, discovered
+):
+    discovered.append(LocalServer("ollama", "http://127.0.0.1:11434", "ollama", ("qwen3:4b",)))
+    window = make_window()
+    qtbot.waitUntil(lambda: window.catalog.discovered)
+    dialog = window.settings.open_settings()
+    assert "Found ollama at http://127.0.0.1:11434" in dialog.discover_status.text()
+    dialog.reject()

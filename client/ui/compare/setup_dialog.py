@@ -10,7 +10,6 @@ controller computes them off the GUI thread and hands them back with `set_estima
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -126,7 +126,6 @@ class CompareSetupDialog(QDialog):
         self.problem_label.setAccessibleName("Problem with the settings")
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.setWordWrap(True)
-        self.problem_label.setForegroundRole(QPalette.ColorRole.BrightText)
         self.problem_label.hide()
         buttons = QDialogButtonBox(self)
         self.compare_button = QPushButton("Compare", self)
@@ -145,15 +144,21 @@ class CompareSetupDialog(QDialog):
         form.addRow("Other models:", self.targets_edit)
         form.addRow("Samples per column:", self.samples_spin)
         form.addRow("Estimate:", self.estimate_label)
+        # The lines of text keep their height and the rows stay together: room the dialog has to
+        # spare goes below them (it was spread as gaps above and below the prompt and the
+        # estimate).
+        for label in (self.prompt_label, self.estimate_label):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addStretch(1)
         layout.addWidget(self.problem_label)
         layout.addWidget(buttons)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(ESTIMATE_DELAY_MS)
         self._timer.timeout.connect(self.sig_plan_changed)
-        self.resize(680, 400)
+        self.resize(680, 1)  # as tall as its rows; a set of prompts makes it grow
         QTimer.singleShot(0, self._changed)
         if self.is_set:
             QTimer.singleShot(0, self._on_mode_toggled)
@@ -213,7 +218,7 @@ class CompareSetupDialog(QDialog):
             if not self.prompts():
                 raise UsageError("Tick earlier prompts or paste some, one per line.")
         except UsageError as exc:
-            self.problem_label.setText(str(exc))
+            self.problem_label.setText(f"⚠ {exc}")  # in the text colour: BrightText was white
             self.problem_label.show()
             self.compare_button.setEnabled(False)
             self.estimate_label.setText("")

@@ -81,3 +81,20 @@ def test_the_focus_colour_stands_out_from_the_window(qapp, theme):
     for bg in (R.Window, R.Base):
         ratio = contrast(palette.color(R.Highlight), palette.color(bg))
         assert ratio >= 3.0, f"{theme} highlight on {bg.name}: {ratio:.2f}"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_compare_dialogs_problem_line_reads_at_4_5_to_1(qapp, qtbot, theme):
+    """It said "Tick earlier prompts or paste some" in white on the light grey window."""
+    from client.ui.compare.setup_dialog import CompareSetupDialog
+
+    dialog = CompareSetupDialog(None, "")
+    qtbot.addWidget(dialog)
+    dialog.setPalette(palette_for(theme))
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.problem_label.isVisible())
+    label = dialog.problem_label
+    ratio = contrast(
+        label.palette().color(label.foregroundRole()), dialog.palette().color(R.Window)
+    )
+    assert ratio >= 4.5, f"{theme}: {label.text()!r} at {ratio:.2f}"

@@ -208,7 +208,8 @@ class _ChatStreamReader:
         self.reasoning = StreamedText("reasoning")
         self.answer = StreamedText("answer")
         self.chunks = ChunkList()  # the reply as typed chunks, when it came as lists
-        self.unshown_types: set[str] = set()
+        self.unshown_types: set[str] = set()  # chunk types logged as not shown
+        self.unshown_told: set[str] = set()  # … and those whose text the user was shown
         self.label = adapter.profile.label
         # Gemini's compat endpoint wraps thought summaries in <thought> tags.
         # (It was pointed at through --base-url: no profile has that host as its default.)
@@ -332,6 +333,7 @@ class _ChatStreamReader:
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(missing, kind)
+        yield from self._unshown(typed.other)  # what only the whole message carried is told too
         content = message.get("content")
         if self.chunks.empty and isinstance(content, list):
             self.chunks.add(content)  # the whole reply came only here
@@ -342,13 +344,14 @@ class _ChatStreamReader:
 
     def _unshown(self, chunks: list[tuple[str, str]]) -> Iterator[StreamEvent]:
         """Chunk types we do not show (a `reference`, a tool chunk) stay out of the answer, and
-        are said once per type, with their text, never dropped silently."""
+        are said once per type, with their text, never dropped silently: a first chunk with no
+        text is only logged, so the first one of that type that carries text is still told."""
         for kind, text in chunks:
-            if kind in self.unshown_types:
-                continue
-            self.unshown_types.add(kind)
-            log.warning("%s sent a %r content chunk, kept out of the answer", self.label, kind)
-            if text:
+            if kind not in self.unshown_types:
+                self.unshown_types.add(kind)
+                log.warning("%s sent a %r content chunk, kept out of the answer", self.label, kind)
+            if text and kind not in self.unshown_told:
+                self.unshown_told.add(kind)
                 yield Notice(
                     f"{self.label} sent content of type '{kind}', which is not part of the answer "
                     f"and is not shown: {text[:200]}",

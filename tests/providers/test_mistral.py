@@ -343,3 +343,30 @@ def test_a_whole_message_as_typed_chunks_fills_in_what_was_missed(replay):
     frames[-1]["choices"][0]["message"] = message
     out = run(replay, frames, provider="openai-compatible")
     assert (out["reasoning"], out["answer"]) == (wire.MEANT_THINKING, wire.MEANT_ANSWER)
+
+
+def test_a_reference_with_text_after_one_without_is_still_told(replay, caplog):
+    """The first chunk of a type said nothing; the text of the next one was dropped silently."""
+    frames = wire.stream()
+    frames.insert(-1, wire.frame([{"type": "reference", "reference_ids": [3]}]))
+    frames.insert(-1, wire.frame([{"type": "reference", "text": "[3] Percentages, p. 12"}]))
+    frames.insert(-1, wire.frame([{"type": "reference", "text": "[4] again"}]))
+    out = run(replay, frames, provider="openai-compatible")
+    assert out["answer"] == wire.MEANT_ANSWER
+    [notice] = [n for n in out["notices"] if "reference" in n.message]
+    assert notice.extra == {"type": "reference", "text": "[3] Percentages, p. 12"}
+    assert sum("'reference' content chunk" in r.message for r in caplog.records) == 1
+
+
+def test_a_chunk_type_only_the_whole_message_carried_is_told(replay):
+    """A stream that ends with the whole message and no deltas: its reference chunk was
+    neither shown nor said."""
+    reference = {"type": "reference", "reference_ids": [3], "text": "[3] Percentages, p. 12"}
+    message = {"role": "assistant", "content": [wire.thinking(wire.MEANT_THINKING),
+                                                 wire.text(wire.MEANT_ANSWER), reference]}  # fmt: skip
+    frames = [wire.frame(""), wire.frame("", finish="stop", usage=wire.USAGE)]
+    frames[-1]["choices"][0]["message"] = message
+    out = run(replay, frames, provider="openai-compatible")
+    assert out["answer"] == wire.MEANT_ANSWER
+    [notice] = [n for n in out["notices"] if "reference" in n.message]
+    assert notice.extra == {"type": "reference", "text": "[3] Percentages, p. 12"}

@@ -31,7 +31,7 @@ from client.providers.framing import SSEDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
-from client.providers.typed_content import ChunkList, split_content
+from client.providers.typed_content import ChunkList, split_content, without_repeat
 
 log = logging.getLogger(__name__)
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
@@ -280,18 +280,17 @@ class _ChatStreamReader:
             if details:
                 self.splitter.structured_reasoning_seen()
         content = delta.get("content")
-        if isinstance(content, list):  # typed chunks (Mistral): thinking, text, others
-            typed = split_content(content, self.chunks)
+        chunks = content if isinstance(content, list) else None
+        before_typed = 0  # how much of the reasoning came from a field before the typed chunks
+        if chunks is not None:  # typed chunks (Mistral): thinking, text, others
+            typed = split_content(chunks)
             yield from self._unshown(typed.other)
             if typed.reasoning:
-                text = (
-                    typed.reasoning
-                    if not text or text == typed.reasoning
-                    else text + typed.reasoning
-                )
+                if text and text != typed.reasoning:
+                    before_typed, text = len(text), text + typed.reasoning
+                else:
+                    text = typed.reasoning
             content = typed.answer
-        elif isinstance(content, str):
-            self.chunks.text(content)
         google = (
             (delta.get("extra_content") or {}).get("google")
             if isinstance(delta.get("extra_content"), dict)
@@ -299,15 +298,25 @@ class _ChatStreamReader:
         )
         if isinstance(google, dict) and google.get("thought") and isinstance(content, str):
             text, content, kind = content, None, Visibility.SUMMARY
+        reasoning_cut = answer_cut = 0  # what a last chunk repeated, dropped from the echo too
         if text and final:
-            text = beyond_repeat(self.reasoning, text)  # a last chunk repeating it all
+            shown = beyond_repeat(self.reasoning, text)  # a last chunk repeating it all
+            reasoning_cut, text = len(text) - len(shown), shown
+        if isinstance(content, str) and content and final:
+            shown = beyond_repeat(self.answer, content)
+            answer_cut, content = len(content) - len(shown), shown
+        if chunks is not None:
+            cut = max(reasoning_cut - before_typed, 0)
+            self.chunks.add(
+                without_repeat(chunks, cut, answer_cut) if cut or answer_cut else chunks
+            )
+        elif isinstance(content, str):
+            self.chunks.text(content)
         if text:
             self.reasoning.delta(None, text)
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(text, kind)
-        if isinstance(content, str) and content and final:
-            content = beyond_repeat(self.answer, content)
         if isinstance(content, str) and content:
             self.answer.delta(None, content)
             self.output_seen = True

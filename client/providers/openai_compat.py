@@ -31,7 +31,7 @@ from client.providers.framing import SSEDecoder, decoded
 from client.providers.http import error_from_payload
 from client.providers.restated import StreamedText, beyond_repeat
 from client.providers.thinktags import ThinkTagSplitter
-from client.providers.typed_content import ChunkList, split_content
+from client.providers.typed_content import ChunkList, split_content, without_repeat
 
 log = logging.getLogger(__name__)
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
@@ -208,7 +208,8 @@ class _ChatStreamReader:
         self.reasoning = StreamedText("reasoning")
         self.answer = StreamedText("answer")
         self.chunks = ChunkList()  # the reply as typed chunks, when it came as lists
-        self.unshown_types: set[str] = set()
+        self.unshown_types: set[str] = set()  # chunk types logged as not shown
+        self.unshown_told: set[str] = set()  # … and those whose text the user was shown
         self.label = adapter.profile.label
         # Gemini's compat endpoint wraps thought summaries in <thought> tags.
         # (It was pointed at through --base-url: no profile has that host as its default.)
@@ -279,18 +280,17 @@ class _ChatStreamReader:
             if details:
                 self.splitter.structured_reasoning_seen()
         content = delta.get("content")
-        if isinstance(content, list):  # typed chunks (Mistral): thinking, text, others
-            typed = split_content(content, self.chunks)
+        chunks = content if isinstance(content, list) else None
+        before_typed = 0  # how much of the reasoning came from a field before the typed chunks
+        if chunks is not None:  # typed chunks (Mistral): thinking, text, others
+            typed = split_content(chunks)
             yield from self._unshown(typed.other)
             if typed.reasoning:
-                text = (
-                    typed.reasoning
-                    if not text or text == typed.reasoning
-                    else text + typed.reasoning
-                )
+                if text and text != typed.reasoning:
+                    before_typed, text = len(text), text + typed.reasoning
+                else:
+                    text = typed.reasoning
             content = typed.answer
-        elif isinstance(content, str):
-            self.chunks.text(content)
         google = (
             (delta.get("extra_content") or {}).get("google")
             if isinstance(delta.get("extra_content"), dict)
@@ -298,15 +298,25 @@ class _ChatStreamReader:
         )
         if isinstance(google, dict) and google.get("thought") and isinstance(content, str):
             text, content, kind = content, None, Visibility.SUMMARY
+        reasoning_cut = answer_cut = 0  # what a last chunk repeated, dropped from the echo too
         if text and final:
-            text = beyond_repeat(self.reasoning, text)  # a last chunk repeating it all
+            shown = beyond_repeat(self.reasoning, text)  # a last chunk repeating it all
+            reasoning_cut, text = len(text) - len(shown), shown
+        if isinstance(content, str) and content and final:
+            shown = beyond_repeat(self.answer, content)
+            answer_cut, content = len(content) - len(shown), shown
+        if chunks is not None:
+            cut = max(reasoning_cut - before_typed, 0)
+            self.chunks.add(
+                without_repeat(chunks, cut, answer_cut) if cut or answer_cut else chunks
+            )
+        elif isinstance(content, str):
+            self.chunks.text(content)
         if text:
             self.reasoning.delta(None, text)
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(text, kind)
-        if isinstance(content, str) and content and final:
-            content = beyond_repeat(self.answer, content)
         if isinstance(content, str) and content:
             self.answer.delta(None, content)
             self.output_seen = True
@@ -332,6 +342,7 @@ class _ChatStreamReader:
             self.splitter.structured_reasoning_seen()
             self.output_seen = True
             yield ReasoningDelta(missing, kind)
+        yield from self._unshown(typed.other)  # what only the whole message carried is told too
         content = message.get("content")
         if self.chunks.empty and isinstance(content, list):
             self.chunks.add(content)  # the whole reply came only here
@@ -342,13 +353,14 @@ class _ChatStreamReader:
 
     def _unshown(self, chunks: list[tuple[str, str]]) -> Iterator[StreamEvent]:
         """Chunk types we do not show (a `reference`, a tool chunk) stay out of the answer, and
-        are said once per type, with their text, never dropped silently."""
+        are said once per type, with their text, never dropped silently: a first chunk with no
+        text is only logged, so the first one of that type that carries text is still told."""
         for kind, text in chunks:
-            if kind in self.unshown_types:
-                continue
-            self.unshown_types.add(kind)
-            log.warning("%s sent a %r content chunk, kept out of the answer", self.label, kind)
-            if text:
+            if kind not in self.unshown_types:
+                self.unshown_types.add(kind)
+                log.warning("%s sent a %r content chunk, kept out of the answer", self.label, kind)
+            if text and kind not in self.unshown_told:
+                self.unshown_told.add(kind)
                 yield Notice(
                     f"{self.label} sent content of type '{kind}', which is not part of the answer "
                     f"and is not shown: {text[:200]}",

@@ -79,6 +79,32 @@ def split_content(content: Any, into: ChunkList | None = None) -> SplitContent:
     return out
 
 
+def without_repeat(content: list[Any], reasoning: int, answer: int) -> list[Any]:
+    """`content` less the first `reasoning` characters of its thinking and the first `answer`
+    characters of its text: what a stream's last chunk repeated of the reply, which is shown once
+    and so must go back to the model once too. Chunks left empty are dropped, others kept."""
+    out: list[Any] = []
+    for chunk in content:
+        if isinstance(chunk, str) or (isinstance(chunk, dict) and chunk.get("type") == "text"):
+            text = chunk if isinstance(chunk, str) else chunk.get("text")
+            if not isinstance(text, str):
+                out.append(chunk)
+                continue
+            cut = min(answer, len(text))
+            answer -= cut
+            if text[cut:]:
+                out.append(text[cut:] if isinstance(chunk, str) else {**chunk, "text": text[cut:]})
+        elif isinstance(chunk, dict) and chunk.get("type") == "thinking" and reasoning:
+            text = texts_in(chunk.get("thinking"))
+            cut = min(reasoning, len(text))
+            reasoning -= cut
+            if text[cut:]:
+                out.append({**chunk, "thinking": [{"type": "text", "text": text[cut:]}]})
+        else:
+            out.append(chunk)
+    return out
+
+
 class ChunkList:
     """The reply as a list of typed chunks in its whole-message form: consecutive text deltas
     merged into one text chunk, thinking deltas into one thinking chunk, other chunks as sent.

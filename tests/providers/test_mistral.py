@@ -343,3 +343,90 @@ def test_a_whole_message_as_typed_chunks_fills_in_what_was_missed(replay):
     frames[-1]["choices"][0]["message"] = message
     out = run(replay, frames, provider="openai-compatible")
     assert (out["reasoning"], out["answer"]) == (wire.MEANT_THINKING, wire.MEANT_ANSWER)
+
+
+def test_a_reference_with_text_after_one_without_is_still_told(replay, caplog):
+    """The first chunk of a type said nothing; the text of the next one was dropped silently."""
+    frames = wire.stream()
+    frames.insert(-1, wire.frame([{"type": "reference", "reference_ids": [3]}]))
+    frames.insert(-1, wire.frame([{"type": "reference", "text": "[3] Percentages, p. 12"}]))
+    frames.insert(-1, wire.frame([{"type": "reference", "text": "[4] again"}]))
+    out = run(replay, frames, provider="openai-compatible")
+    assert out["answer"] == wire.MEANT_ANSWER
+    [notice] = [n for n in out["notices"] if "reference" in n.message]
+    assert notice.extra == {"type": "reference", "text": "[3] Percentages, p. 12"}
+    assert sum("'reference' content chunk" in r.message for r in caplog.records) == 1
+
+
+def test_a_chunk_type_only_the_whole_message_carried_is_told(replay):
+    """A stream that ends with the whole message and no deltas: its reference chunk was
+    neither shown nor said."""
+    reference = {"type": "reference", "reference_ids": [3], "text": "[3] Percentages, p. 12"}
+    message = {"role": "assistant", "content": [wire.thinking(wire.MEANT_THINKING),
+                                                 wire.text(wire.MEANT_ANSWER), reference]}  # fmt: skip
+    frames = [wire.frame(""), wire.frame("", finish="stop", usage=wire.USAGE)]
+    frames[-1]["choices"][0]["message"] = message
+    out = run(replay, frames, provider="openai-compatible")
+    assert out["answer"] == wire.MEANT_ANSWER
+    [notice] = [n for n in out["notices"] if "reference" in n.message]
+    assert notice.extra == {"type": "reference", "text": "[3] Percentages, p. 12"}
+
+
+def _echoed(out: dict[str, Any]) -> tuple[str, str]:
+    """The thinking and the text of the chunk list that goes back to the same model."""
+    [opaque] = out["opaque"]
+    content = opaque.item["content"]
+    thinking = "".join(c["thinking"][0]["text"] for c in content if c["type"] == "thinking")
+    return thinking, "".join(c["text"] for c in content if c["type"] == "text")
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        [wire.thinking(wire.MEANT_THINKING), wire.text(wire.MEANT_ANSWER)],
+        [wire.text(wire.MEANT_ANSWER)],
+        wire.MEANT_ANSWER,
+    ],
+    ids=["thinking and text chunks", "text chunks", "a string"],
+)
+def test_a_last_chunk_repeating_the_reply_goes_back_to_the_model_once(replay, last):
+    """It was shown once, but the chunk list for the next turn carried the reply twice."""
+    frames = wire.stream(answer_as="lists")
+    frames[-1]["choices"][0]["delta"]["content"] = last
+    out = run(replay, frames, effort="high")
+    assert (out["reasoning"], out["answer"]) == (wire.MEANT_THINKING, wire.MEANT_ANSWER)
+    assert _echoed(out) == (wire.MEANT_THINKING, wire.MEANT_ANSWER)
+    turn = HistoryTurn("What is 15% of 240?", out["answer"], "mistral", wire.MODEL,
+                       out["reasoning"], (out["opaque"][0].item,))  # fmt: skip
+    run(replay, wire.stream(), effort="high", prompt="And 20% of it?", history=(turn,))
+    assert replay.requests_to(PATH)[-1].json["messages"][1]["content"] == [
+        wire.thinking(wire.MEANT_THINKING),
+        wire.text(wire.MEANT_ANSWER),
+    ]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    thinking_cuts=st.lists(st.integers(1, len(wire.MEANT_THINKING) - 1), min_size=1, max_size=5),
+    answer_cuts=st.lists(st.integers(1, len(wire.MEANT_ANSWER) - 1), min_size=1, max_size=5),
+    as_lists=st.lists(st.booleans(), min_size=6, max_size=6),
+    ending=st.sampled_from(["empty", "thinking and text", "text", "string"]),
+    provider=st.sampled_from(["mistral", "openai-compatible"]),
+)
+def test_the_reply_shown_and_the_reply_sent_back_are_what_was_said_once(
+    thinking_cuts, answer_cuts, as_lists, ending, provider
+):
+    frames = [wire.frame("")]
+    frames += [wire.frame([wire.thinking(p)]) for p in _pieces(wire.MEANT_THINKING, thinking_cuts)]
+    for i, piece in enumerate(_pieces(wire.MEANT_ANSWER, answer_cuts)):
+        frames.append(wire.frame([wire.text(piece)] if as_lists[i] else piece))
+    last: Any = {
+        "empty": "",
+        "thinking and text": [wire.thinking(wire.MEANT_THINKING), wire.text(wire.MEANT_ANSWER)],
+        "text": [wire.text(wire.MEANT_ANSWER)],
+        "string": wire.MEANT_ANSWER,
+    }[ending]
+    frames.append(wire.frame(last, finish="stop", usage=wire.USAGE))
+    out = over_mock(frames, provider)
+    assert (out["reasoning"], out["answer"]) == (wire.MEANT_THINKING, wire.MEANT_ANSWER)
+    assert _echoed(out) == (wire.MEANT_THINKING, wire.MEANT_ANSWER)

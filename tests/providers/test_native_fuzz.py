@@ -1,5 +1,6 @@
-"""Fuzzing the native parsers and the typed-chunk chat shapes (Mistral, and the same shape
-through the OpenAI-compatible adapter) through their real `stream()` code path.
+"""Fuzzing the native parsers, the typed-chunk chat shapes (Mistral, and the same shape
+through the OpenAI-compatible adapter) and a Responses stream through a gateway that gives every
+event a fresh item_id, through their real `stream()` code path.
 
 An httpx MockTransport hands each adapter the wire bytes cut into exactly the chunks hypothesis
 chooses, so these properties cover the framing, the readers and the failure handling together:
@@ -34,7 +35,13 @@ from client.providers.ollama import OllamaAdapter
 from client.providers.openai_compat import ChatCompletionsAdapter
 from client.providers.openai_responses import OpenAIResponsesAdapter
 from client.providers.registry import PROFILES
-from tests.providers import test_anthropic, test_gemini, test_ollama, test_openai_responses
+from tests.providers import (
+    test_anthropic,
+    test_gemini,
+    test_ollama,
+    test_openai_responses,
+    test_responses_gateways,
+)
 from tests.providers.test_openai_responses import collect
 from tests.support import mistral
 from tests.support.replay import sse
@@ -75,6 +82,18 @@ WIRES = [
         lambda c: OpenAIResponsesAdapter(PROFILES["openai"], client=c, policy=_policy()),
         TurnRequest("openai", "o4-mini", "Is 391 prime?", base_url="http://fuzz/v1"),
         sse(*test_openai_responses.responses_events(), event_names=True),
+        "text/event-stream",
+    ),
+    _wire(
+        "openai through a gateway rewriting ids",
+        lambda c: OpenAIResponsesAdapter(PROFILES["openai"], client=c, policy=_policy()),
+        TurnRequest("openai", "gpt-5-mini", "How many r?", base_url="http://fuzz/v1"),
+        sse(
+            *test_responses_gateways.stream(
+                shape=test_responses_gateways.Shape(rotate_ids=True, part_done=True)
+            ),
+            event_names=True,
+        ),
         "text/event-stream",
     ),
     _wire(
@@ -151,6 +170,12 @@ def test_every_whole_stream_completes():
         events = WHOLE[wire.name]
         assert isinstance(events[-1], Finished), (wire.name, events[-1])
         assert collect(events)["answer"], wire.name
+    # …and the gateway's stream says its answer and summary once, so any split of it does too.
+    gateway = collect(WHOLE["openai through a gateway rewriting ids"])
+    assert (gateway["answer"], gateway["reasoning"]) == (
+        test_responses_gateways.MEANT_ANSWER,
+        test_responses_gateways.MEANT_SUMMARY,
+    )
 
 
 @FUZZ

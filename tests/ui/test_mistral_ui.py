@@ -1,12 +1,18 @@
-"""Mistral in the window: its key in Settings, its place among the providers, and an effort
-control that shows exactly what is sent (none or high for Small 4, nothing for Magistral)."""
+"""Mistral in the window: its key in Settings, its chat models in the picker once the key is
+saved, its place among the providers, and an effort control that shows exactly what is sent
+(none or high for Small 4, nothing for Magistral)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from client.providers.registry import PROFILES
+from client.ui.composer.catalog import _remote_lists
 from client.ui.composer.model_picker import ModelChoice, OtherModelDialog
+from tests.support.replay import Reply
 
 SECRET = "mistral-test-0123456789"
 
@@ -67,3 +73,38 @@ def test_other_model_sets_the_model_it_names(qtbot, window):
     window.models.choose_other_model()
     assert window.composer.choice == ModelChoice("mistral", "mistral-small-latest")
     assert window.composer.picker.currentText() == "mistral-small-latest"
+
+
+def test_a_saved_mistral_key_lists_its_chat_models_in_the_picker(
+    qtbot, make_window, replay, monkeypatch
+):
+    listing = {"object": "list", "data": [
+        {"id": "mistral-small-latest", "capabilities": {"completion_chat": True}},
+        {"id": "magistral-medium-latest", "capabilities": {"completion_chat": True}},
+        {"id": "mistral-embed", "capabilities": {"completion_chat": False}},
+    ]}  # fmt: skip
+    replay.always("/v1/models", Reply.json(200, listing))
+    here = dataclasses.replace(PROFILES["mistral"], default_base_url=replay.url + "/v1")
+    monkeypatch.setitem(PROFILES, "mistral", here)
+    window = make_window(list_remote=_remote_lists)
+    picker = window.composer.picker
+
+    def shown() -> list[str]:
+        return [picker.itemText(i) for i in range(picker.count())]
+
+    assert "Mistral" not in shown()  # no key yet: nothing listed
+    dialog = window.settings.open_settings()
+    qtbot.waitUntil(lambda: dialog.keyring_ok)
+    dialog.key_rows["mistral"].edit.setText(SECRET)
+    qtbot.mouseClick(
+        dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: "Mistral" in shown(), timeout=10_000)
+    heading = shown().index("Mistral")
+    assert shown()[heading + 1 : heading + 3] == ["magistral-medium-latest", "mistral-small-latest"]
+    assert "mistral-embed" not in shown()
+    assert replay.requests_to("/v1/models")[-1].headers["authorization"] == f"Bearer {SECRET}"
+    picker.setCurrentIndex(heading + 2)
+    picker.activated.emit(heading + 2)
+    assert window.composer.choice == ModelChoice("mistral", "mistral-small-latest")
+    assert window.composer.controls.effort_box.isEnabled()

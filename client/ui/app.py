@@ -70,11 +70,23 @@ def run_app(argv: list[str] | None = None) -> int:
         print(f"thinkpane: {problem}", file=sys.stderr)
         return 1
     tune_interpreter()
+    # Start-up builds some 80,000 objects that live as long as the app (modules, classes, the
+    # window's wrappers). The automatic collector would walk them again and again while they
+    # are made, 10-20 ms of the first window (bench/run.py startup); the GUI-thread collector
+    # takes over below and collects once, then freezes them, after the first frame.
+    import gc
+
+    was_collecting = gc.isenabled()
+    gc.disable()
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from client.ui.collector import GuiThreadCollector
+
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app, was_enabled=was_collecting)
     app.setApplicationName("Thinkpane")
     app.setOrganizationName("Thinkpane")
     QGuiApplication.setDesktopFileName("io.github.thinkpane.Thinkpane")

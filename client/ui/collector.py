@@ -28,9 +28,11 @@ INTERVAL_MS = 500
 class GuiThreadCollector(QObject):
     """Owns the cyclic collector while it lives: off automatically, collected by a GUI timer."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, was_enabled: bool | None = None) -> None:
+        """`was_enabled`: whether the collector was automatic before whoever switched it off
+        ahead of us (the app does, before its imports); by default, what it is now."""
         super().__init__(parent)
-        self._was_enabled = gc.isenabled()
+        self._was_enabled = gc.isenabled() if was_enabled is None else was_enabled
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)

@@ -51,3 +51,14 @@ def test_what_start_up_built_is_left_out_of_later_collections(qtbot):
     finally:
         collector.stop()
     assert gc.get_freeze_count() == 0  # stop() gives every object back to the collector
+
+
+def test_the_app_switches_the_collector_off_before_its_imports_and_gives_it_back(qtbot):
+    """run_app turns automatic collection off before it imports Qt and the window (start-up
+    would otherwise walk its own objects again and again); the collector it hands over to puts
+    it back as it found it."""
+    assert gc.isenabled()
+    gc.disable()  # as run_app does, before the imports
+    collector = GuiThreadCollector(was_enabled=True)
+    collector.stop()
+    assert gc.isenabled()

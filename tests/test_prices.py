@@ -359,3 +359,19 @@ def test_the_date_a_rate_took_effect_is_kept_where_the_data_has_it(store, replay
     (row,) = price_table(store, when=datetime(2026, 12, 1, 13, tzinfo=UTC)).models
     assert (row.input_mtok, row.since, row.queries, row.turns) == ("0.28", "2026-09-05", 1, 2)
     assert reprice(store).changed == 0  # each turn is already at the rate of its own day
+
+
+def test_a_model_the_data_does_not_know_but_the_provider_charges_is_the_providers_charge(store):
+    """OpenRouter reports every charge, also for models the price data has never heard of: the
+    table says the provider charges them (every query at that charge), not that no price is
+    known."""
+    cid = store.create_conversation("c").id
+    usage = Usage(10, 0, 0, 20, 12)
+    model = "someone/brand-new-model"
+    charged = cost_for("openrouter", model, usage, provider_cost=Decimal("0.0042"))
+    assert charged.source is CostSource.PROVIDER and not charged.price
+    add_turn(store, cid, "2026-11-10", usage, provider="openrouter", model=model, cost=charged)
+    (row,) = price_table(store).models
+    assert (row.source, row.queries, row.turns, row.spend) == (CostSource.PROVIDER, 1, 1, "0.0042")
+    assert row.input_mtok is row.output_mtok is None
+    assert row.cells()[6] == "provider's charge"

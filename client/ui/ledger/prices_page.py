@@ -487,6 +487,9 @@ class PricesPage(QWidget):
         self.refresh_button.setEnabled(True)
         self.refresh_label.setText(result.message)
         if result.updated:
+            self.refresh_label.setText(
+                f"{result.message} Turns already stored keep their price: Reprice corrects them."
+            )
             self.reload()
             self.sig_ledger_changed.emit()
 

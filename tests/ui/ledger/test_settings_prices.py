@@ -169,6 +169,9 @@ def test_refreshed_data_is_kept_and_named_with_its_date(qtbot, window, replay, t
     click(qtbot, page.refresh_button)
     qtbot.waitUntil(lambda: not page.refreshing, timeout=20_000)
     assert page.refresh_label.text().startswith("Prices updated: data ")
+    assert page.refresh_label.text().endswith(
+        "Turns already stored keep their price: Reprice corrects them."
+    )
     today = datetime.now(UTC).date().isoformat()
     qtbot.waitUntil(lambda: f"fetched {today}" in page.data_label.text())
     assert (thinkpane_home / SAVED_NAME).exists()

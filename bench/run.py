@@ -62,7 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         "names", nargs="*", help=f"benchmarks to run (default all: {', '.join(available())})"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    # Everything after `--` is the benchmark's own (argparse would read it as more names).
+    own: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, own = argv[:at], argv[at + 1 :]
     args, extra = parser.parse_known_args(argv)
+    extra += own
     names = args.names or available()
     unknown = [n for n in names if n not in available()]
     if unknown:

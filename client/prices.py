@@ -183,8 +183,11 @@ def _row(
         # The ledger prices a turn by the name the provider reported when the asked one is unknown.
         now = rates_for(provider, reported, base_url=base_url, overrides=overrides, when=when)
     source = now.source
-    if source is CostSource.PRICES and any(s == CostSource.PROVIDER for s, _, _ in stored):
-        source = CostSource.PROVIDER  # the provider reports each charge; the data only splits it
+    if source in (CostSource.PRICES, CostSource.UNKNOWN) and any(
+        s == CostSource.PROVIDER for s, _, _ in stored
+    ):
+        # The provider reports each charge: the data only splits it, or does not know the model.
+        source = CostSource.PROVIDER
     rates = _rates(now.price) if now.price else (None,) * len(RATE_KEYS)
     if source in (CostSource.LOCAL, CostSource.UNKNOWN):
         queries = sum(n for s, _, n in stored if s == source)

@@ -193,6 +193,16 @@ def test_search_usage_mistakes_exit_2_with_a_sentence(library, capsys, args):
     assert capsys.readouterr().err.startswith(("thinkpane: ", "usage: "))
 
 
+@pytest.mark.parametrize("query", ['"', "(", ")", "-", "***", '" ('])
+def test_punctuation_alone_is_text_that_matches_nothing_not_a_mistake(library, capsys, query):
+    assert main(["search", "--", query]) == 0
+    assert capsys.readouterr().out == (
+        f"No matches for {query!r}: punctuation alone is not searched, only words.\n"
+    )
+    assert main(["search", "--json", "--", query]) == 0
+    assert json.loads(capsys.readouterr().out) == {"results": []}
+
+
 # thinkpane export and import
 
 

@@ -325,3 +325,53 @@ def test_a_model_known_only_by_its_reported_name_shows_that_price(store):
         cost.price["input_mtok"],
         cost.price["output_mtok"],
     )
+
+
+def test_the_date_a_rate_took_effect_is_kept_where_the_data_has_it(store, replay):
+    """Price data that says when a rate started (a refresh from a loopback server): a turn asked
+    after that day carries the date in its price, its tooltip text and the table; an older turn
+    keeps the rate of its day, with no date, and a reprice leaves both as they are."""
+    from client.pricing import refresh_prices
+    from tests.support.replay import Reply
+
+    rates = [{"prices": {"input_mtok": 0.55, "cache_read_mtok": 0.14, "output_mtok": 2.19}},
+             {"constraint": {"start_date": "2026-09-05"},
+              "prices": {"input_mtok": 0.28, "cache_read_mtok": 0.028, "output_mtok": 0.42}}]  # fmt: skip
+    data = [{"id": "deepseek", "name": "DeepSeek", "api_pattern": r"https://api\.deepseek\.com",
+             "models": [{"id": "deepseek-reasoner", "match": {"equals": "deepseek-reasoner"},
+                         "prices": rates}]}]  # fmt: skip
+    replay.add("/data.json", Reply.json(200, data))
+    assert refresh_prices(5, url=replay.url + "/data.json", folder=store.path.parent).updated
+    cid = store.create_conversation("c").id
+    usage = Usage(1000, 600, 0, 500, 300)
+    november = add_turn(store, cid, "2026-11-10", usage)
+    august = add_turn(store, cid, "2026-08-01", usage)
+
+    new = store.get_turn(november).cost
+    assert (new.price["input_mtok"], new.price["since"]) == ("0.28", "2026-09-05")
+    assert new.to_json()["price"]["since"] == "2026-09-05"
+    assert "per million tokens, since 2026-09-05." in new.provenance()
+    assert new.total == (400 * Decimal("0.28") + 600 * Decimal("0.028") + 500 * Decimal("0.42")) / M
+    old = store.get_turn(august).cost
+    assert old.price["input_mtok"] == "0.55" and "since" not in old.price
+    assert old.to_json()["price"]["since"] is None
+
+    (row,) = price_table(store, when=datetime(2026, 12, 1, 13, tzinfo=UTC)).models
+    assert (row.input_mtok, row.since, row.queries, row.turns) == ("0.28", "2026-09-05", 1, 2)
+    assert reprice(store).changed == 0  # each turn is already at the rate of its own day
+
+
+def test_a_model_the_data_does_not_know_but_the_provider_charges_is_the_providers_charge(store):
+    """OpenRouter reports every charge, also for models the price data has never heard of: the
+    table says the provider charges them (every query at that charge), not that no price is
+    known."""
+    cid = store.create_conversation("c").id
+    usage = Usage(10, 0, 0, 20, 12)
+    model = "someone/brand-new-model"
+    charged = cost_for("openrouter", model, usage, provider_cost=Decimal("0.0042"))
+    assert charged.source is CostSource.PROVIDER and not charged.price
+    add_turn(store, cid, "2026-11-10", usage, provider="openrouter", model=model, cost=charged)
+    (row,) = price_table(store).models
+    assert (row.source, row.queries, row.turns, row.spend) == (CostSource.PROVIDER, 1, 1, "0.0042")
+    assert row.input_mtok is row.output_mtok is None
+    assert row.cells()[6] == "provider's charge"

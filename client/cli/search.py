@@ -87,12 +87,21 @@ def _turn(result: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if parse(args.query).empty:
-        if args.query.split():
+    query = parse(args.query)
+    if query.empty:
+        if query.excluded:
             return fail(
                 f"{args.query!r} has nothing to look for: add a word to find beside the "
                 "-words to leave out, e.g. thinkpane search 'prime -even'."
             )
+        if args.query.strip():  # a lone quote, a bracket: text, in which no word can match
+            if args.json:
+                print_json({"results": []})
+            else:
+                print(
+                    f"No matches for {args.query!r}: punctuation alone is not searched, only words."
+                )
+            return 0
         return fail("give some words to search for, e.g. thinkpane search 'prime factor'.")
     if args.since and args.until and args.since > args.until:
         return fail(f"--since {args.since} is after --until {args.until}; nothing can match.")

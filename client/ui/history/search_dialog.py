@@ -407,13 +407,16 @@ class SearchDialog(QDialog):
             self._pending.cancel()
             self._pending = None
         self._generation += 1
-        if parse(query).empty:
+        parsed = parse(query)
+        if parsed.empty:
             self.results.clear()
-            self.status_label.setText(
-                "Type a word to find too: -word only leaves turns out."
-                if query.strip()
-                else "Type to search."
-            )
+            if parsed.excluded:
+                status = "Type a word to find too: -word only leaves turns out."
+            elif query.strip():  # a lone quote, a bracket: no word in it to find
+                status = "Nothing found: punctuation alone is not searched, only words."
+            else:
+                status = "Type to search."
+            self.status_label.setText(status)
             return
         store, filters, generation = self._store, self.filters(), self._generation
         newest = self.newest_check.isChecked()

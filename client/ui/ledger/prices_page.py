@@ -249,6 +249,11 @@ class PricesPage(QWidget):
             "reported stay as reported."
         )
         self.reprice_button.setEnabled(False)
+        for button in (self.refresh_button, self.set_button, self.unset_button,
+                       self.preview_button, self.reprice_button):  # fmt: skip
+            # None is pressed by Enter: a dialog would make the first of them (Refresh price
+            # data, a network fetch) its default, and Enter in any field would press it.
+            button.setAutoDefault(False)
         self.reprice_label = QLabel("Preview first: it shows what would change.", again)
         self.reprice_label.setWordWrap(True)
         scope = QHBoxLayout()
@@ -482,6 +487,9 @@ class PricesPage(QWidget):
         self.refresh_button.setEnabled(True)
         self.refresh_label.setText(result.message)
         if result.updated:
+            self.refresh_label.setText(
+                f"{result.message} Turns already stored keep their price: Reprice corrects them."
+            )
             self.reload()
             self.sig_ledger_changed.emit()
 

@@ -365,6 +365,15 @@ def test_newest_first_toggle_and_what_the_status_says(qtbot, window, store):
     dialog.run_query()
     assert dialog.hits() == []
     assert dialog.status_label.text() == "Type a word to find too: -word only leaves turns out."
+    for typed in ('"', "(", '" )'):  # a lone quote or bracket: text, not a -word, not an error
+        dialog.edit.setText(typed)
+        dialog.run_query()
+        assert dialog.hits() == []
+        assert dialog.status_label.text() == (
+            "Nothing found: punctuation alone is not searched, only words."
+        )
+    _search(qtbot, dialog, '"alpha be')  # a quote not closed yet: the words are still found
+    assert {h.title for h in dialog.hits()} == {"Old", "New"}
 
 
 def test_what_a_chosen_result_selects():

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from client.budget import Budgets, check_budget, estimate_next_turn, load_budgets, save_budgets
 from client.core.conversation import Turn, new_id
@@ -168,6 +169,9 @@ def test_refreshed_data_is_kept_and_named_with_its_date(qtbot, window, replay, t
     click(qtbot, page.refresh_button)
     qtbot.waitUntil(lambda: not page.refreshing, timeout=20_000)
     assert page.refresh_label.text().startswith("Prices updated: data ")
+    assert page.refresh_label.text().endswith(
+        "Turns already stored keep their price: Reprice corrects them."
+    )
     today = datetime.now(UTC).date().isoformat()
     qtbot.waitUntil(lambda: f"fetched {today}" in page.data_label.text())
     assert (thinkpane_home / SAVED_NAME).exists()
@@ -292,8 +296,14 @@ def test_enter_in_the_prices_window_uses_the_price_and_keeps_it_open(qtbot, wind
     dialog = window.ledger.open_prices()
     page = dialog.page
     qtbot.waitUntil(lambda: page.data_label.text().startswith("Price data"), timeout=10_000)
+    page.price_data_url = "http://127.0.0.1:9/data.json"  # had Enter fetched, nothing answers
     type_price(page, "deepseek", "deepseek-reasoner", "0.28", "0.028", "", "0.42")
     qtbot.keyClick(page.rate_edits["output"], Qt.Key.Key_Return)
+    for field in (page.model_edit, page.since_edit, page.until_edit):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    # Enter is never "Refresh price data": nothing is fetched without that button.
+    assert not page.refreshing and page.refresh_label.isHidden()
+    assert not any(b.isDefault() for b in dialog.findChildren(QPushButton))
     expected = PriceOverride(Decimal("0.28"), Decimal("0.42"), Decimal("0.028"))
     qtbot.waitUntil(
         lambda: store.price_overrides() == {("deepseek", "deepseek-reasoner"): expected}

@@ -18,20 +18,20 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
 
-from client.compare.columns import Column
-from client.compare.runner import Comparison, ComparisonPlan, RunResult, from_stored
-from client.compare.tally import conclusion
 from client.core import format as fmt
 from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
-from client.ui.compare.setup_dialog import CompareSetupDialog
-from client.ui.compare.view import ComparisonView
 from client.ui.conversation.live import TurnState
 
 if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the window is up
+    # The comparison's runner, tally, dialog and view load with the first comparison (8 ms of
+    # every start-up otherwise, bench/run.py startup).
+    from client.compare.columns import Column
+    from client.compare.runner import Comparison, ComparisonPlan, RunResult
     from client.session import TurnController
     from client.ui.compare.set_controller import PromptSetController
+    from client.ui.compare.setup_dialog import CompareSetupDialog
 
 REPAINT_MS = 100
 
@@ -105,6 +105,8 @@ class ComparisonWindow(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Comparison")
         self.setAccessibleName("Comparison window")
+        from client.ui.compare.view import ComparisonView
+
         self.view = ComparisonView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -197,6 +199,8 @@ class CompareController(QObject):
                 "A comparison is still running: stop it or let it finish first.", 8000
             )
             return None
+        from client.ui.compare.setup_dialog import CompareSetupDialog
+
         dialog = CompareSetupDialog(self.composer.choice, prompt, self._window)
         dialog.sig_plan_changed.connect(lambda: self._estimate(dialog))
         dialog.sig_set_wanted.connect(lambda: self._load_earlier_prompts(dialog))
@@ -241,6 +245,8 @@ class CompareController(QObject):
         if dialog.is_set:
             self._start_set(dialog)
             return
+        from client.compare.runner import ComparisonPlan
+
         conversation_id, parent_id = self._current_branch()
         settings = self.composer.settings()
         plan = ComparisonPlan(
@@ -306,6 +312,8 @@ class CompareController(QObject):
     # -- running -----------------------------------------------------------------------------
 
     def start(self, plan: ComparisonPlan, controller: TurnController | None = None) -> Comparison:
+        from client.compare.runner import Comparison
+
         comparison = Comparison(
             controller or self.runner.controller(),
             plan,
@@ -502,6 +510,7 @@ class CompareController(QObject):
         if self.comparison is None:
             return None
         from client.compare.report import figures
+        from client.compare.tally import conclusion
 
         fig = figures(self.comparison)
         majority = fig.tallies[column].majority_answer
@@ -551,6 +560,8 @@ class CompareController(QObject):
             and self.view_window.isVisible()
         ):
             return
+        from client.compare.runner import from_stored
+
         comparison = from_stored(self.runner.controller(), stored)
         self.comparison = comparison
         self._audits = dict(audits)

@@ -23,7 +23,6 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +111,8 @@ class FormulaImages(QObject):
         self._pictures: OrderedDict[FormulaKey, QImage | None] = OrderedDict()
         self._reasons: dict[FormulaKey, str] = {}  # why a formula is not typeset
         self._pending: set[FormulaKey] = set()
+        from concurrent.futures import ThreadPoolExecutor  # with the first formula: 5 ms
+
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formulas")
         self.typesetter = FormulaWorker()
         self.stats = FormulaStats()

@@ -21,7 +21,6 @@ turn, and the runner tries again after every turn and every few seconds until it
 from __future__ import annotations
 
 import copy
-import secrets
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from client.core.cancel import CancelToken
-from client.core.conversation import Turn
+from client.core.conversation import Turn, new_id
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
 from client.core.events import Failed, Finished, StreamEvent
 from client.core.request import SendRequest
@@ -268,7 +267,7 @@ class TurnRunner(QObject):
     def start(self, send: SendRequest) -> str:
         """Start a turn on a worker thread; returns the task key (sig_turn_started follows)."""
         controller = self.controller()
-        key = secrets.token_hex(6)
+        key = new_id("task")
         signals = _TaskSignals()
         running = _Running(key, send, signals, CancelToken())
         self._running[key] = running

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from client.providers.registry import PROFILES
 from client.ui.composer.model_picker import ModelChoice
+from client.ui.fit import ScrollingPage, fit_to_screen
 from client.ui.jobs import BackgroundJobs
 from client.ui.ledger.prices_page import PricesPage
 from client.ui.ledger.settings import MoneySettings
@@ -222,7 +223,9 @@ class SettingsDialog(QDialog):
         general_layout.addStretch(1)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings pages")  # AT-SPI lists it as focusable
-        self.tabs.addTab(general, "General")
+        self.general_page = ScrollingPage(general, self)  # taller than a laptop's screen
+        self.general_page.setAccessibleName("General settings")
+        self.tabs.addTab(self.general_page, "General")
         self.money: MoneySettings | None = None
         self.prices: PricesPage | None = None
         if store is not None:
@@ -235,6 +238,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._connect_signals()
         self.reload()
+        fit_to_screen(self)
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
         """Tab: the tabs, then each field top to bottom, then Save and Cancel (tab_order.py)."""

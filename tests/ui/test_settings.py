@@ -189,3 +189,19 @@ def test_settings_says_what_the_last_look_for_local_servers_found_as_it_opens(
     dialog = window.settings.open_settings()
     assert "Found ollama at http://127.0.0.1:11434" in dialog.discover_status.text()
     dialog.reject()
+
+
+def test_settings_fits_the_screen_and_scrolls_to_the_field_tab_reaches(qtbot, window):
+    """Its General page is taller than a laptop's screen: Save was below the bottom edge."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    dialog = window.settings.open_settings()
+    qtbot.waitExposed(dialog)
+    room = dialog.screen().availableGeometry()
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert dialog.frameGeometry().height() <= room.height()
+    assert room.contains(save.mapToGlobal(save.rect().bottomRight()))
+    idle = dialog.idle_spin  # the last field of the page, below the fold
+    idle.setFocus()
+    qtbot.waitUntil(lambda: not idle.visibleRegion().isEmpty())
+    dialog.reject()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
 
@@ -23,6 +23,7 @@ from client.core.audit import AuditSummary
 from client.core.conversation import Turn
 from client.core.events import AnswerDelta, ReasoningDelta, StreamEvent
 from client.ui.conversation.live import TurnState
+from client.ui.fit import fit_to_screen
 
 if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the window is up
     # The comparison's runner, tally, dialog and view load with the first comparison (8 ms of
@@ -112,7 +113,7 @@ class ComparisonWindow(QDialog):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.resize(1200, 760)
+        fit_to_screen(self, QSize(1200, 760))
         self.running = False
 
     def reject(self) -> None:

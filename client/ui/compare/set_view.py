@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from client.compare.prompt_set import SetSummary
 from client.core import format as fmt
 from client.ui.compare.set_chart import CostAgreementChart
+from client.ui.fit import fit_to_screen
 
 HEADERS = (
     "Setting",
@@ -143,7 +144,7 @@ class PromptSetWindow(QDialog):
         layout.addWidget(self.verdict_label)
         layout.addWidget(splitter, 1)
         layout.addLayout(exports)
-        self.resize(1100, 620)
+        fit_to_screen(self, QSize(1100, 620))
 
     def begin(self, prompts: int, labels: list[str], samples: int) -> None:
         columns = f"{len(labels)} setting{'s' if len(labels) != 1 else ''}"

@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 
 from client.core.conversation import moment_of
 from client.store.search_query import parse
+from client.ui.fit import fit_to_screen
 from client.ui.jobs import BackgroundJobs, JobHandle
 
 if TYPE_CHECKING:
@@ -270,7 +271,7 @@ class SearchDialog(QDialog):
     def __init__(self, store: Store, jobs: BackgroundJobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Search everything")
-        self.resize(720, 520)
+        fit_to_screen(self, QSize(720, 520))
         self._store = store
         self._jobs = jobs
         self._pending: JobHandle | None = None
@@ -320,6 +321,9 @@ class SearchDialog(QDialog):
         filters.addWidget(provider_label)
         filters.addWidget(self.provider_box)
         filters.addWidget(self.model_edit, 1)
+        # Dates and toggles on a line of their own: in one line with the provider and the model
+        # the window could not be narrower than 975 pixels, wider than a small screen.
+        periods = QHBoxLayout()
         for widget in (
             self.since_check,
             self.since_edit,
@@ -328,10 +332,12 @@ class SearchDialog(QDialog):
             self.findings_check,
             self.newest_check,
         ):
-            filters.addWidget(widget)
+            periods.addWidget(widget)
+        periods.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.edit)
         layout.addLayout(filters)
+        layout.addLayout(periods)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.status_label)
         self._name_controls()

@@ -23,7 +23,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QStatusBar, QVBoxLayout, QWidget
 
@@ -31,6 +31,7 @@ from client.ui.composer.banner import Banner
 from client.ui.composer.composer import Composer
 from client.ui.composer.model_picker import ModelChoice
 from client.ui.conversation.live import TurnState
+from client.ui.fit import fit_to_screen
 from client.ui.focus import ConversationFocus
 from client.ui.jobs import BackgroundJobs, JobHandle
 from client.ui.ledger.budget_prompt import (
@@ -69,7 +70,7 @@ class SpendDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        self.resize(960, 640)
+        fit_to_screen(self, QSize(960, 640))
 
 
 class LedgerController(QObject):

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from client.core.cost import CostSource
 from client.providers.registry import PROFILES
+from client.ui.fit import fit_to_screen
 from client.ui.jobs import BackgroundJobs
 
 HEADERS = (
@@ -576,4 +577,4 @@ class PricesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.page, 1)
         layout.addWidget(buttons)
-        self.resize(1100, 720)
+        fit_to_screen(self, QSize(1100, 720))

@@ -22,6 +22,12 @@ def _show(qtbot, dialog: QWidget) -> None:
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    # Every button within reach: no dialog taller or wider than the screen it opens on.
+    room = dialog.screen().availableGeometry()
+    frame = dialog.frameGeometry()
+    assert frame.height() <= room.height() and frame.width() <= room.width(), (
+        f"{dialog.windowTitle()}: {frame.width()}x{frame.height()} on {room.width()}x{room.height()}"
+    )
 
 
 def _round_from(qtbot, dialog: QWidget, start: QWidget) -> list[str]:

@@ -34,6 +34,7 @@ from client.core.events import (
     Visibility,
 )
 from client.core.idle import DEFAULT_IDLE_TIMEOUT_S
+from client.core.request import EFFORTS
 
 PROVIDERS = (
     "openai",
@@ -46,7 +47,6 @@ PROVIDERS = (
     "mistral",
     "openai-compatible",
 )
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
 
 def add_parser(sub: Any) -> None:

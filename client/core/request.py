@@ -16,6 +16,10 @@ from client.core.events import TurnStatus
 
 # Turns that go back to the model as history: answered (even in part) chat turns; never a
 # failed turn or a critic's.
+#: The one vocabulary of reasoning efforts, on the command line and in the window; each API takes
+#: a subset (client/providers/controls.py says which).
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+
 SENT_BACK = frozenset({TurnStatus.COMPLETE, TurnStatus.LENGTH, TurnStatus.INTERRUPTED})
 
 

@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from client.core.errors import UsageError
-from client.core.request import TurnRequest
+from client.core.request import EFFORTS, TurnRequest
 
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 SUMMARIES = ("auto", "concise", "detailed", "none")
 
 # What an effort becomes on an API that only takes a budget (Claude < 4.6, Gemini 2.5).

@@ -24,7 +24,7 @@ from client.core.events import (
     UsageReport,
     Visibility,
 )
-from client.core.request import TurnRequest
+from client.core.request import EFFORTS, TurnRequest
 from client.providers.base import HTTPAdapter, cut_short, parsed_frame
 from client.providers.chat_usage import find_usage, normalise_chat_usage, reported_cost
 from client.providers.framing import SSEDecoder, decoded
@@ -34,7 +34,6 @@ from client.providers.thinktags import ThinkTagSplitter
 from client.providers.typed_content import ChunkList, split_content, without_repeat
 
 log = logging.getLogger(__name__)
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 _FINISH = {
     "stop": TurnStatus.COMPLETE,
     "tool_calls": TurnStatus.COMPLETE,

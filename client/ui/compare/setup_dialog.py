@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from client.compare.columns import MAX_SAMPLES, Column, build_columns, parse_target
 from client.core.conversation import TurnSettings
 from client.core.errors import UsageError
+from client.core.request import EFFORTS
 from client.ui.compare.prompt_picker import PromptSetPicker
 from client.ui.composer.model_picker import ModelChoice
 from client.ui.composer.reasoning_controls import _adapter, request_settings
 
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 DEFAULT_EFFORTS = ("low", "medium", "high")
 ESTIMATE_DELAY_MS = 250
 

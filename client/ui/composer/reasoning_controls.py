@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
 
 from client.core.conversation import TurnSettings
 from client.core.errors import UsageError
-from client.core.request import TurnRequest
+from client.core.request import EFFORTS, TurnRequest
 from client.ui.composer.model_picker import ModelChoice
 
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 SUMMARIES = ("auto", "concise", "detailed", "none")
 # Parts of a request body that carry the conversation, not reasoning settings.
 _NOT_SETTINGS = {

@@ -206,8 +206,8 @@ class ModelFields:
                     f"its key from {' or '.join(profile.env_vars)}."
                 )
             return f"{profile.label} reads its key from {' or '.join(profile.env_vars)}."
-        if url and is_local_url(url):
-            return f"{profile.label} at {url}: a server on your network, no key needed."
+        if url and is_local_url(url):  # a proxy on this computer: the key is still sent
+            return f"{profile.label} through {url} still needs its key: {profile.key_hint}"
         return f"{profile.label}: {profile.key_hint}"
 
     def complete(self) -> bool:

@@ -102,3 +102,18 @@ def test_the_critic_dialog_starts_from_the_model_in_use(qtbot, store):
     assert not dialog.key_hint.text().startswith("OpenAI-compatible server reads")
     dialog.url_edit.setText("https://api.example.com/v1")  # a remote server does need one
     assert "THINKPANE_API_KEY" in dialog.key_hint.text()
+
+
+def test_a_hosted_provider_through_a_local_address_is_said_to_need_its_key(qtbot, window):
+    """Sending refuses Mistral at a loopback address without a key; the dialog said none was
+    needed."""
+    from client.ui.composer.model_picker import OtherModelDialog
+
+    dialog = OtherModelDialog(window, window.composer.choice)
+    qtbot.addWidget(dialog)
+    dialog.provider_box.setCurrentIndex(dialog.provider_box.findData("mistral"))
+    dialog.url_edit.setText("http://127.0.0.1:4000/v1")
+    assert "MISTRAL_API_KEY" in dialog.hint.text()
+    assert "no key" not in dialog.hint.text()
+    dialog.provider_box.setCurrentIndex(dialog.provider_box.findData("openai-compatible"))
+    assert "needs no key" in dialog.hint.text()  # a server of one's own: none needed

@@ -234,13 +234,14 @@ class MainWindow(QMainWindow):
             self,
         )
         self.compare = CompareController(  # #15: one prompt across efforts, models, samples
-            self,
             self.store,
             self.jobs,
             self.composer,
             self.inspector,
             ledger=self.ledger,
             runner=self.runner,
+            status=self.statusBar(),
+            parent=self,
             current_branch=lambda: (
                 self.current_id,
                 self.conversation.leaf_id() if self.current_id else None,

@@ -16,6 +16,8 @@ from client.core.events import TurnStatus
 from client.core.request import SendRequest
 from client.ui.actions import WindowActions, build_actions
 from client.ui.audit.controller import AuditController
+from client.ui.compare.controller import CompareController
+from client.ui.compare.set_controller import PromptSetController
 from client.ui.composer.banner import Banner
 from client.ui.composer.composer import Composer
 from client.ui.composer.models import ModelsController
@@ -137,6 +139,8 @@ def test_no_controller_takes_the_window():
         ConversationsController,
         ModelsController,
         SettingsController,
+        CompareController,
+        PromptSetController,
     ):
         for name, parameter in inspect.signature(controller).parameters.items():
             assert name != "window", f"{controller.__name__} takes the window"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QStatusBar, QVBoxLayout, QWidget
 
 from client.core import format as fmt
 from client.core.audit import AuditSummary
@@ -31,8 +31,14 @@ if TYPE_CHECKING:  # the session (adapters, httpx, keyring) loads after the wind
     from client.compare.columns import Column
     from client.compare.runner import Comparison, ComparisonPlan, RunResult
     from client.session import TurnController
+    from client.store.store import Store
     from client.ui.compare.set_controller import PromptSetController
     from client.ui.compare.setup_dialog import CompareSetupDialog
+    from client.ui.composer.composer import Composer
+    from client.ui.inspector.reasoning_pane import ReasoningInspector
+    from client.ui.jobs import BackgroundJobs
+    from client.ui.ledger.controller import LedgerController
+    from client.ui.turns.runner import TurnRunner
 
 REPAINT_MS = 100
 
@@ -131,22 +137,24 @@ class CompareController(QObject):
 
     def __init__(
         self,
-        window: QMainWindow,
-        store: Any,
-        jobs: Any,
-        composer: Any,
-        inspector: Any,
+        store: Store,
+        jobs: BackgroundJobs,
+        composer: Composer,
+        inspector: ReasoningInspector,
         *,
-        ledger: Any,
-        runner: Any,
+        ledger: LedgerController,
+        runner: TurnRunner,
+        status: QStatusBar,
+        parent: QWidget,
         current_branch: Callable[[], tuple[str | None, str | None]],
         open_branch: Callable[[str, str], None],
         after_run: Callable[[str | None], None] | None = None,
         show_inspector: Callable[[], None] | None = None,
         action: QAction,
     ) -> None:
-        super().__init__(window)
-        self._window = window
+        super().__init__(parent)
+        self._parent = parent  # the comparison's dialog and windows are its children
+        self._status = status
         self.store, self.jobs, self.composer, self.inspector = store, jobs, composer, inspector
         # A comparison is sent as a turn is: through the ledger's budget gate, and by the
         # runner's turn controller (priced and stored the same way, the same idle timeout).
@@ -183,7 +191,7 @@ class CompareController(QObject):
         if self._sets is None:
             from client.ui.compare.set_controller import PromptSetController
 
-            self._sets = PromptSetController(self._window, self._after_run)
+            self._sets = PromptSetController(self._parent, self._after_run)
         return self._sets
 
     @property
@@ -196,13 +204,13 @@ class CompareController(QObject):
         """The Compare dialog for the composer's prompt; with an empty prompt box, for a set."""
         prompt = self.composer.edit.toPlainText().strip()
         if self.running or (self._sets is not None and self._sets.running):
-            self._window.statusBar().showMessage(
+            self._status.showMessage(
                 "A comparison is still running: stop it or let it finish first.", 8000
             )
             return None
         from client.ui.compare.setup_dialog import CompareSetupDialog
 
-        dialog = CompareSetupDialog(self.composer.choice, prompt, self._window)
+        dialog = CompareSetupDialog(self.composer.choice, prompt, self._parent)
         dialog.sig_plan_changed.connect(lambda: self._estimate(dialog))
         dialog.sig_set_wanted.connect(lambda: self._load_earlier_prompts(dialog))
         dialog.accepted.connect(lambda: self._on_setup_accepted(dialog))
@@ -474,7 +482,7 @@ class CompareController(QObject):
 
     def _show_window(self, comparison: Comparison) -> ComparisonWindow:
         if self.view_window is None:
-            self.view_window = ComparisonWindow(self._window)
+            self.view_window = ComparisonWindow(self._parent)
             view = self.view_window.view
             view.sig_stop_all.connect(self.stop)
             view.sig_stop_run.connect(self._on_stop_run)
@@ -527,7 +535,7 @@ class CompareController(QObject):
             return
         self._open_branch(turn.conversation_id, turn.id)
         label = self.comparison.plan.columns[column].label
-        self._window.statusBar().showMessage(
+        self._status.showMessage(
             f"The conversation now follows {label}; the next prompt continues from it.", 8000
         )
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QWidget
 
 from client.compare.prompt_set import PromptItem, SetSummary
 from client.compare.report import ComparisonFigures, figures
@@ -39,10 +39,10 @@ class PromptSetController(QObject):
     sig_finished = Signal()
 
     def __init__(
-        self, window: QMainWindow, after_run: Callable[[str | None], None] | None = None
+        self, parent: QWidget, after_run: Callable[[str | None], None] | None = None
     ) -> None:
-        super().__init__(window)
-        self._window = window
+        super().__init__(parent)
+        self._parent = parent  # the prompt set's window is its child
         self._after_run = after_run
         self.view_window: PromptSetWindow | None = None
         self.comparisons: list[Comparison] = []
@@ -129,7 +129,7 @@ class PromptSetController(QObject):
 
     def _show_window(self) -> PromptSetWindow:
         if self.view_window is None:
-            self.view_window = PromptSetWindow(self._window)
+            self.view_window = PromptSetWindow(self._parent)
             self.view_window.sig_stop.connect(self.stop)
         if self.view_window.isVisible():
             self.view_window.raise_()

@@ -168,6 +168,9 @@ def run(args: argparse.Namespace) -> int:
             store.close()
 
 
+_PROGRESS_LOCK = threading.Lock()
+
+
 class _Session:
     """One command: the comparisons of its prompts, estimated together, then run in order."""
 
@@ -232,7 +235,12 @@ class _Session:
                 else "cost unknown"
             )
             what = f"{stated or '(no final answer)'} · {cost} · {fmt.duration(turn.timing.total_s)}"
-        print(dim(f"  {label} #{result.sample + 1}: {what}", sys.stderr), file=sys.stderr)
+        line = dim(f"  {label} #{result.sample + 1}: {what}", sys.stderr)
+        # Runs finish on several threads at once: one write per line, one writer at a time
+        # (print writes the text and its newline separately, so two lines ran together).
+        with _PROGRESS_LOCK:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
 
     def run(self) -> int:
         from client.compare.estimate import combine, estimate_left

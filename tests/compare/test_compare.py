@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -141,6 +142,11 @@ def test_the_table_marks_the_cheapest_setting_and_shows_each_cost(replay, priced
     lines = result.stdout.splitlines()
     assert "gpt-5-mini @ medium  ← cheapest giving the majority answer" in lines
     assert "estimate:" in result.stderr
+    # each run's progress line whole, on a line of its own, though runs end on several threads
+    progress = [line for line in result.stderr.splitlines() if "#" in line]
+    assert len(progress) == 9 and "" not in result.stderr.splitlines()
+    for line in progress:
+        assert re.fullmatch(r"  gpt-5-mini @ (low|medium|high) #[123]: [^#]+", line), line
 
 
 def test_max_cost_refuses_before_any_request(replay, priced):

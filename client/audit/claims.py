@@ -88,11 +88,25 @@ def plain_clauses(text: str) -> list[list[Token]]:
                     continue
                 if token.text in ("|", "¦") and _inside_expression(tokens, i):
                     continue
+                if token.text == ":" and _ratio(tokens, i):
+                    clause.append(token)  # kept in the clause: no claim is read across it
+                    continue
                 if any(t.kind == "eq" for t in clause):
                     found.append(clause)
                 clause = []
         start = end
     return found
+
+
+def _ratio(tokens: list[Token], i: int) -> bool:
+    """A colon between two numbers, spaced alike on both sides, is a ratio ("3:4 = 0.75",
+    "3 : 4"), not a clause break: read as one, the 4 alone was claimed to equal 0.75. A label's
+    colon has a space after it only ("Step 2: 3 + 4 = 7") and stays a break."""
+    before = tokens[i - 1] if i > 0 else None
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if before is None or after is None or before.kind != "num" or after.kind != "num":
+        return False
+    return tokens[i].spaced == after.spaced
 
 
 def _inside_expression(tokens: list[Token], i: int) -> bool:

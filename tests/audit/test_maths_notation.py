@@ -189,3 +189,20 @@ def test_decimal_commas_are_decimals(text: str) -> None:
 def test_a_false_sum_with_decimal_commas_is_found() -> None:
     found = check_step(0, "Drei Hefte kosten 3 × 2,40 € = 7,50 €.")
     assert [f.message for f in found] == ["3 × 2,40 is 7.2, not 7,50."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"The ratio of boys to girls is $3:4 = 0.75$.",
+        "A gear ratio of 5 : 2 = 2.5 turns.",
+        "Mix it 2:1 = 2 parts water per part juice.",
+    ],
+)
+def test_a_ratio_is_not_a_clause_break(text: str) -> None:
+    # read across the colon, the 4 alone was claimed to equal 0.75
+    assert check_step(0, text) == []
+
+
+def test_a_label_colon_still_ends_a_clause() -> None:
+    assert [f.message for f in check_step(0, "Case 2: 6 + 5 = 12.")] == ["6 + 5 is 11, not 12."]

@@ -254,6 +254,11 @@ class ResponsesReader:
                 for i, part in enumerate(_list(item.get("summary"))):
                     text = self.summary.close((out, i), _str(as_dict(part).get("text")))
                     yield from self._summary({"output_index": out, "summary_index": i}, text, False)
+                # Raw reasoning (gpt-oss and other open models served this way) is restated
+                # here as the item's content: it fills what the deltas missed, like the summary.
+                for i, part in enumerate(_list(item.get("content"))):
+                    text = self.raw.close((out, i), _str(as_dict(part).get("text")))
+                    yield from self._raw({"output_index": out, "content_index": i}, text, False)
             if item.get("encrypted_content"):
                 yield OpaqueReasoning(item)
         elif item.get("type") == "message" and placed:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client.core.cancel import CancelToken
-from client.core.events import Finished, TurnStatus
+from client.core.events import Finished, TurnStatus, Visibility
 from client.core.request import HistoryTurn, TurnRequest
 from client.providers.http import RetryPolicy
 from client.providers.openai_responses import OpenAIResponsesAdapter
@@ -245,3 +246,51 @@ def test_the_answer_is_what_the_provider_meant_never_more(
         # after a later one (a stream cannot go back), and nothing twice.
         assert out["answer"] == meant_answer
         assert len(out["reasoning"]) == len(meant_summary)
+
+
+RAW = ["391 is odd, and 3 + 9 + 1 = 13, so not divisible by 3. ", "Try 17: 17 × 23 = 391."]
+
+
+def raw_stream(deltas: bool, text_done: bool, item_done: bool) -> list[dict[str, Any]]:
+    """A reply with raw reasoning (gpt-oss and other open models behind a Responses server)."""
+    seq = itertools.count()
+
+    def ev(kind: str, **fields: Any) -> dict[str, Any]:
+        return {"type": kind, "sequence_number": next(seq), **fields}
+
+    where = {"item_id": "rs_1", "output_index": 0, "content_index": 0}
+    resp = {"id": "resp_1", "object": "response", "status": "in_progress", "model": "gpt-oss-20b"}
+    out = [ev("response.created", response=resp)]
+    out.append(ev("response.output_item.added", output_index=0,
+                  item={"id": "rs_1", "type": "reasoning", "summary": []}))  # fmt: skip
+    if deltas:
+        out += [ev("response.reasoning_text.delta", **where, delta=d) for d in RAW]
+    if text_done:
+        out.append(ev("response.reasoning_text.done", **where, text="".join(RAW)))
+    item: dict[str, Any] = {"id": "rs_1", "type": "reasoning", "summary": []}
+    if item_done:
+        item["content"] = [{"type": "reasoning_text", "text": "".join(RAW)}]
+    out.append(ev("response.output_item.done", output_index=0, item=item))
+    answer = {"item_id": "msg_1", "output_index": 1, "content_index": 0}
+    out += [ev("response.output_text.delta", **answer, delta=d) for d in ANSWER]
+    out.append(ev("response.completed", response={**resp, "status": "completed", "usage": USAGE}))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("deltas", "text_done", "item_done"),
+    [
+        (True, True, True),
+        (True, False, False),
+        (False, True, True),
+        (False, True, False),
+        (False, False, True),
+    ],  # fmt: skip
+)
+def test_raw_reasoning_comes_out_once_from_deltas_or_either_closing_event(
+    replay, deltas: bool, text_done: bool, item_done: bool
+) -> None:
+    got = over_loopback(replay, raw_stream(deltas, text_done, item_done))
+    assert got["reasoning"] == "".join(RAW)  # only the finished item carried it: kept, not lost
+    assert got["kinds"] == {Visibility.RAW}
+    assert got["answer"] == MEANT_ANSWER

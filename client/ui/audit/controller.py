@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.core.audit import Severity
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn
 from client.core.events import TurnStatus, Visibility
@@ -295,6 +296,11 @@ class AuditController(QObject):
         turn, loaded = self.view.turn, self.view.loaded
         if loaded is not None:
             self.sig_audit_shown.emit(loaded.turn_id, loaded.audit)
+            # The answer's marker says what this audit found, for a turn whose summary was
+            # never stored too (imported, or from before audits were stored).
+            first = loaded.audit.first_error_step
+            errors = sum(1 for f in loaded.audit.findings if f.severity is Severity.ERROR)
+            self._conversation.set_audit_marks({loaded.turn_id: (first, errors)})
         no_reasoning = (
             loaded is not None and turn is not None and visibility_of(turn) is Visibility.NONE
         )

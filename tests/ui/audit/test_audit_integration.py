@@ -346,3 +346,27 @@ def test_an_answer_whose_reasoning_has_an_error_is_marked_and_the_mark_opens_the
         ),
         timeout=10_000,
     )
+
+
+def test_a_stored_turn_without_a_stored_audit_is_marked_once_its_audit_is_shown(
+    qtbot, window, store
+):
+    # Imported, or stored before audits were: no summary in the store, an error in its reasoning.
+    from client.core.conversation import ReasoningTrace, Turn, new_id
+    from client.core.events import TurnStatus, Visibility
+
+    conversation = store.create_conversation("Products")
+    turn = Turn(
+        id=new_id("t"), conversation_id=conversation.id, prompt="12 × 13?", answer="150",
+        reasoning=ReasoningTrace(Visibility.RAW, "First 12 × 12 = 144.\n\nThen 12 × 13 = 150."),
+        provider="ollama", model="qwen3", status=TurnStatus.COMPLETE,
+    )  # fmt: skip
+    store.insert_turn(turn)
+    assert store.audit_summary(turn.id) is None
+    window.conversations.refresh_conversations()
+    window.conversations.open_conversation(conversation.id)
+    qtbot.waitUntil(lambda: window.conversation.widget_for(turn.id) is not None, timeout=10_000)
+    window.conversation.select(turn.id)
+    shown = window.conversation.widget_for(turn.id)
+    qtbot.waitUntil(lambda: shown.audit_label.isVisibleTo(window), timeout=10_000)
+    assert "found an error in the reasoning (step 2)" in shown.audit_label.text()

@@ -74,7 +74,7 @@ class SettingsController(QObject):
             )
             dialog.sig_settings_saved.connect(self._on_settings_saved)
             dialog.sig_keys_changed.connect(self._models.keys_changed)
-            dialog.sig_discover_requested.connect(self._catalog.refresh_local)
+            dialog.sig_discover_requested.connect(self._on_dialog_discover_requested)
             if dialog.prices is not None:  # a price set or turns repriced: the ledger changed
                 dialog.prices.sig_ledger_changed.connect(self._ledger.prices_changed)
         else:
@@ -99,6 +99,12 @@ class SettingsController(QObject):
         self._catalog.refresh_local()
         self._catalog.changed()
         self._ledger.refresh()  # budgets and prices may have changed
+
+    @Slot()
+    def _on_dialog_discover_requested(self) -> None:
+        # The addresses as typed: a server just added is asked before anyone presses Save.
+        if self.dialog is not None:
+            self._catalog.refresh_local(self.dialog.local_urls())
 
     @Slot(object)
     def _on_models_servers_found(self, servers: list[Any]) -> None:

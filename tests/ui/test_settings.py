@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from client.providers.discovery import LocalServer
 from client.ui.composer.model_picker import ModelChoice
+from tests.support.replay import Reply
 from tests.ui.conftest import send
 
 SECRET = "sk-test-THINKPANE-0123456789abcdef"
@@ -177,6 +178,17 @@ def test_what_discovery_found_is_a_line_of_its_own_and_the_button_keeps_its_name
     window.catalog.sig_servers_found.emit([found])
     assert "ollama at http://127.0.0.1:11434" in dialog.discover_status.text()
     assert dialog.discover_button.text() == "Look for local servers"
+    dialog.reject()
+
+
+def test_look_for_local_servers_asks_the_addresses_as_typed_before_save(qtbot, window, replay):
+    url = replay.url + "/v1"
+    replay.always("/v1/models", Reply.json(200, {"object": "list", "data": [{"id": "on-5077"}]}))
+    dialog = window.settings.open_settings()
+    dialog.local_urls_edit.setPlainText(url)  # typed, not saved yet
+    qtbot.mouseClick(dialog.discover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: url in dialog.discover_status.text(), timeout=10_000)
+    assert dialog.discover_status.text().startswith("Found ")
     dialog.reject()
 
 

@@ -116,8 +116,10 @@ class ModelCatalog(QObject):
     def changed(self) -> None:
         self.sig_catalog_changed.emit(self.groups())
 
-    def refresh_local(self) -> None:
-        discover, urls = self._discover, self._prefs.local_base_urls
+    def refresh_local(self, urls: list[str] | None = None) -> None:
+        """Look for local servers: the usual ports, and `urls` (by default the saved ones)."""
+        discover = self._discover
+        urls = self._prefs.local_base_urls if urls is None else urls
         self._jobs.run(
             lambda: (discover(), _custom_servers(urls) if urls else []),
             self._on_local_found,

@@ -34,6 +34,7 @@ def test_a_data_folder_that_is_a_file_exits_2_with_one_sentence_naming_it(tmp_pa
     [line] = result.stderr.strip().splitlines()
     assert str(blocker) in line and "is a file, not a folder" in line
     assert "THINKPANE_HOME" in line
+    assert line.endswith(".") and ". " not in line  # one sentence: what is wrong, what to do
 
 
 def test_a_data_folder_that_cannot_be_created_exits_2(tmp_path):
@@ -43,6 +44,7 @@ def test_a_data_folder_that_cannot_be_created_exits_2(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
     assert f"could not create its data folder {blocker / 'inside'}" in line
+    assert line.endswith(".") and ". " not in line
 
 
 def test_ask_json_with_an_unusable_data_folder_still_prints_the_contract_object(tmp_path, replay):

@@ -252,7 +252,7 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
     except OSError as exc:
         raise StoreError(
             f"Thinkpane could not create the folder for its database, {path.parent} "
-            f"({exc.strerror or exc}). Set THINKPANE_HOME to a folder you can write to.",
+            f"({exc.strerror or exc}); set THINKPANE_HOME to a folder you can write to.",
             path=path,
         ) from exc
     conn: sqlite3.Connection | None = None

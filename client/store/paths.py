@@ -32,8 +32,8 @@ def chosen_dir() -> Path:
 
 def _where() -> str:
     if os.environ.get("THINKPANE_HOME", "").strip():
-        return "Set THINKPANE_HOME to a folder you can write to"
-    return "Make that folder writable, or set THINKPANE_HOME to a folder you can write to"
+        return "set THINKPANE_HOME to a folder you can write to"
+    return "make that folder writable, or set THINKPANE_HOME to a folder you can write to"
 
 
 def data_dir() -> Path:
@@ -42,20 +42,20 @@ def data_dir() -> Path:
     if folder.exists() and not folder.is_dir():
         raise DataFolderError(
             f"Thinkpane's data folder {folder} is a file, not a folder, so nothing can be stored "
-            f"there. {_where()}, or move that file aside.",
+            f"there; {_where()}, or move that file aside.",
             path=folder,
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataFolderError(
-            f"Thinkpane could not create its data folder {folder} ({exc.strerror or exc}). "
+            f"Thinkpane could not create its data folder {folder} ({exc.strerror or exc}); "
             f"{_where()}.",
             path=folder,
         ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise DataFolderError(
-            f"Thinkpane may not write to its data folder {folder}. {_where()}.", path=folder
+            f"Thinkpane may not write to its data folder {folder}; {_where()}.", path=folder
         )
     return folder
 

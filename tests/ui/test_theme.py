@@ -60,11 +60,16 @@ def test_a_theme_switch_mid_conversation_reaches_every_rendered_answer(qtbot, wi
         assert _dark_with_light_text(widget.prompt_view)
     back, _ = _lightness_spread(window.conversation)
     assert back < 110  # the pane itself, not only the cards
+    reasoning = window.inspector.text_view  # the inspector, showing the last turn's reasoning
+    qtbot.waitUntil(lambda: "Two and two" in reasoning.toPlainText())
+    qtbot.waitUntil(lambda: _dark_with_light_text(reasoning))
     window.theme.set_choice("light")
     qtbot.waitUntil(lambda: not is_dark(window.palette()))
     for state in window.conversation.states():
         background, text = _lightness_spread(window.conversation.widget_for(state.id).answer_view)
         assert background > 150 and background - text > 90
+    background, text = _lightness_spread(reasoning)
+    assert background > 150 and background - text > 90
 
 
 def _has_colour(widget: QWidget, colour: QColor, tolerance: int = 40) -> bool:

@@ -22,6 +22,7 @@ from client.audit.segment import classify, from_texts, segment
 from client.audit.symbolic import check_symbolic
 from client.audit.trajectory import check_trajectory
 from client.audit.truncation import check_truncation
+from client.audit.unequal import check_unequal
 from client.core.audit import AuditResult, Finding
 
 PRINCIPLE = "This checks the text, not how the model computed."
@@ -62,6 +63,7 @@ def audit_trace(
     findings.extend(check_arithmetic(split))
     findings.extend(check_symbolic(split))
     findings.extend(check_quotients(split))
+    findings.extend(check_unequal(split))
     findings.extend(check_retractions(split, answer, problem))
     findings.extend(check_loops(split))
     path, trajectory_findings = check_trajectory(split, answer)

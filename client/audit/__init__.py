@@ -16,16 +16,18 @@ from client.audit.arithmetic import check_arithmetic
 from client.audit.critic import agreeing_steps, build_critic_prompt, parse_critic_reply
 from client.audit.hedging import check_hedging
 from client.audit.loops import check_loops
+from client.audit.quotients import check_quotients
 from client.audit.retraction import check_retractions
 from client.audit.segment import classify, from_texts, segment
 from client.audit.symbolic import check_symbolic
 from client.audit.trajectory import check_trajectory
 from client.audit.truncation import check_truncation
+from client.audit.unequal import check_unequal
 from client.core.audit import AuditResult, Finding
 
 PRINCIPLE = "This checks the text, not how the model computed."
 # Bump when the checks change what they find, so stored audit summaries are recomputed.
-AUDITOR_VERSION = 4
+AUDITOR_VERSION = 5
 
 __all__ = [
     "AUDITOR_VERSION",
@@ -60,6 +62,8 @@ def audit_trace(
     findings: list[Finding] = []
     findings.extend(check_arithmetic(split))
     findings.extend(check_symbolic(split))
+    findings.extend(check_quotients(split))
+    findings.extend(check_unequal(split))
     findings.extend(check_retractions(split, answer, problem))
     findings.extend(check_loops(split))
     path, trajectory_findings = check_trajectory(split, answer)

@@ -161,3 +161,34 @@ def test_a_failed_turn_is_not_counted_by_prices_either(replay):
     assert ask(replay, "--json").returncode == 3
     data = json.loads(thinkpane("prices", "--json").stdout)
     assert [m for m in data["models"] if m["model"] == "qwen3"] == []
+
+
+def test_the_window_quits_though_whoever_read_its_start_up_line_stopped_reading(tmp_path):
+    """`thinkpane | grep -q "window shown"` (CI's bundle check) closes the pipe at the first
+    match: the window's next line must not keep it from quitting."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_cli_ask import ROOT
+
+    env = {
+        **os.environ,
+        "THINKPANE_HOME": str(tmp_path / "home"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "THINKPANE_STARTUP_PROBE": "quit",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    app = subprocess.Popen(
+        [sys.executable, "-m", "client"], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert app.stdout is not None
+        assert app.stdout.readline().strip() == "thinkpane: window shown"
+        app.stdout.close()  # as grep -q does
+        app.wait(timeout=120)  # a hang, not a speed: it quits within a second or two
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert app.returncode == 0, app.stderr.read() if app.stderr else ""

@@ -119,7 +119,7 @@ def run_app(argv: list[str] | None = None) -> int:
             collect_on_gui_thread(app, window)
             probe = _probe()
             if probe:
-                QTimer.singleShot(0, lambda: print(PROBE_MARKER, flush=True))
+                QTimer.singleShot(0, lambda: _say(PROBE_MARKER))
                 if probe == "quit":
                     _close_for_probe(window)
             QTimer.singleShot(0, window.start)
@@ -168,6 +168,18 @@ def leave(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _say(line: str) -> None:
+    """A probe line on standard output. Whoever reads it may have stopped reading (`grep -q`
+    exits at the first match): a closed pipe must not keep the app from going on, or quitting."""
+    try:
+        print(line, flush=True)
+    except OSError:  # BrokenPipeError: nobody reads any more
+        # What is still buffered goes nowhere, so the exit's own flush does not fail (120).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def _close_for_probe(window):  # type: ignore[no-untyped-def]
     """The start-up benchmark's quit: once the background start-up is done and the last
     conversation is open (or a moment has passed: there may be none), ask the window to close,
@@ -179,7 +191,7 @@ def _close_for_probe(window):  # type: ignore[no-untyped-def]
     def close() -> None:
         if not state["closed"]:
             state["closed"] = True
-            print(f"{PROBE_CLOSING} {time.monotonic():.6f}", flush=True)
+            _say(f"{PROBE_CLOSING} {time.monotonic():.6f}")
             window.close()
 
     def step(key: str) -> None:

@@ -36,6 +36,10 @@ BUNDLED = (
     (("Pygments",), "code highlighting"),
     (("platformdirs",), "the platform's data folder"),
     (("genai-prices",), "model prices"),
+    (("ziamath",), "typesetting formulas"),
+    (("latex2mathml",), "formulas in saved HTML"),
+    (("sympy",), "the auditor's symbolic checks"),
+    (("math-verify",), "telling equal answers apart from different ones"),
 )
 README_ONLINE = "https://github.com/thinkpane/thinkpane#readme"
 # Keys that work in one place rather than through a menu: (command, keys), after the menus'.

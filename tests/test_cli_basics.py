@@ -192,3 +192,15 @@ def test_the_window_quits_though_whoever_read_its_start_up_line_stopped_reading(
         if app.poll() is None:
             app.kill()
     assert app.returncode == 0, app.stderr.read() if app.stderr else ""
+
+
+def test_files_the_desktop_hands_the_app_open_the_window_and_commands_stay_commands(tmp_path):
+    from client.cli import files_to_open
+
+    export = tmp_path / "a conversation.json"
+    export.write_text("{}")
+    assert files_to_open([str(export)]) == [str(export)]
+    assert files_to_open([export.as_uri()]) == [str(export)]  # file:// with %20 for the space
+    assert files_to_open(["https://example.com/x.json"]) == ["https://example.com/x.json"]
+    for command_line in (["list"], ["--version"], ["lsit"], [str(export), "list"]):
+        assert files_to_open(command_line) is None  # parsed: a mistyped command is still told

@@ -61,8 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if not (sys.argv[1:] if argv is None else argv):
+    given = sys.argv[1:] if argv is None else argv
+    if not given:
         _open_app()  # no command: nothing to parse, and the commands' modules are not needed
+    if (files := files_to_open(given)) is not None:
+        _open_app(files)  # from the menu entry (Exec=thinkpane %U) or a file manager
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -76,7 +79,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _open_app() -> NoReturn:
+def files_to_open(given: list[str]) -> list[str] | None:
+    """The files the desktop hands the app (its menu entry's %U: paths or file:// URLs, say an
+    export dropped on the launcher), or None when `given` is a command line to parse. Only
+    arguments that are all existing paths or URLs count, so a mistyped command is still told."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
+    files = []
+    for argument in given:
+        if argument in COMMANDS or argument.startswith("-"):
+            return None
+        parts = urlsplit(argument)
+        if parts.scheme == "file":
+            files.append(unquote(parts.path))
+        elif "://" in argument or Path(argument).exists():
+            files.append(argument)  # another kind of URL: the window says it cannot open it
+        else:
+            return None
+    return files
+
+
+def _open_app(files: list[str] | None = None) -> NoReturn:
     from client.ui.app import leave, run_app
 
-    leave(run_app())  # no interpreter teardown to wait for once the window has closed
+    # no interpreter teardown to wait for once the window has closed
+    leave(run_app(files=files or []))

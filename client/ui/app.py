@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:  # Qt is imported only once a display is known to work
@@ -62,7 +63,7 @@ def collect_on_gui_thread(app: QObject, window: MainWindow) -> GuiThreadCollecto
     return collector
 
 
-def run_app(argv: list[str] | None = None) -> int:
+def run_app(argv: list[str] | None = None, files: list[str] | None = None) -> int:
     from client.ui.display import display_problem
 
     problem = display_problem()  # before Qt: without a display it aborts the process
@@ -123,6 +124,9 @@ def run_app(argv: list[str] | None = None) -> int:
                 if probe == "quit":
                     _close_for_probe(window)
             QTimer.singleShot(0, window.start)
+            if files:
+                QTimer.singleShot(0, partial(open_files, window, list(files)))
+                files = None  # once, not again after a recovery reopens the window
             code = app.exec()
             check.stop()
         finally:
@@ -166,6 +170,19 @@ def leave(code: int) -> NoReturn:
         except (OSError, ValueError):
             pass
     os._exit(code)
+
+
+def open_files(window, files: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Files handed to the app by the desktop: a Thinkpane export is imported and opened (as
+    File → Import does); anything else is said in the status bar, and nothing changes."""
+    for name in files:
+        if Path(name).is_file():
+            window.history.exports.import_from(name)
+        else:
+            window.statusBar().showMessage(
+                f"Thinkpane opens conversations exported as JSON; {name} is not a file here.",
+                15_000,
+            )
 
 
 def _say(line: str) -> None:

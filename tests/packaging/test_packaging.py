@@ -98,7 +98,7 @@ def test_the_menu_entry_passes_desktop_file_validate():
     entry.optionxform = str  # type: ignore[assignment,method-assign]
     entry.read(DESKTOP)
     group = entry["Desktop Entry"]
-    assert group["Exec"] == "thinkpane"  # it opens no files: no %U that would pass it some
+    assert group["Exec"] == "thinkpane %U"  # a dropped export is imported (client.cli.files_to_open)
     assert group["Icon"] == APP_ID
     # Docks match a running window to its entry by the window's class, which Qt takes from the
     # application name the app sets.
@@ -164,7 +164,7 @@ def test_install_puts_the_app_in_the_menu_and_uninstall_takes_it_all_back(tmp_pa
     assert result.returncode == 0, result.stderr
     share = home / ".local" / "share"
     entry = (share / "applications" / f"{APP_ID}.desktop").read_text()
-    assert f'Exec="{home}/.local/opt/thinkpane/thinkpane"' in entry
+    assert f'Exec="{home}/.local/opt/thinkpane/thinkpane" %U' in entry
     assert (share / "metainfo" / f"{APP_ID}.metainfo.xml").exists()
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").exists()
     assert (share / "icons" / "hicolor" / "512x512" / "apps" / f"{APP_ID}.png").exists()

@@ -113,3 +113,22 @@ def test_the_file_menu_offers_import_as_a_copy(qtbot, window):
     texts = [a.text() for a in file_menu.actions()]
     assert "&Import Conversation…" in texts and "Import Conversation as a &Copy…" in texts
     assert exports.import_copy_action.isEnabled()
+
+
+def test_a_file_the_desktop_hands_the_app_is_imported_and_anything_else_is_said(
+    qtbot, window, store, tmp_path
+):
+    # `thinkpane %U` from the menu entry: an export dropped on the launcher
+    from client.ui.app import open_files
+    from tests.ui.conftest import open_stored_conversation
+
+    open_stored_conversation(window, store)
+    exports = window.history.exports
+    with qtbot.waitSignal(exports.sig_conversation_exported, timeout=10_000):
+        exports.export_to(tmp_path / "sums.json", "json")
+    other = store.create_conversation("Other")
+    window.conversations.open_conversation(other.id)
+    with qtbot.waitSignal(exports.sig_conversation_already_here, timeout=10_000):
+        open_files(window, [str(tmp_path / "sums.json")])
+    open_files(window, [str(tmp_path / "missing.json")])
+    assert "missing.json is not a file here" in window.statusBar().currentMessage()

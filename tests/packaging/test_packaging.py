@@ -98,7 +98,9 @@ def test_the_menu_entry_passes_desktop_file_validate():
     entry.optionxform = str  # type: ignore[assignment,method-assign]
     entry.read(DESKTOP)
     group = entry["Desktop Entry"]
-    assert group["Exec"] == "thinkpane %U"  # a dropped export is imported (client.cli.files_to_open)
+    assert (
+        group["Exec"] == "thinkpane %U"
+    )  # a dropped export is imported (client.cli.files_to_open)
     assert group["Icon"] == APP_ID
     # Docks match a running window to its entry by the window's class, which Qt takes from the
     # application name the app sets.

@@ -8,6 +8,7 @@ composer: never a crash dialog, never a dead end.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +31,6 @@ from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
 from client.ui.composer.models import ModelsController
-from client.ui.conversation.formula_images import FormulaImages
 from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
@@ -398,7 +398,9 @@ class MainWindow(QMainWindow):
             self.save_layout()
             self.compare.shutdown()  # a comparison or a prompt set: stopped, what arrived kept
             self.runner.shutdown()
-            FormulaImages.stop_if_running()  # the typesetting process does not outlive the window
+            formulas = sys.modules.get("client.ui.conversation.formula_images")
+            if formulas is not None:  # loaded with the first formula shown (browser.py)
+                formulas.FormulaImages.stop_if_running()  # the typesetting does not outlive us
             self.jobs.wait()
             self.net_jobs.wait()
             self.jobs.drop_callbacks()

@@ -18,6 +18,8 @@ HEAVY = (
     "client.session", "client.audit", "client.pricing", "multiprocessing",
     # Not heavy each, but 4-5 ms apiece that the first frame does not need.
     "secrets", "concurrent.futures", "client.compare.runner", "client.ui.compare.setup_dialog",
+    # Formula pictures: loaded after the first frame (startup.load_widgets_later) or with a formula.
+    "client.ui.conversation.formula_images", "client.render.maths", "client.render.typeset",
 )  # fmt: skip
 
 

@@ -20,6 +20,9 @@ HEAVY = (
     "secrets", "concurrent.futures", "client.compare.runner", "client.ui.compare.setup_dialog",
     # Formula pictures: loaded after the first frame (startup.load_widgets_later) or with a formula.
     "client.ui.conversation.formula_images", "client.render.maths", "client.render.typeset",
+    # The store and the controllers: the window shows first, they are wired after (app.py).
+    "client.store.store", "client.store.scripts", "client.ui.recovery",
+    "client.ui.ledger.controller", "client.ui.turns.sending", "client.ui.audit.controller",
 )  # fmt: skip
 
 

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from client.store.schema import MIGRATIONS, Migration
-from client.store.scripts import SQL_FUNCTION, unspaced_runs
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -140,6 +139,32 @@ def migration_pending(path: Path, migrations: Sequence[Migration] = MIGRATIONS) 
     except sqlite3.Error:
         return False
     return 0 < version < len(migrations)
+
+
+def read_settings(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> dict | None:
+    """The settings table as the file holds it, read without opening the store, so the window can
+    show with its theme and layout while the store opens after the first frame (client/ui/app.py).
+
+    {} when there is no file yet (the store creates it). None when the file will be migrated or
+    does not read cleanly (its header, its schema, a value that is not JSON): the caller then opens
+    the store first, as it always did, with its dialogs. Read-only: nothing is created or changed.
+    """
+    import json
+
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) != len(migrations):
+                return None
+            _check_header(conn, path)
+            rows = conn.execute("SELECT key, value_json FROM settings").fetchall()
+        finally:
+            conn.close()
+        return {str(key): json.loads(value) for key, value in rows}
+    except (sqlite3.Error, StoreError, OSError, ValueError, TypeError):
+        return None
 
 
 def migrate(
@@ -266,6 +291,8 @@ def open_database(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> s
             )
             conn.row_factory = sqlite3.Row
             # The search triggers call it to fill the substring index (client.store.scripts).
+            from client.store.scripts import SQL_FUNCTION, unspaced_runs
+
             conn.create_function(SQL_FUNCTION, 1, unspaced_runs, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")  # the first read: a non-database fails here

@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from client.store.db import StoreError
 
 DATABASE_NAME = "thinkpane.sqlite3"
@@ -27,6 +25,8 @@ def chosen_dir() -> Path:
     home = os.environ.get("THINKPANE_HOME", "").strip()
     if home:
         return Path(home).expanduser()
+    import platformdirs  # only without THINKPANE_HOME
+
     return Path(platformdirs.user_data_dir("thinkpane", appauthor=False))
 
 

@@ -22,7 +22,7 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:  # Qt is imported only once a display is known to work
     from PySide6.QtCore import QObject
@@ -79,7 +79,6 @@ def run_app(argv: list[str] | None = None, files: list[str] | None = None) -> in
 
     was_collecting = gc.isenabled()
     gc.disable()
-    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -92,47 +91,42 @@ def run_app(argv: list[str] | None = None, files: list[str] | None = None) -> in
     app.setOrganizationName("Thinkpane")
     QGuiApplication.setDesktopFileName("io.github.thinkpane.Thinkpane")
 
-    from client.ui.recovery import (
-        BackgroundCheck,
-        act_on,
-        ask_for_folder,
-        ask_what_to_do,
-        open_store,
-    )
-
     note = ""
     while True:  # once more after the background check found damage and the user chose
-        notice = _upgrade_notice(app)  # a migration may rebuild the search index: say so first
-        # A damaged file or an unusable data folder: a choice, not a traceback.
-        store, recovered = open_store(ask_what_to_do, choose_folder=ask_for_folder)
-        if notice is not None:
-            notice.close()
-        if store is None:
-            return 1
-        try:
+        settings = _settings_before_store()
+        opening = _Opening(app, note, files or [])
+        files = None  # opened once, not again after a recovery reopens the window
+        if settings is None:  # a migration, a file or folder in doubt: the store first, as ever
+            from client.ui.recovery import ask_for_folder, ask_what_to_do, open_store
+
+            notice = _upgrade_notice(app)  # a migration may rebuild the search index: say so
+            # A damaged file or an unusable data folder: a choice, not a traceback.
+            store, recovered = open_store(ask_what_to_do, choose_folder=ask_for_folder)
+            if notice is not None:
+                notice.close()
+            if store is None:
+                return 1
             window = build_window(app, store)
             window.show()
-            if recovered or note:
-                window.statusBar().showMessage(recovered or note, 60_000)
-            check = BackgroundCheck(store.path, partial(ask_what_to_do, parent=window), window)
-            check.sig_recovery_chosen.connect(window.close)
-            window.sig_ready.connect(check.start)  # after the first frame and the warm-up
-            collect_on_gui_thread(app, window)
-            probe = _probe()
-            if probe:
-                QTimer.singleShot(0, lambda: _say(PROBE_MARKER))
-                if probe == "quit":
-                    _close_for_probe(window)
-            QTimer.singleShot(0, window.start)
-            if files:
-                QTimer.singleShot(0, partial(open_files, window, list(files)))
-                files = None  # once, not again after a recovery reopens the window
+            opening.opened(window, store, recovered)
+        else:  # the window first, as it was left; the store opens right after the first frame
+            window = build_window(app, None, settings=settings)
+            window.show()
+            opening.show_then_open(window)
+        try:
             code = app.exec()
-            check.stop()
+            if opening.check is not None:
+                opening.check.stop()
         finally:
-            store.close()
-        if check.trouble is None or check.choice is None:
+            if opening.store is not None:
+                opening.store.close()
+        if opening.store is None:  # closed before the store opened, or refused to open it
+            return 1 if opening.refused else code
+        check = opening.check
+        if check is None or check.trouble is None or check.choice is None:
             return code
+        from client.ui.recovery import act_on
+
         try:
             done = act_on(check.choice, check.trouble)
         except OSError as exc:
@@ -142,6 +136,92 @@ def run_app(argv: list[str] | None = None, files: list[str] | None = None) -> in
             return code
         note = done
         window.deleteLater()
+
+
+def _settings_before_store() -> dict | None:
+    """The settings the window shows with, read before the store opens (client.store.db), or
+    None when the store must open first (a migration, a data folder or file in doubt)."""
+    from client.store.db import StoreError, read_settings
+    from client.store.paths import database_path
+
+    try:
+        return read_settings(database_path())
+    except (OSError, StoreError):
+        return None
+
+
+class _Opening:
+    """One opening of the window and its store (run_app runs another after a recovery)."""
+
+    def __init__(self, app, note: str, files: list[str]) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.note, self.files = app, note, files
+        self.store: Any = None
+        self.check: Any = None
+        self.refused = False  # the user quit rather than choose what to do with the file
+
+    def show_then_open(self, window) -> None:  # type: ignore[no-untyped-def]
+        """The window is on screen without its store: open it once the first frame is out.
+        Until then what the user does in the window waits (InputHold) and happens after."""
+        from PySide6.QtCore import QTimer
+
+        from client.ui.input_hold import InputHold
+
+        hold = InputHold(self.app, window)
+        self._marker()
+
+        def open_store_now() -> None:
+            try:
+                if window.isVisible():  # not closed meanwhile
+                    self._open_and_attach(window)
+            finally:
+                hold.release()
+
+        QTimer.singleShot(0, open_store_now)
+
+    def _open_and_attach(self, window) -> None:  # type: ignore[no-untyped-def]
+        from client.ui.recovery import ask_for_folder, ask_what_to_do, open_store
+        from client.ui.turns.runner import TurnRunner
+
+        # A file found damaged, a folder that cannot be used: the same choice as ever.
+        store, recovered = open_store(ask_what_to_do, choose_folder=ask_for_folder)
+        if store is None:
+            self.refused = True
+            window.close()  # the user chose to quit
+            return
+        window.prefs.bind(store)
+        runner = TurnRunner(store)
+        runner.setParent(window)  # it lives and dies with the window
+        window.attach(store, runner)
+        self.opened(window, store, recovered, marked=True)
+
+    def opened(self, window, store, recovered: str, marked: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """The window has its store: the background check, the collector, the start-up work."""
+        from PySide6.QtCore import QTimer
+
+        from client.ui.recovery import BackgroundCheck, ask_what_to_do
+
+        self.store = store
+        if recovered or self.note:
+            window.statusBar().showMessage(recovered or self.note, 60_000)
+        check = BackgroundCheck(store.path, partial(ask_what_to_do, parent=window), window)
+        check.sig_recovery_chosen.connect(window.close)
+        window.sig_ready.connect(check.start)  # after the first frame and the warm-up
+        self.check = check
+        collect_on_gui_thread(self.app, window)
+        if not marked:
+            self._marker()
+        if _probe() == "quit":
+            _close_for_probe(window)
+        QTimer.singleShot(0, window.start)
+        if self.files:  # handed over by the desktop: imported once the store is there
+            QTimer.singleShot(0, partial(open_files, window, self.files))
+
+    @staticmethod
+    def _marker() -> None:
+        if _probe():
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: _say(PROBE_MARKER))
 
 
 def leave(code: int) -> NoReturn:
@@ -260,22 +340,33 @@ def _upgrade_notice(app):  # type: ignore[no-untyped-def]
     return notice
 
 
-def build_window(app, store, **options):  # type: ignore[no-untyped-def]
-    """The window with its collaborators (tests pass fakes for discovery and link opening)."""
+def build_window(app, store, settings=None, **options):  # type: ignore[no-untyped-def]
+    """The window with its collaborators (tests pass fakes for discovery and link opening).
+
+    With no store, the window as it shows before the store opens, from `settings` read off the
+    file (client.store.db.read_settings): `_Opening` attaches the store after the first frame."""
     from client.ui.icons import app_icon
     from client.ui.jobs import BackgroundJobs
     from client.ui.main_window import MainWindow
     from client.ui.prefs import Preferences
     from client.ui.theme import ThemeController
-    from client.ui.turns.runner import TurnRunner
 
     jobs = BackgroundJobs(1)
     net_jobs = BackgroundJobs(4)
-    prefs = Preferences(store, jobs)
+    prefs = (
+        Preferences(store, jobs)
+        if store is not None
+        else Preferences.from_settings(settings or {}, jobs)
+    )
     theme = ThemeController(app, prefs.get("ui.theme"), int(prefs.get("ui.font_size") or 0) or None)
-    runner = TurnRunner(store)
+    runner = None
+    if store is not None:
+        from client.ui.turns.runner import TurnRunner
+
+        runner = TurnRunner(store)
     app.setWindowIcon(app_icon())
     window = MainWindow(store, prefs, jobs, runner, theme, net_jobs=net_jobs, **options)
     for helper in (jobs, net_jobs, theme, runner):
-        helper.setParent(window)  # they live and die with the window
+        if helper is not None:
+            helper.setParent(window)  # they live and die with the window
     return window

@@ -8,6 +8,7 @@ composer: never a crash dialog, never a dead end.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,38 +24,35 @@ from PySide6.QtWidgets import (
 )
 
 from client.ui.actions import build_actions
-from client.ui.announce import Announcer
-from client.ui.audit.controller import AuditController
-from client.ui.compare.controller import CompareController
 from client.ui.composer.banner import Banner
 from client.ui.composer.catalog import Discover, ModelCatalog
 from client.ui.composer.composer import Composer
-from client.ui.composer.models import ModelsController
-from client.ui.conversation.formula_images import FormulaImages
 from client.ui.conversation.links import LinkPolicy
 from client.ui.conversation.live import TurnState
 from client.ui.conversation.view import ConversationView
 from client.ui.conversation.welcome import WelcomePage
 from client.ui.focus import ConversationFocus
-from client.ui.help import HelpMenu
-from client.ui.history.controller import HistoryController
-from client.ui.history.conversations import ConversationsController
-from client.ui.history.export_actions import ExportActions
-from client.ui.history.search_results import SearchResults
 from client.ui.history.sidebar import ConversationList
 from client.ui.inspector.reasoning_pane import ReasoningInspector
 from client.ui.jobs import BackgroundJobs
-from client.ui.ledger.controller import LedgerController
 from client.ui.prefs import Preferences
-from client.ui.settings import SettingsController
 from client.ui.startup import layout_state, load_widgets_later, restore_layout, warm_up
 from client.ui.tab_order import tab_to_next
 from client.ui.theme import ThemeController
-from client.ui.turns.runner import TurnRunner
-from client.ui.turns.sending import SendController, request_for
 
 if TYPE_CHECKING:  # the store is opened by app.py; here only its type
     from client.store.store import Store
+    from client.ui.announce import Announcer
+    from client.ui.audit.controller import AuditController
+    from client.ui.compare.controller import CompareController
+    from client.ui.composer.models import ModelsController
+    from client.ui.help import HelpMenu
+    from client.ui.history.controller import HistoryController
+    from client.ui.history.conversations import ConversationsController
+    from client.ui.ledger.controller import LedgerController
+    from client.ui.settings import SettingsController
+    from client.ui.turns.runner import TurnRunner
+    from client.ui.turns.sending import SendController
 
 
 class MainWindow(QMainWindow):
@@ -68,12 +66,26 @@ class MainWindow(QMainWindow):
     sig_conversation_shown = Signal(object)
     sig_ready = Signal()
 
+    # Set by attach(): the window can be on screen before them (app.py).
+    store: Store
+    runner: TurnRunner
+    ledger: LedgerController
+    sending: SendController
+    conversations: ConversationsController
+    audit: AuditController
+    history: HistoryController
+    compare: CompareController
+    models: ModelsController
+    settings: SettingsController
+    help: HelpMenu
+    announcer: Announcer
+
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         prefs: Preferences,
         jobs: BackgroundJobs,
-        runner: TurnRunner,
+        runner: TurnRunner | None,
         theme: ThemeController,
         *,
         net_jobs: BackgroundJobs | None = None,
@@ -82,16 +94,14 @@ class MainWindow(QMainWindow):
         confirm_link: Callable[[str], bool] | None = None,
         open_url: Callable[[QUrl], object] | None = None,
     ) -> None:
+        """The window with `store` and `runner` wired in; with None for both, only what is seen
+        (the widgets, the menus, the layout left last time), to be shown before the store opens:
+        `attach()` wires the rest once it has."""
         super().__init__()
         self.setWindowTitle("Thinkpane")
         self.setObjectName("thinkpane")
-        self.store, self.prefs, self.jobs, self.runner, self.theme = (
-            store,
-            prefs,
-            jobs,
-            runner,
-            theme,
-        )
+        self.prefs, self.jobs, self.theme = prefs, jobs, theme
+        self.attached = False
         self.net_jobs = net_jobs or jobs
         self.catalog = ModelCatalog(prefs, self.net_jobs, discover, list_remote, self)
         self.links = LinkPolicy(self, confirm_link, open_url)
@@ -128,13 +138,36 @@ class MainWindow(QMainWindow):
         self.statusBar()
         self.resize(1400, 860)
         restore_layout(self, self.prefs.get("ui.window") or {})
+        self._centre_layout = centre_layout
+        if store is not None and runner is not None:
+            self.attach(store, runner)
+
+    def attach(self, store: Store, runner: TurnRunner) -> None:
+        """Wire the window to the open store: the controllers, and every signal that acts."""
+        self.store, self.runner = store, runner
         self._connect_signals()
-        self._build_controllers(centre_layout)
+        self._build_controllers(self._centre_layout)
+        prefs = self.prefs
         self.composer.set_choice(prefs.default_model or next(iter(prefs.recent_models), None))
         self.catalog.changed()
+        self.attached = True
 
     def _build_controllers(self, centre_layout: QVBoxLayout) -> None:
-        """The features' controllers, each handed what it works with; their widgets placed here."""
+        """The features' controllers, each handed what it works with; their widgets placed here.
+        (Imported here: the window can be on screen before they are needed.)"""
+        from client.ui.announce import Announcer
+        from client.ui.audit.controller import AuditController
+        from client.ui.compare.controller import CompareController
+        from client.ui.composer.models import ModelsController
+        from client.ui.help import HelpMenu
+        from client.ui.history.controller import HistoryController
+        from client.ui.history.conversations import ConversationsController
+        from client.ui.history.export_actions import ExportActions
+        from client.ui.history.search_results import SearchResults
+        from client.ui.ledger.controller import LedgerController
+        from client.ui.settings import SettingsController
+        from client.ui.turns.sending import SendController, request_for
+
         a, status = self.actions_, self.statusBar()
         self.ledger = LedgerController(  # #5: the cost line, the estimate, budgets, spend
             self.store,
@@ -390,6 +423,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Stop every streaming turn, wait until what arrived is stored, then save the layout."""
+        if not self.attached:  # closed before the store opened: nothing started, nothing to save
+            self._closing = True
         if not self._closing:
             self._closing = True
             self.ledger.shutdown()  # no estimate or budget check starts now, and no turn
@@ -398,7 +433,9 @@ class MainWindow(QMainWindow):
             self.save_layout()
             self.compare.shutdown()  # a comparison or a prompt set: stopped, what arrived kept
             self.runner.shutdown()
-            FormulaImages.stop_if_running()  # the typesetting process does not outlive the window
+            formulas = sys.modules.get("client.ui.conversation.formula_images")
+            if formulas is not None:  # loaded with the first formula shown (browser.py)
+                formulas.FormulaImages.stop_if_running()  # the typesetting does not outlive us
             self.jobs.wait()
             self.net_jobs.wait()
             self.jobs.drop_callbacks()

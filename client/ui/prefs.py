@@ -33,9 +33,26 @@ class Preferences:
     """In-memory copy of the settings the window uses, written back through the store."""
 
     def __init__(self, store: Store, jobs: BackgroundJobs | None) -> None:
-        self._store = store
+        self._store: Store | None = store
         self._jobs = jobs
         self._values = {key: store.get_setting(key, default) for key, default in DEFAULTS.items()}
+        self._unsaved: dict[str, Any] = {}
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], jobs: BackgroundJobs | None) -> Preferences:
+        """The settings read before the store opened (client.store.db.read_settings), so the
+        window shows as it was left; `bind()` hands them the store once it is open."""
+        prefs = cls.__new__(cls)
+        prefs._store, prefs._jobs, prefs._unsaved = None, jobs, {}
+        prefs._values = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
+        return prefs
+
+    def bind(self, store: Store) -> None:
+        """The store is open: what was set before is written now, in the order it was set."""
+        self._store = store
+        unsaved, self._unsaved = self._unsaved, {}
+        for key, value in unsaved.items():
+            self._write(key, value)
 
     def get(self, key: str) -> Any:
         return self._values.get(key, DEFAULTS.get(key))
@@ -44,7 +61,15 @@ class Preferences:
         if self._values.get(key) == value:
             return
         self._values[key] = value
+        if self._store is None:  # not open yet: written by bind()
+            self._unsaved.pop(key, None)
+            self._unsaved[key] = value
+            return
+        self._write(key, value)
+
+    def _write(self, key: str, value: Any) -> None:
         store = self._store
+        assert store is not None
         if self._jobs is None:
             store.set_setting(key, value)
         else:

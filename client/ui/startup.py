@@ -46,6 +46,7 @@ def load_widgets_later() -> None:
     which is not meant to happen on two threads at once: so not on warm_up's worker.
     (What start-up made is then frozen out of the cyclic collector's walks: client/ui/collector.py.)"""
     import client.ui.audit.view  # noqa: F401 - the audit of a turn, once its reasoning is complete
+    import client.ui.conversation.formula_images  # noqa: F401 - formulas, in answers and reasoning
     import client.ui.conversation.turn_view  # noqa: F401 - a turn, when a conversation opens or a prompt goes
     import client.ui.history.search_dialog  # noqa: F401 - Ctrl+K
     import client.ui.settings_dialog  # noqa: F401 - Settings…

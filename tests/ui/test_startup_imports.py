@@ -18,6 +18,11 @@ HEAVY = (
     "client.session", "client.audit", "client.pricing", "multiprocessing",
     # Not heavy each, but 4-5 ms apiece that the first frame does not need.
     "secrets", "concurrent.futures", "client.compare.runner", "client.ui.compare.setup_dialog",
+    # Formula pictures: loaded after the first frame (startup.load_widgets_later) or with a formula.
+    "client.ui.conversation.formula_images", "client.render.maths", "client.render.typeset",
+    # The store and the controllers: the window shows first, they are wired after (app.py).
+    "client.store.store", "client.store.scripts", "client.ui.recovery",
+    "client.ui.ledger.controller", "client.ui.turns.sending", "client.ui.audit.controller",
 )  # fmt: skip
 
 

@@ -11,18 +11,18 @@ finished blocks are inserted once, and only the growing tail is replaced.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QToolTip, QWidget
 
-from client.ui.conversation.formula_images import (
-    MATH_PREFIX,
-    FormulaResources,
-    formula_source_at,
-    plain_text_with_sources,
-)
+if TYPE_CHECKING:
+    from client.ui.conversation.formula_images import FormulaResources
+
+# Formula pictures (formula_images.py, with the maths typesetting it imports) are loaded with the
+# first formula or copy, not with the window: no answer is on screen at the first frame.
+MATH_PREFIX = "thinkpane-math:"  # as formula_images.MATH_PREFIX (test_maths holds them equal)
 
 # A character no model writes, used to open a clean block (see StreamingWriter._insert).
 _MARK = "\u2063"
@@ -69,6 +69,8 @@ class SafeBrowser(QTextBrowser):
     def formulas(self) -> FormulaResources:
         """This browser's formula pictures (in its font, text colour and pixel ratio)."""
         if self._formulas is None:
+            from client.ui.conversation.formula_images import FormulaResources
+
             self._formulas = FormulaResources(self.document())
         # Asked each time: the theme or the screen may have changed since.
         self._formulas.set_look(self.font(), self.palette(), self.devicePixelRatioF())
@@ -79,6 +81,8 @@ class SafeBrowser(QTextBrowser):
         data = super().createMimeDataFromSelection()
         cursor = self.textCursor()
         if "\ufffc" in cursor.selectedText():
+            from client.ui.conversation.formula_images import plain_text_with_sources
+
             text = plain_text_with_sources(
                 self.document(), cursor.selectionStart(), cursor.selectionEnd()
             )
@@ -109,6 +113,8 @@ class SafeBrowser(QTextBrowser):
         if not layout.imageAt(point).startswith(MATH_PREFIX):
             return False
         position = layout.hitTest(point, Qt.HitTestAccuracy.FuzzyHit)
+        from client.ui.conversation.formula_images import formula_source_at
+
         source = formula_source_at(self.document(), position) or formula_source_at(
             self.document(), position - 1
         )

@@ -16,9 +16,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
-from client.core.conversation import Conversation
-
 if TYPE_CHECKING:
+    from client.core.conversation import Conversation
     from client.store.store import Store
     from client.ui.conversation.view import ConversationView
     from client.ui.focus import ConversationFocus

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import (
@@ -26,9 +27,11 @@ from PySide6.QtGui import (
     QTextImageFormat,
 )
 
-from client.render.maths import Formula, Prose, split_maths, stands_alone
-from client.render.typeset import formula_href
-from client.ui.conversation.formula_images import plain_text_with_sources
+if TYPE_CHECKING:
+    from client.render.maths import Formula, Prose
+
+# The maths (client.render.maths, typeset, formula_images) is imported with the first reasoning
+# written, not with the window: the inspector is empty at the first frame.
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -72,12 +75,16 @@ class ReasoningWriter:
 
     def text(self) -> str:
         """Everything written, formulas as their sources."""
+        from client.ui.conversation.formula_images import plain_text_with_sources
+
         return plain_text_with_sources(self._doc, 0, self._end())
 
     def _end(self) -> int:
         return max(0, self._doc.characterCount() - 1)
 
     def _write_tail(self, tail: str) -> None:
+        from client.render.maths import Prose, split_maths
+
         parts: list[Formula | Prose] = (
             split_maths(tail) if ("$" in tail or "\\" in tail) else ([Prose(tail)] if tail else [])
         )
@@ -104,6 +111,8 @@ class ReasoningWriter:
     @staticmethod
     def _extends(old: list[Formula | Prose], new: list[Formula | Prose]) -> bool:
         """True when `new` is `old` with more text after it (its last prose grown, or more parts)."""
+        from client.render.maths import Formula, Prose
+
         if not old:
             return True
         if len(new) < len(old) or new[: len(old) - 1] != old[:-1]:
@@ -114,6 +123,9 @@ class ReasoningWriter:
         return isinstance(same, Prose) and same.source.startswith(last.source)
 
     def _insert(self, cursor: QTextCursor, parts: list[Formula | Prose], start: int) -> None:
+        from client.render.maths import Prose, stands_alone
+        from client.render.typeset import formula_href
+
         for index in range(start, len(parts)):
             part = parts[index]
             if isinstance(part, Prose):

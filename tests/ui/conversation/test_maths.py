@@ -421,3 +421,12 @@ def test_closing_the_window_ends_the_typesetting_process(qtbot, make_window, rep
     window.close()
     wait_until_gone(pid)
     assert FormulaImages.instance().typesetter.pid is None
+
+
+def test_the_browser_knows_formula_addresses_without_loading_the_pictures():
+    """browser.py spells the prefix itself so that formula_images loads with the first formula,
+    not with the window (tests/ui/test_startup_imports.py): the two must stay the same."""
+    from client.render.typeset import MATH_SCHEME
+    from client.ui.conversation import browser
+
+    assert browser.MATH_PREFIX == MATH_PREFIX == MATH_SCHEME

@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--by",
-        choices=("conversation", "model", "provider", "day", "week", "month"),
+        choices=("conversation", "model", "provider", "day", "week", "month", "comparison"),
         help="group by this (default: one total)",
     )
     p.add_argument(
@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
             writer.writerow((group["key"], *(group.get(f) for f in FIELDS)))
         writer.writerow(("total", *(report["total"].get(f) for f in FIELDS)))
         return 0
-    rows = [(g["key"], g) for g in report["groups"]]
+    outside = "not in a comparison" if args.by == "comparison" else "—"  # a group with no key
+    rows = [(g["key"] if g["key"] is not None else outside, g) for g in report["groups"]]
     if not rows:
         print(
             "No queries in the ledger yet." if not args.since else f"No queries since {args.since}."

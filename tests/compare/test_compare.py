@@ -125,6 +125,11 @@ def test_low_medium_high_three_samples_names_the_cheapest_setting_giving_the_maj
     usage = json.loads(thinkpane("usage", "--json").stdout)
     assert usage["total"]["queries"] == 9
     assert Decimal(usage["total"]["cost"]) == Decimal(data["cost"])
+    by_comparison = json.loads(thinkpane("usage", "--by", "comparison", "--json").stdout)
+    assert [(g["key"], g["queries"]) for g in by_comparison["groups"]] == [
+        (data["comparison_id"], 9)
+    ]
+    assert data["comparison_id"] in thinkpane("usage", "--by", "comparison").stdout
     with _store(priced) as store:
         stored = store.comparisons(data["conversation_id"])
         assert [c.id for c in stored] == [data["comparison_id"]]

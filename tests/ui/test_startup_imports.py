@@ -40,3 +40,36 @@ def test_building_the_window_imports_no_heavy_library():
         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.split() == []
+
+
+def test_modules_loaded_before_qt_are_never_read_again_by_pysides_feature_scan():
+    """PySide6 reads the whole source of each module it first sees imported after it, looking
+    for `from __feature__ import …`; start-up tells it the ones already loaded cannot ask."""
+    code = (
+        "import sys, json\n"
+        "import PySide6.QtWidgets\n"
+        "from client.ui.app import skip_feature_scan\n"
+        "from shibokensupport import feature\n"
+        "loaded = [m for m in sys.modules if m not in feature.pyside_feature_dict]\n"
+        "skip_feature_scan()\n"
+        "print(json.dumps([m for m in loaded if feature.pyside_feature_dict.get(m) != -1]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_nothing_in_thinkpane_asks_for_a_pyside_feature():
+    # skip_feature_scan marks modules "ignore": right only while no module of ours opts in.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "client"
+    opt_in = re.compile(r"^\s*(from|import) __feature__", re.MULTILINE)
+    asking = [p for p in root.rglob("*.py") if opt_in.search(p.read_text(encoding="utf-8"))]
+    assert asking == []

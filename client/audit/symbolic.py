@@ -40,7 +40,7 @@ _SKIP_WORDS = re.compile(
 )
 _REWRITING = re.compile(
     r"\b(?:expand\w*|factor(?:s|ed|ing|i[sz]e[sd]?|i[sz]ing|ization|isation)?|simplif\w*|"
-    r"rewrit\w*|multiply\w* out|identity)\b",
+    r"rewrit\w*|multiply\w* out|identity|(?:synthetic|long) division)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|\n\s*\n")

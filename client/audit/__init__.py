@@ -27,7 +27,7 @@ from client.core.audit import AuditResult, Finding
 
 PRINCIPLE = "This checks the text, not how the model computed."
 # Bump when the checks change what they find, so stored audit summaries are recomputed.
-AUDITOR_VERSION = 5
+AUDITOR_VERSION = 6
 
 __all__ = [
     "AUDITOR_VERSION",

@@ -232,11 +232,17 @@ def _exactly_writable(left: Evaluation, right: Evaluation) -> bool:
 
 
 def _rounded(exact: Evaluation, shown: Evaluation) -> bool:
-    """`shown` is a number written to some decimals, within one unit of its last place."""
+    """`shown` is `exact` written to fewer digits: rounded to its last place (half a unit
+    either way) or cut off there. Anything else within a unit is no rounding: 1/(5/2) is 0.4,
+    which rounds to 0, never to 1."""
     if not shown.literal:
         return False
     unit = Fraction(1, 10**shown.decimals)
-    return abs(exact.value - shown.value) < unit
+    difference = abs(exact.value - shown.value)
+    if difference <= unit / 2:
+        return True
+    cut = Fraction(int(exact.value / unit)) * unit  # int() truncates toward zero
+    return shown.value == cut
 
 
 def _power_of_ten(a: Fraction, b: Fraction) -> int | None:

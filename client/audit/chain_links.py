@@ -16,11 +16,12 @@ from typing import Any
 
 from client.audit.arithmetic import format_value
 from client.audit.exact import NeedsSympy, Unjudged, exact, value_text
-from client.audit.latex import Chain, Node
+from client.audit.latex import MAX_EXPONENT, Chain, Node
 from client.audit.sympy_work import Budget, load_sympy, shown, to_sympy
 from client.audit.trees import (
     MAX_DEGREE,
     bracketed,
+    children,
     degree,
     function_like,
     has_decimal,
@@ -96,7 +97,7 @@ def _judge_numbers(a: Node, b: Node, clock: Budget) -> str | None:
         # (4 + 5/8)^55 = (33/8 + 5/8)^55: too big to evaluate, but the bases must agree.
         base = _judge_bases(a[1], b[1], clock)
         return None if base is None else f"({base})^{_written(a[2])}"
-    if not (function_like(a) or function_like(b)):
+    if not (function_like(a) or function_like(b) or _unwritable(a) or _unwritable(b)):
         return None  # plain arithmetic: the arithmetic check's claim
     decimals = has_decimal(a) or has_decimal(b)
     try:
@@ -108,6 +109,21 @@ def _judge_numbers(a: Node, b: Node, clock: Budget) -> str | None:
     if decimals and abs(va - vb) <= _SMALL * max(abs(va), abs(vb)):
         return None  # a rounded value
     return format_value(va)
+
+
+def _unwritable(node: Node) -> bool:
+    """A power whose exponent is too big to work out (`0^{(5^{90})}`): the arithmetic check
+    cannot read it, so it is judged here when its value is known anyway."""
+    if node[0] == "pow":
+        try:
+            power = exact(node[2])
+        except NeedsSympy:
+            return False
+        except Unjudged:
+            return True
+        if abs(power) > MAX_EXPONENT:
+            return True
+    return any(_unwritable(child) for child in children(node))
 
 
 def _judge_bases(a: Node, b: Node, clock: Budget) -> str | None:

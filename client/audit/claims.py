@@ -4,7 +4,8 @@ chain `a = b = c`.
 This is where precision is won. A claim is kept only when both sides are arithmetic on plain
 numbers and nothing around them says otherwise: a side glued to a letter (`2x`, `f(3)`,
 `S_{14}`) is algebra, a number after a word is a label (`Day 1 = 20 pages`), a sentence about
-remainders, congruences, floors, inequalities or an ellipsis is not an equality of numbers, and a
+remainders, congruences, floors or an ellipsis is not an equality of numbers (an inequality
+only ends the chain before it, and a name given a value beside one is a condition), and a
 sentence that checks, tries or negates something ("not", "check", "plug in", a question) is
 testing a candidate rather than asserting it. When in doubt the claim is dropped: a missed slip
 costs less than a false alarm (docs/auditor.md, principle 2).
@@ -26,9 +27,11 @@ _SENTENCE_BREAK = re.compile(r"[?!\n]|\.(?!\d)")
 _SKIP_SENTENCE = re.compile(
     r"\b(?:mod|modulo|remainders?|floor|ceil|ceiling|check|checks|checking|plug|plugs|plugging|"
     r"plugged|not|cannot|suppose|supposing|try|trying|test|testing|wrong|incorrect|mistake|"
-    r"instead)\b|n't|[≡⌊⌋⌈⌉…<>≤≥≠±?]|\.\.\.",
+    r"instead)\b|n't|[≡⌊⌋⌈⌉…≠±?]|\.\.\.",
     re.IGNORECASE,
 )
+# An inequality ends the equality before it: `(-1)(-3) = 3 > 0` claims (-1)(-3) = 3.
+_INEQUALITY = frozenset("<>≤≥")
 _NAME = re.compile(r"[A-Za-z]")
 # Words after "=" that turn it into "≈": "= approximately 6.67".
 _APPROXIMATELY = frozenset({"approximately", "approx", "about", "roughly", "around", "nearly"})
@@ -82,7 +85,10 @@ def plain_clauses(text: str) -> list[list[Token]]:
         if ("=" in sentence or "≈" in sentence) and not _SKIP_SENTENCE.search(sentence):
             clause: list[Token] = []
             tokens = [*tokenize(text, start, end), Token("brk", end, end, "\n", False)]
+            conditional = any(t.kind == "other" and t.text in _INEQUALITY for t in tokens)
             for i, token in enumerate(tokens):
+                if token.kind == "other" and token.text in _INEQUALITY:
+                    token = token._replace(kind="brk")
                 if token.kind != "brk":
                     clause.append(token)
                     continue
@@ -91,11 +97,20 @@ def plain_clauses(text: str) -> list[list[Token]]:
                 if token.text == ":" and _ratio(tokens, i):
                     clause.append(token)  # kept in the clause: no claim is read across it
                     continue
-                if any(t.kind == "eq" for t in clause):
+                if any(t.kind == "eq" for t in clause) and not (
+                    conditional and _names_something(clause)
+                ):
                     found.append(clause)
                 clause = []
         start = end
     return found
+
+
+def _names_something(clause: list[Token]) -> bool:
+    """Does the clause give a name a value (`x = 0`, `A = 1 if 0 ≤ a < 1`)? Beside an
+    inequality that is a case or a condition, not a quantity worked out."""
+    first = next(i for i, t in enumerate(clause) if t.kind == "eq")
+    return first > 0 and clause[first - 1].kind == "word"
 
 
 def _ratio(tokens: list[Token], i: int) -> bool:

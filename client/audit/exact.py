@@ -26,6 +26,20 @@ class Unjudged(Exception):
     """Not a claim to judge (too big, refused, a variable where a number was needed)."""
 
 
+def positive(node: Node) -> bool:
+    """Is a tree of plain numbers certainly positive, without working it out (5^{90}, 2 · 3^{70})?"""
+    kind = node[0]
+    if kind == "num":
+        return bool(node[1] > 0)
+    if kind == "pow":
+        return positive(node[1])
+    if kind in ("add", "mul"):
+        return all(positive(child) for child in node[1])
+    if kind == "div":
+        return positive(node[1]) and positive(node[2])
+    return False
+
+
 def exact(node: Node, env: dict[str, Fraction] | None = None) -> Fraction:
     """The exact rational value of a tree, NeedsSympy when it is exact but irrational (√2,
     π, sin 20°), Unjudged when it has a free variable or is too big."""
@@ -51,9 +65,18 @@ def exact(node: Node, env: dict[str, Fraction] | None = None) -> Fraction:
     if kind == "neg":
         return -exact(node[1], env)
     if kind == "pow":
-        base, power = exact(node[1], env), exact(node[2], env)
+        base = exact(node[1], env)
+        try:
+            power = exact(node[2], env)
+        except Unjudged:
+            # 0 and 1 to a power too big to write: 0^{(5^{90})} is still 0, 1^{(7^{80})} is 1.
+            if base == 1 or base == 0 and positive(node[2]):
+                return base
+            raise
         if power.denominator != 1:
             return _root(base, Fraction(power.denominator), int(power.numerator))
+        if base in (0, 1) and power > 0:
+            return base
         if abs(power) > MAX_EXPONENT or (base == 0 and power < 0):
             raise Unjudged("power")
         return _checked(base ** int(power))

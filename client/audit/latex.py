@@ -193,7 +193,27 @@ def chains(text: str) -> list[Chain]:
     holding any other relation (≈, <, ≡, ±, an ellipsis, an arrow) is left out whole.
     """
     found: list[Chain] = []
+    # The display before, for one that starts with "=" and continues its last expression
+    # (`\[ (a+b)^2 \] \[ = a^2 + 2ab + b^2 \]`): its span, its last piece once read, and where
+    # the first display of the run starts.
+    before: tuple[int, int] | None = None
+    carried: list[MathToken] | None = None
+    run_start, run_chain = 0, -1  # the run's chain so far, in `found` (-1: none yet)
     for start, end in math_segments(text):
+        if before is not None and _continued_display(text, before[1], start, end):
+            joined = _join_display(text, before, carried, start, end)
+            if joined is not None:
+                sides, carried = joined
+                if sides is not None:
+                    chain = Chain(tuple(sides), run_start, end)
+                    if run_chain >= 0:
+                        found[run_chain] = chain  # the same chain, one display longer
+                    else:
+                        run_chain = len(found)
+                        found.append(chain)
+                before = (start, end)
+                continue
+        before, carried, run_start, run_chain = (start, end), None, start, -1
         if "=" not in text[start:end] or _PLAIN_ARITHMETIC.fullmatch(text, start, end):
             continue  # plain arithmetic between numbers is the arithmetic check's
         tokens = tokenize(text, start, end)
@@ -201,9 +221,50 @@ def chains(text: str) -> list[Chain]:
             continue
         for piece in _pieces(tokens):
             sides = _split_sides(piece)
+            run_chain = -1
             if sides is not None and len(sides) >= 2:
+                run_chain = len(found)
                 found.append(Chain(tuple(sides), start, end))
     return found
+
+
+_DISPLAY_GAP = re.compile(r"\s*(?:\\\]|\$\$)\s*(?:\\\[|\$\$)\s*")
+_STARTS_WITH_EQUALS = re.compile(r"\s*&?\s*=(?!=)")
+
+
+def _continued_display(text: str, before_end: int, start: int, end: int) -> bool:
+    """Does a display that starts with "=" follow the display before, with nothing between?"""
+    return (
+        _DISPLAY_GAP.fullmatch(text, before_end, start) is not None
+        and _STARTS_WITH_EQUALS.match(text, start, end) is not None
+    )
+
+
+def _join_display(
+    text: str,
+    before: tuple[int, int],
+    carried: list[MathToken] | None,
+    start: int,
+    end: int,
+) -> tuple[list[Side] | None, list[MathToken]] | None:
+    """The chain of a display that continues the one before: the last expression there, then
+    this display's sides; with the tokens a further display would continue. None when either
+    is unreadable or this display holds more than one piece."""
+    if carried is None:
+        tokens = tokenize(text, *before)
+        pieces = _pieces(tokens) if tokens is not None else []
+        if not pieces:
+            return None
+        carried = pieces[-1]
+        if carried[0].text == "=":
+            carried = carried[1:]  # it continues what came before the maths: start from here
+    tokens = tokenize(text, start, end)
+    pieces = _pieces(tokens) if tokens is not None else []
+    if len(pieces) != 1:
+        return None
+    piece = carried + pieces[0]
+    sides = _split_sides(piece)
+    return (sides if sides is not None and len(sides) >= 2 else None), piece
 
 
 def _pieces(tokens: list[MathToken]) -> list[list[MathToken]]:

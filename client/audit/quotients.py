@@ -58,6 +58,56 @@ _ROUNDING = re.compile(
     r"(?:\\right\s*)?(?:\\r(?P<close>floor|ceil)\b|(?P<close_glyph>[⌋⌉]))"
     r"\s*=\s*(?P<value>-?\d+)(?![\d.,]\d)"
 )
+# `a \bmod n = r`, `a ≡ r \pmod{n}` and `X = a \mod n` with `X = r` on the next line.
+_INTEGER = r"(-?\d+)(?![\d.,]\d)"
+_MOD_WORD = r"(?:\\[bp]?mod\b|\\operatorname\{\s*mod\s*\}|\\text\{\s*mod\s*\}|\bmod\b)"
+_MODULUS = r"\{?\s*(\d+)\s*\}?(?![\d.,]\d)"
+_PMOD = (
+    r"(?:\(\s*"
+    + _MOD_WORD
+    + r"\s*"
+    + _MODULUS
+    + r"\s*\)|\\pmod\s*"
+    + _MODULUS
+    + r"|"
+    + _MOD_WORD
+    + r"\s*"
+    + _MODULUS
+    + r")"
+)
+# `a \bmod n = r` inline is the symbolic check's (client/audit/exact.py).
+_MOD_INLINE = r"(?:\\mod\b|\\operatorname\{\s*mod\s*\}|\\text\{\s*mod\s*\}|\bmod\b)"
+_MOD_CLAIM = re.compile(
+    r"(?<![\w.^{}\\])"
+    + _INTEGER
+    + _GAP
+    + _MOD_INLINE
+    + _GAP
+    + _MODULUS
+    + _GAP
+    + r"(?:=|\bis\b|\bequals\b)"
+    + _GAP
+    + _INTEGER
+)
+_CONGRUENCE = re.compile(
+    r"(?<![\w.^{}\\])" + _INTEGER + _GAP + r"(?:\\equiv\b|≡)" + _GAP + _INTEGER + _GAP + _PMOD
+)
+# A name given a residue, then its value on the next line of display maths.
+_NAMED_MOD = re.compile(
+    r"(?<![\w\\])([A-Za-z])\s*=\s*"
+    + _INTEGER
+    + _GAP
+    + _MOD_WORD
+    + _GAP
+    + _MODULUS
+    + r"(?:\s|\\\]|\\\[|\\\)|\\\(|\$)*?(?:\\\]|\$|\n)(?:\s|\\\[|\\\(|\$)*"
+    + r"\1\s*=\s*"
+    + _INTEGER
+)
+# A word that makes the number after it part of a phrase: "the inverse of 5 mod 7 is 3".
+_PHRASE_BEFORE = re.compile(
+    r"\b(?:of|and|to|from|by|with|than|inverse|times|over|per)" + _GAP + r"$", re.IGNORECASE
+)
 _INNER_NUMBER = re.compile(r"(-?)(\d+(?:\.\d+)?)")
 _INNER_FRACTION = re.compile(r"(-?)\\[dt]?frac\{(\d+)\}\{(\d+)\}|(-?)(\d+)/(\d+)")
 _INNER_ROOT = re.compile(r"\\sqrt\{(\d+)\}")
@@ -83,6 +133,8 @@ def check_quotients(steps: Sequence[Step]) -> list[Finding]:
             findings.extend(_remainders(step.index, text))
         if "floor" in text or "ceil" in text or "⌊" in text or "⌈" in text:
             findings.extend(_roundings(step.index, text))
+        if "mod" in text:
+            findings.extend(_residues(step.index, text))
     return findings
 
 
@@ -127,6 +179,40 @@ def _roundings(step: int, text: str) -> list[Finding]:
         message = f"The {name} of {_shown(inner)} is {right}, not {claimed}."
         found.append(Finding(CHECK, Severity.ERROR, message, step, match.start(), match.end()))
     return found
+
+
+def _residues(step: int, text: str) -> list[Finding]:
+    """`a mod n = r` (or `X = a mod n` and then `X = r`) and `a ≡ r (mod n)` for whole
+    numbers: false when a - r is not a multiple of n. A residue not reduced below n, or a
+    negative one, is no error when the congruence holds."""
+    found: list[Finding] = []
+    for pattern, order in (
+        (_MOD_CLAIM, (1, 2, 3)),
+        (_CONGRUENCE, (1, 0, 2)),
+        (_NAMED_MOD, (2, 3, 4)),
+    ):
+        for match in pattern.finditer(text):
+            if _CONGRUENCE is pattern:
+                number, modulus, claimed = match.group(1), _modulus(match), match.group(2)
+            else:
+                number, modulus, claimed = (match.group(k) for k in order)
+            if modulus is None:
+                continue
+            start = match.start(order[0])
+            if not _alone(text, start, match.end()) or _doubted(text, start):
+                continue
+            if pattern is _MOD_CLAIM and _PHRASE_BEFORE.search(text, max(0, start - 40), start):
+                continue  # "the inverse of 5 mod 7 is 3": a phrase, not the residue of 5
+            a, n, r = int(number), int(modulus), int(claimed)
+            if n == 0 or (a - r) % n == 0:
+                continue
+            message = f"{a} mod {n} is {a % n}, not {r}."
+            found.append(Finding(CHECK, Severity.ERROR, message, step, start, match.end()))
+    return found
+
+
+def _modulus(match: re.Match[str]) -> str | None:
+    return next((g for g in match.groups()[2:] if g is not None), None)
 
 
 def _floor_and_ceiling(inner: str) -> tuple[int | None, int | None]:

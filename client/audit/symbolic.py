@@ -21,9 +21,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from client.audit.chain_links import CHECK, check_chain
-from client.audit.latex import Chain, chains, parse
+from client.audit.exact import NeedsSympy, Unjudged, exact
+from client.audit.latex import Chain, Node, chains, parse
 from client.audit.solutions import Equation, check_solution
 from client.audit.sympy_work import BUDGET_SECONDS, Budget
+from client.audit.trees import lone_name, symbols
 from client.core.audit import Finding, Step
 
 __all__ = ["CHECK", "Budget", "check_symbolic"]
@@ -38,7 +40,7 @@ _SKIP_WORDS = re.compile(
 )
 _REWRITING = re.compile(
     r"\b(?:expand\w*|factor(?:s|ed|ing|i[sz]e[sd]?|i[sz]ing|ization|isation)?|simplif\w*|"
-    r"rewrit\w*|multiply\w* out|identity)\b",
+    r"rewrit\w*|multiply\w* out|identity|(?:synthetic|long) division)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|\n\s*\n")
@@ -76,7 +78,35 @@ def _check_step(
         findings.extend(check_chain(step.index, text, chain, trees, rewriting, clock))
         if len(trees) == 2 and trees[0] is not None and trees[1] is not None:
             check_solution(step.index, text, chain, trees, equations, findings, clock)
+        elif _worked_value(trees):
+            # "x = \frac{24}{15} = \frac{8}{5}": the value claimed for x is the last side; the
+            # working between is the arithmetic check's.
+            value = _value_node(trees[-1])
+            if value is not None:
+                claim = [trees[0], value]
+                check_solution(step.index, text, chain, claim, equations, findings, clock)
     return findings, [e for e in equations if e.step == step.index]
+
+
+def _worked_value(trees: list[Node | None]) -> bool:
+    """A name, then numbers only: `x = \frac{24}{15} = \frac{8}{5}`."""
+    first = trees[0]
+    return (
+        len(trees) > 2
+        and first is not None
+        and lone_name(first)
+        and all(tree is not None and not symbols(tree) for tree in trees[1:])
+    )
+
+
+def _value_node(tree: Node | None) -> Node | None:
+    """The exact value of a side as a plain number: a value, never something to work out."""
+    if tree is None:
+        return None
+    try:
+        return ("num", exact(tree), False)
+    except (NeedsSympy, Unjudged, ZeroDivisionError, OverflowError, ValueError):
+        return None
 
 
 class _Sentences:

@@ -68,9 +68,9 @@ def polynomial_like(node: Node) -> bool:
     if kind in ("num", "sym", "pi"):
         return True
     if kind == "pow":
-        exponent = node[2]
-        if exponent[0] != "num" or exponent[1].denominator != 1 or abs(exponent[1]) > MAX_DEGREE:
-            return polynomial_like(node[1]) and not symbols(exponent) and not symbols(node[1])
+        power = whole_exponent(node[2])
+        if power is None or abs(power) > MAX_DEGREE:
+            return polynomial_like(node[1]) and not symbols(node[2]) and not symbols(node[1])
         return polynomial_like(node[1])
     if kind in ("add", "mul", "div", "neg"):
         return all(polynomial_like(child) for child in children(node))
@@ -90,11 +90,21 @@ def degree(node: Node) -> int:
     if kind == "neg":
         return degree(node[1])
     if kind == "pow":
-        exponent = node[2]
-        if exponent[0] == "num" and exponent[1].denominator == 1:
-            return degree(node[1]) * abs(int(exponent[1]))
+        power = whole_exponent(node[2])
+        if power is not None:
+            return degree(node[1]) * abs(power)
         return 0 if not symbols(node) else MAX_DEGREE + 1
     return 0
+
+
+def whole_exponent(exponent: Node) -> int | None:
+    """A whole-number exponent, negative ones included (`a^{-1}`); None for anything else."""
+    sign = 1
+    if exponent[0] == "neg":
+        sign, exponent = -1, exponent[1]
+    if exponent[0] == "num" and exponent[1].denominator == 1:
+        return sign * int(exponent[1])
+    return None
 
 
 def bracketed(node: Node) -> bool:

@@ -26,20 +26,24 @@ HEAVY = (
 )  # fmt: skip
 
 
+def _python(code: str) -> str:
+    """What `code` prints, run by a fresh interpreter (nothing imported yet), offscreen."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    ).stdout
+
+
 def test_building_the_window_imports_no_heavy_library():
     code = (
         "import sys\n"
         "import client.ui.app, client.ui.main_window\n"
         f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
-    )
-    assert out.stdout.split() == []
+    assert _python(code).split() == []
 
 
 def test_modules_loaded_before_qt_are_never_read_again_by_pysides_feature_scan():
@@ -54,14 +58,7 @@ def test_modules_loaded_before_qt_are_never_read_again_by_pysides_feature_scan()
         "skip_feature_scan()\n"
         "print(json.dumps([m for m in loaded if feature.pyside_feature_dict.get(m) != -1]))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
-    )
-    assert out.stdout.strip() == "[]"
+    assert _python(code).strip() == "[]"
 
 
 def test_nothing_in_thinkpane_asks_for_a_pyside_feature():

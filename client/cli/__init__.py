@@ -83,6 +83,8 @@ def files_to_open(given: list[str]) -> list[str] | None:
     """The files the desktop hands the app (its menu entry's %U: paths or file:// URLs, say an
     export dropped on the launcher), or None when `given` is a command line to parse. Only
     arguments that are all existing paths or URLs count, so a mistyped command is still told."""
+    if given[0] in COMMANDS or given[0].startswith("-"):
+        return None  # a command line, as nearly always: nothing more to import or look at
     from pathlib import Path
     from urllib.parse import unquote, urlsplit
 

@@ -374,11 +374,7 @@ def build_window(app, store, settings=None, **options):  # type: ignore[no-untyp
 
     jobs = BackgroundJobs(1)
     net_jobs = BackgroundJobs(4)
-    prefs = (
-        Preferences(store, jobs)
-        if store is not None
-        else Preferences.from_settings(settings or {}, jobs)
-    )
+    prefs = Preferences(store, jobs, settings)
     theme = ThemeController(app, prefs.get("ui.theme"), int(prefs.get("ui.font_size") or 0) or None)
     runner = None
     if store is not None:

@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
             self.inspector,
             ledger=self.ledger,
             runner=self.runner,
-            status=self.statusBar(),
+            status=status,
             parent=self,
             current_branch=lambda: (
                 self.current_id,

@@ -32,20 +32,23 @@ DEFAULTS: dict[str, Any] = {
 class Preferences:
     """In-memory copy of the settings the window uses, written back through the store."""
 
-    def __init__(self, store: Store, jobs: BackgroundJobs | None) -> None:
-        self._store: Store | None = store
+    def __init__(
+        self,
+        store: Store | None,
+        jobs: BackgroundJobs | None,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        """From the open store; or, with no store yet, from the `settings` read off the file
+        before it opened (client.store.db.read_settings), so the window shows as it was left:
+        `bind()` hands the store over once it is open."""
+        self._store = store
         self._jobs = jobs
-        self._values = {key: store.get_setting(key, default) for key, default in DEFAULTS.items()}
         self._unsaved: dict[str, Any] = {}
-
-    @classmethod
-    def from_settings(cls, settings: dict[str, Any], jobs: BackgroundJobs | None) -> Preferences:
-        """The settings read before the store opened (client.store.db.read_settings), so the
-        window shows as it was left; `bind()` hands them the store once it is open."""
-        prefs = cls.__new__(cls)
-        prefs._store, prefs._jobs, prefs._unsaved = None, jobs, {}
-        prefs._values = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
-        return prefs
+        if store is not None:
+            self._values = {key: store.get_setting(key, d) for key, d in DEFAULTS.items()}
+        else:
+            given = settings or {}
+            self._values = {key: given.get(key, d) for key, d in DEFAULTS.items()}
 
     def bind(self, store: Store) -> None:
         """The store is open: what was set before is written now, in the order it was set."""

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import QWidget
 
 from client.render.maths import Formula
 from client.render.typeset import (
+    MATH_SCHEME,
     FormulaError,
     FormulaKey,
     formula_href,
@@ -59,7 +60,7 @@ from client.render.typeset import (
 )
 from client.ui.conversation.formula_worker import FormulaWorker
 
-MATH_PREFIX = "thinkpane-math:"
+MATH_PREFIX = MATH_SCHEME  # the addresses client.render gives formula pictures
 #: How many pictures are kept; a long conversation full of maths has a few hundred.
 CACHE_SIZE = 3_000
 #: Pictures that arrive within this long are swapped into a document in one go.

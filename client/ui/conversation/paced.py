@@ -6,6 +6,11 @@ characters in half a second at full speed), and rendering them all at once would
 window for a quarter of a second. `PacedRenderer` feeds the document at most about a frame's
 worth of work at a time and lets the event loop run in between; the pane catches up a moment
 later instead of the window stalling.
+
+After each write the layouts the answer's new height invalidates (its turn, the column, the
+scroll area following the bottom) are settled at once, not one level per turn of the event loop:
+otherwise every update is painted twice, first with the new text clipped at the answer's old
+height, then again grown and scrolled, which cost a third of an update.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Slot
 from PySide6.QtGui import QTextDocument
 
 from client.ui.conversation.browser import StreamingWriter
@@ -23,6 +28,8 @@ if TYPE_CHECKING:  # the renderer loads after the window shows
 
 SLICE_CHARS = 256
 BUDGET_S = 0.004
+#: Layout levels between an answer and the scroll area (turn, column, viewport), and one spare.
+LAYOUT_LEVELS = 4
 
 
 class PacedRenderer(QObject):
@@ -128,5 +135,13 @@ class PacedRenderer(QObject):
         if tail is not None or new_blocks or self._reset:
             self._writer.apply(RenderUpdate(tuple(new_blocks), tail or "", self._reset))
             self._reset = False
+            settle_layouts()
         if self.pending:
             self._timer.start()
+
+
+def settle_layouts() -> None:
+    """Run the layout requests posted so far, and those they post in turn, now: a widget that
+    grew reaches its final place before the next paint, which then happens once."""
+    for _ in range(LAYOUT_LEVELS):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)

@@ -178,3 +178,42 @@ def test_a_silent_stream_says_so_live_then_ends_after_the_idle_timeout(
     assert state.turn.status is TurnStatus.INTERRUPTED
     assert "No data from" in widget.status_label.text() and "for 3 s" in widget.status_label.text()
     assert "Thinking about 17 × 23" in state.reasoning.text()  # what arrived is kept
+
+
+def test_a_growing_answer_is_painted_at_its_full_height(qtbot, window, replay):
+    """Each write to the streaming answer settles the layouts it changes before the next paint:
+    no frame shows new text cut off by its turn's old frame, or the conversation not yet
+    scrolled down to it (then a second frame, grown and scrolled)."""
+    from PySide6.QtCore import QEvent, QObject, QPoint
+    from PySide6.QtWidgets import QScrollArea
+
+    events = [chunk(reasoning="Thinking. ")]
+    events += [chunk(content=f"Paragraph {i} has a few words in it.\n\n") for i in range(60)]
+    events += [chunk(finish="stop"), usage_chunk(10, 600)]
+    replay.add(CHAT_PATH, stream_reply(events, delay_s=0.02))
+    use_replay(window, replay)
+    send(qtbot, window, "Write many paragraphs")
+    qtbot.waitUntil(lambda: _last_turn(window) is not None, timeout=10_000)
+    turn = window.conversation.widget_for(_last_turn(window).id)
+    view = turn.answer_view
+    scroller = turn.parentWidget()
+    while not isinstance(scroller, QScrollArea):
+        scroller = scroller.parentWidget()
+    bar = scroller.verticalScrollBar()
+    paints: list[tuple[int, int, int, int]] = []  # answer bottom, turn height, scroll, its end
+
+    class Watch(QObject):
+        def eventFilter(self, _obj, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                bottom = view.mapTo(turn, QPoint(0, view.height())).y()
+                paints.append((bottom, turn.height(), bar.value(), bar.maximum()))
+            return False
+
+    watch = Watch(view)
+    view.viewport().installEventFilter(watch)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=15_000)
+    qtbot.wait(50)
+    view.viewport().removeEventFilter(watch)
+    assert len(paints) > 10
+    cut = [p for p in paints if p[0] > p[1] or p[2] != p[3]]
+    assert not cut, f"{len(cut)} of {len(paints)} paints cut the answer short: {cut[:3]}"

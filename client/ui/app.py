@@ -167,7 +167,7 @@ class _Opening:
 
         from client.ui.input_hold import InputHold
 
-        hold = InputHold(self.app, window)
+        hold = InputHold(window)
         self._marker()
 
         def open_store_now() -> None:

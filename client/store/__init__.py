@@ -6,7 +6,7 @@ store opens (client/ui/app.py), and `client.store.db` alone must not pull in the
 
 from typing import TYPE_CHECKING, Any
 
-from client.store.db import StoreError
+from client.store.errors import StoreError
 from client.store.paths import data_dir, database_path
 
 if TYPE_CHECKING:

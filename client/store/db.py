@@ -19,18 +19,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from client.store.errors import StoreError
 from client.store.schema import MIGRATIONS, Migration
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class StoreError(Exception):
-    """A storage failure the user should read as a sentence: what happened and what to do."""
-
-    def __init__(self, message: str, *, path: Path | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.path = path
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from client.store.db import StoreError
+from client.store.errors import StoreError
 
 DATABASE_NAME = "thinkpane.sqlite3"
 

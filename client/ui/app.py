@@ -142,11 +142,16 @@ def run_app(argv: list[str] | None = None, files: list[str] | None = None) -> in
 def _settings_before_store() -> dict | None:
     """The settings the window shows with, read before the store opens (client.store.db), or
     None when the store must open first (a migration, a data folder or file in doubt)."""
-    from client.store.db import StoreError, read_settings
+    from client.store.errors import StoreError
     from client.store.paths import database_path
 
     try:
-        return read_settings(database_path())
+        path = database_path()
+        if not path.exists():
+            return {}  # a new data folder: the store creates the file (no SQLite before the window)
+        from client.store.db import read_settings
+
+        return read_settings(path)
     except (OSError, StoreError):
         return None
 

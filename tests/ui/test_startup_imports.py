@@ -70,3 +70,38 @@ def test_nothing_in_thinkpane_asks_for_a_pyside_feature():
     opt_in = re.compile(r"^\s*(from|import) __feature__", re.MULTILINE)
     asking = [p for p in root.rglob("*.py") if opt_in.search(p.read_text(encoding="utf-8"))]
     assert asking == []
+
+
+def test_a_new_data_folder_shows_the_window_without_loading_sqlite(tmp_path):
+    """The settings are read off the database before the window shows; a folder with no database
+    yet has none to read, and SQLite loads with the store, after the first frame."""
+    code = (
+        "import os, sys\n"
+        f"os.environ['THINKPANE_HOME'] = {str(tmp_path / 'new')!r}\n"
+        "from client.ui.app import _settings_before_store\n"
+        "print(_settings_before_store(), 'sqlite3' in sys.modules)\n"
+    )
+    assert _python(code).split() == ["{}", "False"]
+
+
+def test_an_input_hold_watches_the_window_not_the_application(tmp_path):
+    """Holding input while the store opens (client/ui/input_hold.py) filters the window's own
+    objects: an application-wide Python filter made PySide build a Python class for every Qt
+    widget class it knows before the first frame."""
+    code = (
+        "import os\n"
+        f"os.environ['THINKPANE_HOME'] = {str(tmp_path)!r}\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "import PySide6.QtWidgets as widgets\n"
+        "from client.ui.app import build_window\n"
+        "from client.ui.input_hold import InputHold\n"
+        "app = QApplication([])\n"
+        "window = build_window(app, None, settings={})\n"
+        "window.show()\n"
+        "hold = InputHold(window)\n"
+        "QTimer.singleShot(0, app.quit)\n"
+        "app.exec()\n"
+        "print(*(name in widgets.__dict__ for name in ('QGraphicsScene', 'QGraphicsItem')))\n"
+    )
+    assert _python(code).split() == ["False", "False"]

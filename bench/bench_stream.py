@@ -16,7 +16,8 @@ measured for as long as it lasts, not sampled by a timer that cannot fire while 
   update itself, the paced rendering slices, layout and paint until the next update), averaged
   over the first and the last tenth of the updates; `*_answer_*` the same within the answer part
   alone (the reasoning streams first and costs less per character than markdown).
-- `render_s`: time in the window's render calls; `baseline_render_s` replays the same sequence
+- `render_s`: the GUI thread's time in the window's render calls (the answer's markdown runs on
+  a render thread, and only writing its HTML counts here); `baseline_render_s` replays the same sequence
   of updates through the naive path (re-render the whole answer as markdown and reset the whole
   reasoning on every update), in the same run.
 
@@ -249,15 +250,16 @@ def measure(mode: str) -> dict:
 
         view.refresh_turns = timed_refresh_turns
         inspector.refresh = timed_refresh_inspector
-        # The answer pane also renders in time-boxed slices (client/ui/conversation/paced.py).
-        drain = PacedRenderer._drain
+        # The answer pane writes what its render thread made in time-boxed slices
+        # (client/ui/conversation/paced.py): that is the GUI thread's part of rendering.
+        write_ready = PacedRenderer.write_ready
 
-        def timed_drain(self, *a, **k):  # type: ignore[no-untyped-def]
+        def timed_write_ready(self, *a, **k):  # type: ignore[no-untyped-def]
             started = time.perf_counter()
-            drain(self, *a, **k)
+            write_ready(self, *a, **k)
             render["s"] += time.perf_counter() - started
 
-        PacedRenderer._drain = timed_drain
+        PacedRenderer.write_ready = timed_write_ready
 
         paints: dict[str, list[tuple[float, int]]] = {"answer": [], "reasoning": []}
         shown_turn: dict[str, object] = {}
@@ -320,7 +322,7 @@ def measure(mode: str) -> dict:
         app.processEvents()  # the last paint
         ended = time.perf_counter()
         app.recording = False
-        PacedRenderer._drain = drain
+        PacedRenderer.write_ready = write_ready
         http.iter_body = iter_body
         state = view.states()[-1]
         shown = view.widget_for(state.id).answer_view.toPlainText()

@@ -207,7 +207,7 @@ def test_a_full_disk_keeps_the_turn_in_memory_and_saves_it_later(
     qtbot.waitUntil(lambda: widget.save_label.isVisibleTo(window))
     assert widget.save_label.text() == DISK_FULL
     assert state.turn.status is TurnStatus.COMPLETE
-    assert "All of it is kept." in widget.answer_view.toPlainText()
+    qtbot.waitUntil(lambda: "All of it is kept." in widget.answer_view.toPlainText())
     assert window.banner.isVisibleTo(window) and window.banner.label.text() == DISK_FULL
     assert store.get_turn(state.id).answer == ""  # only the row made at the start is stored
     assert window.runner.unsaved.ids() == [state.id]

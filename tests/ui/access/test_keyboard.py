@@ -185,7 +185,7 @@ def test_the_first_hour_path_without_a_mouse(qtbot, make_window, discovered, rep
         # Read the answer and the reasoning: both are Tab stops with their text.
         turn = window.conversation.widget_for(state.id)
         _tab_until(qtbot, window, turn.answer_view)
-        assert "45" in turn.answer_view.toPlainText()
+        qtbot.waitUntil(lambda: "45" in turn.answer_view.toPlainText())
         _tab_until(qtbot, window, window.inspector.text_view)
         assert window.inspector.text_view.toPlainText().startswith("First, find")
 

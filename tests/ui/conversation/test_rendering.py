@@ -68,6 +68,82 @@ def test_paced_renderer_catches_up_and_finishes(qtbot, qapp):
     assert document.toPlainText().split() == whole.toPlainText().split()
 
 
+def test_the_answer_markdown_is_rendered_off_the_gui_thread(qtbot, qapp, monkeypatch):
+    """A streaming answer's markdown runs on the render thread: the GUI thread only writes HTML."""
+    import threading
+
+    from client.render.markdown_html import MarkdownRenderer
+
+    on_gui: list[bool] = []
+    render = MarkdownRenderer.render
+
+    def watched(self, text, **kw):  # type: ignore[no-untyped-def]
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return render(self, text, **kw)
+
+    monkeypatch.setattr(MarkdownRenderer, "render", watched)
+    document = QTextDocument()
+    renderer = PacedRenderer(document)
+    renderer.start("", "light")
+    for i in range(0, len(MARKDOWN), 30):
+        renderer.feed(MARKDOWN[i : i + 30])
+        qtbot.wait(2)
+    renderer.finish()
+    qtbot.waitUntil(lambda: not renderer.active and renderer.pending == 0, timeout=20_000)
+    assert on_gui and not any(on_gui)
+    whole = QTextDocument()
+    whole.setHtml(render_markdown(MARKDOWN))
+    assert _blocks(document) == _blocks(whole)
+
+
+def test_a_stored_answer_replaces_one_still_rendering(qtbot, qapp):
+    """set_html (the turn was replaced, say) drops whatever the thread still had in hand."""
+    document = QTextDocument()
+    renderer = PacedRenderer(document)
+    renderer.start("", "light")
+    renderer.feed(MARKDOWN * 30)
+    renderer.set_html("<p>Stored answer.</p>")
+    qtbot.wait(300)  # time for the thread to finish what it had
+    assert document.toPlainText().strip() == "Stored answer."
+    assert not renderer.active and renderer.pending == 0
+
+
+def test_starting_again_mid_stream_renders_only_the_new_start(qtbot, qapp):
+    """A theme change renders the answer so far again from scratch, in the new theme."""
+    document = QTextDocument()
+    renderer = PacedRenderer(document)
+    renderer.start("", "light")
+    renderer.feed("Old text that goes away.\n\n" * 50)
+    renderer.start("# New start\n\nFresh.", "dark")
+    renderer.finish()
+    qtbot.waitUntil(lambda: not renderer.active, timeout=20_000)
+    assert document.toPlainText().split() == ["New", "start", "Fresh."]
+
+
+def test_a_renderer_that_breaks_keeps_what_it_showed_and_stops_waiting(qtbot, qapp, monkeypatch):
+    from client.render.streaming import IncrementalDocument
+
+    extend = IncrementalDocument.extend
+
+    def breaking(self, delta):  # type: ignore[no-untyped-def]
+        if "BOOM" in delta:
+            raise ValueError("a renderer bug")
+        return extend(self, delta)
+
+    monkeypatch.setattr(IncrementalDocument, "extend", breaking)
+    document = QTextDocument()
+    renderer = PacedRenderer(document)
+    renderer.start("First paragraph.\n\n", "light")
+    qtbot.waitUntil(lambda: "First paragraph." in document.toPlainText())
+    renderer.feed("BOOM")
+    qtbot.waitUntil(lambda: not renderer.active and renderer.pending == 0)
+    assert "First paragraph." in document.toPlainText()
+    renderer.start("Next answer.", "light")  # the thread still serves the next one
+    renderer.finish()
+    qtbot.waitUntil(lambda: not renderer.active)
+    assert document.toPlainText().strip() == "Next answer."
+
+
 def test_throttle_runs_at_once_then_folds_a_burst_into_one_call(qtbot, qapp):
     calls = []
     throttle = Throttle(lambda: calls.append(1), interval_ms=50)

@@ -47,7 +47,9 @@ def _stream_answer(qtbot, window, replay, text: str):
     )
     state = window.conversation.states()[-1]
     qtbot.waitUntil(lambda: state.turn.status is TurnStatus.COMPLETE)
-    return window.conversation.widget_for(state.id)
+    widget = window.conversation.widget_for(state.id)
+    qtbot.waitUntil(lambda: not widget.rendering)  # the answer's markdown renders on a thread
+    return widget
 
 
 def test_hostile_markdown_is_rendered_inert(qtbot, window, replay, links):

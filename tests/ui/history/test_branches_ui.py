@@ -87,7 +87,7 @@ def test_edit_sends_a_new_version_and_the_old_branch_stays(qtbot, window, replay
     )
     qtbot.waitUntil(lambda: _ids(window) == [first.id, second.id])
     widget = window.conversation.widget_for(second.id)
-    assert "Two." in widget.answer_view.toPlainText()
+    qtbot.waitUntil(lambda: "Two." in widget.answer_view.toPlainText())
     assert _versions(window, second.id) == "1 / 2"
     assert not widget.previous_button.isEnabled() and widget.next_button.isEnabled()
     assert window.conversation.selected_state().id == second.id
@@ -145,7 +145,8 @@ def test_regenerate_with_another_model_adds_a_version(qtbot, window, replay, sto
     other = window.conversation.states()[-1]
     assert other.turn.model == "other-model" and other.turn.parent_id is None
     assert replay.requests_to(CHAT_PATH)[-1].json["model"] == "other-model"
-    assert "From the other." in window.conversation.widget_for(other.id).answer_view.toPlainText()
+    view = window.conversation.widget_for(other.id).answer_view
+    qtbot.waitUntil(lambda: "From the other." in view.toPlainText())  # rendered on a thread
     qtbot.waitUntil(lambda: _versions(window, other.id) == "2 / 2")
 
     # Regenerate (the button) asks again with the turn's own model.

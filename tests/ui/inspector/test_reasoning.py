@@ -24,7 +24,9 @@ def test_hidden_reasoning_is_labelled_and_explained(qtbot, window, replay):
     explanation = inspector.message_label.text()
     assert "256 tokens of reasoning" in explanation and "none of its text" in explanation
     assert inspector.pages.currentIndex() == 1
-    assert "Paris." in window.conversation.widget_for(state.id).answer_view.toPlainText()
+    widget = window.conversation.widget_for(state.id)
+    qtbot.waitUntil(lambda: not widget.rendering)  # the answer's markdown renders on a thread
+    assert "Paris." in widget.answer_view.toPlainText()
     assert "256 reasoning" in window.conversation.widget_for(state.id).meta_label.text()
 
 

@@ -29,6 +29,7 @@ def test_send_streams_answer_to_the_pane_and_reasoning_to_the_inspector(
     state = _last_turn(window)
     widget = window.conversation.widget_for(state.id)
     qtbot.waitUntil(lambda: state.turn.status is TurnStatus.COMPLETE)
+    qtbot.waitUntil(lambda: not widget.rendering)  # the answer's markdown renders on a thread
 
     answer_text = widget.answer_view.toPlainText()
     assert "The answer is 4." in answer_text
@@ -125,9 +126,8 @@ def test_a_failed_turn_says_so_and_retry_replaces_it(qtbot, window, replay, stor
     retried = _last_turn(window)
     qtbot.waitUntil(lambda: retried.turn.status is TurnStatus.COMPLETE)
     assert [s.id for s in window.conversation.states()] == [retried.id]  # the retry replaced it
-    assert (
-        "Second time lucky." in window.conversation.widget_for(retried.id).answer_view.toPlainText()
-    )
+    view = window.conversation.widget_for(retried.id).answer_view
+    qtbot.waitUntil(lambda: "Second time lucky." in view.toPlainText())  # rendered on a thread
     assert retried.turn.parent_id is None
     assert [t.id for t in store.branch(retried.turn.conversation_id)] == [retried.id]
 

@@ -41,9 +41,9 @@ SLICE_CHARS = 1024
 BUDGET_S = 0.004
 #: Layout levels between an answer and the scroll area (turn, column, viewport), and one spare.
 LAYOUT_LEVELS = 4
-_keys = itertools.count(1)
 #: How long flush() waits for the render thread (it renders a long answer in well under this).
 FLUSH_LIMIT_S = 30.0
+_keys = itertools.count(1)  # names renderers in the mailbox (ids of freed objects come back)
 
 
 @dataclass
@@ -142,13 +142,12 @@ def _render_slice(work: _Work) -> bool:
     """Render one slice of `work` (on the render thread); True if more is left."""
     with work.lock:
         stream, generation = work.stream, work.generation
-        piece = work.text[:SLICE_CHARS]
-        finishing = work.finishing and len(work.text) <= SLICE_CHARS
-    if stream is None:
-        with work.lock:
+        if stream is None:  # replaced by finished HTML, or already finished
             work.queued = False
             work.idle.set()
-        return False
+            return False
+        piece = work.text[:SLICE_CHARS]
+        finishing = work.finishing and len(work.text) <= SLICE_CHARS
     # The markdown itself, outside the lock: the window may add text meanwhile.
     blocks = stream.extend(piece) if piece else []
     if finishing:
@@ -194,7 +193,7 @@ class PacedRenderer(QObject):
         self._received = 0
         self._rendered = 0
         self._thread: _RenderThread | None = None
-        self._key = next(_keys)  # the mailbox's name for it (ids of freed objects come back)
+        self._key = next(_keys)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)

@@ -198,6 +198,13 @@ class PacedRenderer(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.write_ready)
+        # Text fed during an update goes to the thread once the window has painted it
+        # (`_submit_later`): rendering meanwhile, the thread would make the GUI thread wait
+        # for the interpreter lock at each of its returns into Python.
+        self._submit_timer = QTimer(self)
+        self._submit_timer.setSingleShot(True)
+        self._submit_timer.setInterval(0)
+        self._submit_timer.timeout.connect(self._submit_later)
         self.destroyed.connect(_forget(self._key))
 
     @property
@@ -235,8 +242,8 @@ class PacedRenderer(QObject):
         work = self._work
         with work.lock:
             work.text += text
-            self._submit()
         self._received += len(text)
+        self._submit_timer.start()
 
     def finish(self) -> None:
         """No more text: render what is left and close the last block."""
@@ -262,8 +269,16 @@ class PacedRenderer(QObject):
 
     def flush(self) -> None:
         """Wait for the render thread and write everything now (tests; a theme change)."""
+        if self._submit_timer.isActive():
+            self._submit_timer.stop()
+            self._submit_later()
         if self._work.idle.wait(FLUSH_LIMIT_S):
             self.write_ready(budget_s=float("inf"))
+
+    @Slot()
+    def _submit_later(self) -> None:
+        with self._work.lock:
+            self._submit()
 
     def _submit(self) -> None:
         if self._thread is None:

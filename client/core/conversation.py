@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.core.cost import Cost
 from client.core.errors import ErrorInfo
 from client.core.events import TurnStatus, Visibility
 from client.core.usage import Usage
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 def new_id(prefix: str) -> str:
@@ -27,12 +29,16 @@ def new_id(prefix: str) -> str:
 
 def utc_now() -> str:
     """Timestamps are ISO 8601 UTC strings with a Z, as in docs/cli.md."""
+    from datetime import UTC, datetime  # on first use: the window shows before any stamp
+
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def moment_of(stamp: str) -> datetime:
     """The instant a stored timestamp names (`utc_now`'s form, or any ISO 8601), with its zone:
     one written without a zone is read as UTC. ValueError when `stamp` is not a timestamp."""
+    from datetime import UTC, datetime
+
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

@@ -18,6 +18,8 @@ HEAVY = (
     "client.session", "client.audit", "client.pricing", "multiprocessing",
     # Not heavy each, but 4-5 ms apiece that the first frame does not need.
     "secrets", "concurrent.futures", "client.compare.runner", "client.ui.compare.setup_dialog",
+    # 2-3 ms each, used by nothing on screen at the first frame (a preview, a link, a stamp).
+    "json", "html", "datetime",
     # Formula pictures: loaded after the first frame (startup.load_widgets_later) or with a formula.
     "client.ui.conversation.formula_images", "client.render.maths", "client.render.typeset",
     # The store and the controllers: the window shows first, they are wired after (app.py).

@@ -8,7 +8,6 @@ A control the adapter refuses or ignores for this model is disabled, with the ad
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -91,6 +90,8 @@ def sends_text(
         return str(exc), False
     if not sent:
         return "Sends no reasoning settings: the model's own default.", True
+    import json  # not at start-up: no model is chosen before the first frame
+
     return "Sends " + json.dumps(sent, separators=(", ", ": ")), True
 
 

@@ -11,8 +11,6 @@ the reasoning is read; clicking it opens the steps.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeyEvent, QPalette, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
@@ -152,6 +150,8 @@ class ReasoningInspector(QWidget):
     def set_audit_strip(self, text: str) -> None:
         """The one-line audit of the turn shown ("" hides it); a link to the steps."""
         self._strip_text = text
+        import html  # not at start-up: no turn is audited before the first frame
+
         link = f'<a href="steps">{html.escape(text)}</a>' if text else ""
         self.strip_label.setText(link)
         self._update_strip()

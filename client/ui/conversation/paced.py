@@ -258,10 +258,11 @@ class PacedRenderer(QObject):
     def set_html(self, html: str) -> None:
         """Show finished HTML at once (a stored answer), dropping any streaming state."""
         self._timer.stop()
+        self._submit_timer.stop()
         work = self._work
         with work.lock:
             work.generation += 1
-            work.stream, work.text, work.finishing = None, "", False
+            work.stream, work.text, work.finishing, work.failed = None, "", False, False
             work.blocks, work.tail, work.finished, work.reset = [], None, False, False
         self._active = False
         self._received = self._rendered = 0

@@ -41,8 +41,6 @@ SLICE_CHARS = 1024
 BUDGET_S = 0.004
 #: Layout levels between an answer and the scroll area (turn, column, viewport), and one spare.
 LAYOUT_LEVELS = 4
-#: How long flush() waits for the render thread (it renders a long answer in well under this).
-FLUSH_LIMIT_S = 30.0
 _keys = itertools.count(1)  # names renderers in the mailbox (ids of freed objects come back)
 
 
@@ -66,7 +64,6 @@ class _Work:
     reset: bool = False
     finished: bool = False
     failed: bool = False  # the renderer raised: nothing more will come
-    idle: threading.Event = field(default_factory=threading.Event)
 
 
 class _Mailbox(QObject):
@@ -113,7 +110,6 @@ class _RenderThread:
         """Render what `work` holds (call with work.lock held)."""
         if not work.queued:
             work.queued = True
-            work.idle.clear()
             self._jobs.put((key, work))
 
     def _run(self) -> None:
@@ -128,7 +124,6 @@ class _RenderThread:
                 with work.lock:  # the window keeps what it shows and stops waiting for more
                     work.queued, work.text, work.finishing = False, "", False
                     work.stream, work.failed = None, True
-                    work.idle.set()
             else:
                 if more:
                     self._jobs.put((key, work))  # after the other answers' turn
@@ -144,7 +139,6 @@ def _render_slice(work: _Work) -> bool:
         stream, generation = work.stream, work.generation
         if stream is None:  # replaced by finished HTML, or already finished
             work.queued = False
-            work.idle.set()
             return False
         piece = work.text[:SLICE_CHARS]
         finishing = work.finishing and len(work.text) <= SLICE_CHARS
@@ -158,9 +152,7 @@ def _render_slice(work: _Work) -> bool:
     with work.lock:
         if work.generation != generation:  # started again or replaced meanwhile: go on with
             more = work.stream is not None and (bool(work.text) or work.finishing)  # the new
-            if not more:
-                work.queued = False
-                work.idle.set()
+            work.queued = more
             return more
         work.text = work.text[len(piece) :]
         if blocks:  # they carry the characters of earlier slices whose tail was not written
@@ -172,9 +164,7 @@ def _render_slice(work: _Work) -> bool:
         if finishing:
             work.finishing, work.finished, work.stream = False, True, None
         more = bool(work.text) or work.finishing
-        if not more:
-            work.queued = False
-            work.idle.set()
+        work.queued = more
         return more
 
 
@@ -188,7 +178,6 @@ class PacedRenderer(QObject):
         super().__init__(parent)
         self._writer = StreamingWriter(document)
         self._work = _Work()
-        self._work.idle.set()
         self._active = False  # between start() and the written end of finish()
         self._received = 0
         self._rendered = 0
@@ -267,14 +256,6 @@ class PacedRenderer(QObject):
         self._active = False
         self._received = self._rendered = 0
         self._writer.set_html(html)
-
-    def flush(self) -> None:
-        """Wait for the render thread and write everything now (tests; a theme change)."""
-        if self._submit_timer.isActive():
-            self._submit_timer.stop()
-            self._submit_later()
-        if self._work.idle.wait(FLUSH_LIMIT_S):
-            self.write_ready(budget_s=float("inf"))
 
     @Slot()
     def _submit_later(self) -> None:

@@ -15,9 +15,10 @@ from client.core.events import TurnStatus
 from client.store.store import Store
 
 
-def record_audit(store: Store, turn: Turn) -> bool:
+def record_audit(store: Store, turn: Turn, *, apart: bool = False) -> bool:
     """Keep the summary of a finished chat turn's audit for search (the audit itself is the one
     client.audit.service keeps, so the window that shows the turn next does not audit it again).
+    With `apart` (the window's turns), a long trace is audited in the auditor's own process.
     The audit is only an index here: a failure of it must never cost the user their turn, so it
     is swallowed."""
     if turn.purpose != "chat" or not turn.reasoning.text or turn.status is TurnStatus.STREAMING:
@@ -26,7 +27,7 @@ def record_audit(store: Store, turn: Turn) -> bool:
     from client.audit.service import audit_of
 
     try:
-        store.set_audit_summary(turn.id, audit_of(turn).summary(AUDITOR_VERSION))
+        store.set_audit_summary(turn.id, audit_of(turn, apart=apart).summary(AUDITOR_VERSION))
     except Exception:
         return False
     return True

@@ -111,8 +111,12 @@ class TurnController:
         adapter_factory: Callable[[str], Adapter] = adapter_for,
         clock: Callable[[], float] = time.monotonic,
         checkpoint_interval_s: float = CHECKPOINT_INTERVAL_S,
+        audit_apart: bool = False,
     ) -> None:
         self.store = store
+        # The window's turns audit long traces in the auditor's process (client.audit.process),
+        # not on the worker thread, whose Python would hold the lock the GUI thread needs.
+        self.audit_apart = audit_apart
         self._adapter_factory = adapter_factory
         self._clock = clock
         self._checkpoint_interval_s = checkpoint_interval_s
@@ -353,7 +357,7 @@ class _TurnRun:
         turn.cost = self._price()
         if self.c.store is not None:
             self.c.store.finalise_turn(turn)
-            record_audit(self.c.store, turn)
+            record_audit(self.c.store, turn, apart=self.c.audit_apart)
         return turn
 
     def _price(self) -> Cost:

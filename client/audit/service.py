@@ -47,8 +47,11 @@ def has_trace(turn: Turn) -> bool:
     return visibility_of(turn) in (Visibility.RAW, Visibility.SUMMARY)
 
 
-def audit_of(turn: Turn) -> AuditResult:
-    """The audit of the turn's reasoning text (no steps when it has none)."""
+def audit_of(turn: Turn, *, apart: bool = False) -> AuditResult:
+    """The audit of the turn's reasoning text (no steps when it has none).
+
+    A trace not kept yet is audited in this thread, or with `apart` (the window's threads) by
+    `audit_apart`: a long trace in the auditor's own process."""
     if not turn.reasoning.text.strip():
         return AuditResult(steps=[])
     key = _key(turn)
@@ -56,7 +59,7 @@ def audit_of(turn: Turn) -> AuditResult:
         if key in _kept:
             _kept.move_to_end(key)
             return _kept[key]
-    result = audit_trace(
+    result = (audit_apart if apart else audit_trace)(
         turn.reasoning.text,
         problem=turn.prompt or None,
         answer=turn.answer or None,
@@ -74,3 +77,25 @@ def forget() -> None:
     """Drop every kept audit (a test's fresh start; the auditor's checks replaced)."""
     with _lock:
         _kept.clear()
+
+
+def audit_apart(
+    reasoning: str,
+    *,
+    problem: str | None = None,
+    answer: str | None = None,
+    truncated: bool = False,
+) -> AuditResult:
+    """`audit_trace`, in the auditor's process (client.audit.process) for a long trace: for the
+    window's threads, whose audits must not hold the interpreter lock the GUI thread needs. A
+    short trace, or one no process could take, is audited in this thread."""
+    from client.audit.process import PROCESS_CHARS, AuditProcess, AuditUnavailable
+
+    if len(reasoning) >= PROCESS_CHARS:
+        try:
+            return AuditProcess.shared().audit(
+                reasoning, problem=problem, answer=answer, truncated=truncated
+            )
+        except AuditUnavailable:
+            pass
+    return audit_trace(reasoning, problem=problem, answer=answer, truncated=truncated)

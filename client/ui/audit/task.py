@@ -39,13 +39,16 @@ class AuditLoad:
     problem: str = ""  # a sentence when the store could not be read; the audit is still good
 
 
-def load_audit(store: Store | None, turn: Turn, generation: int = 0) -> AuditLoad:
+def load_audit(
+    store: Store | None, turn: Turn, generation: int = 0, *, apart: bool = False
+) -> AuditLoad:
     """The turn's audit (client.audit.service: audited once, whoever asks first) and what the
-    store keeps about it. Runs on any thread."""
+    store keeps about it. Runs on any thread; with `apart` (a pool thread), a long trace is
+    audited in the auditor's own process."""
     from client.audit.service import audit_of, has_trace
     from client.critic import latest_review
 
-    audit = audit_of(turn) if has_trace(turn) else AuditResult(steps=[])
+    audit = audit_of(turn, apart=apart) if has_trace(turn) else AuditResult(steps=[])
     if store is None:
         return AuditLoad(turn.id, generation, audit)
     try:
@@ -92,5 +95,9 @@ class AuditTask(QObject):
             try:
                 self.sig_audit_loaded.emit(self._work())
             except Exception as exc:  # a sentence in the view, never a crash of the window
-                self.sig_audit_failed.emit(f"The audit failed: {type(exc).__name__}: {exc}")
+                from client.audit.process import AuditFailed  # loaded with the auditor
+
+                # The auditor's process names the error itself.
+                named = str(exc) if isinstance(exc, AuditFailed) else f"{type(exc).__name__}: {exc}"
+                self.sig_audit_failed.emit(f"The audit failed: {named}")
         self.sig_task_settled.emit()

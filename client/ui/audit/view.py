@@ -198,6 +198,7 @@ class AuditView(QWidget):
             return
         self._set_strip(f"Auditing {len(turn.reasoning.text):,} characters of reasoning…")
         self._set_controls(steps=False, turn=False)
+        work = partial(load_audit, self._store, turn, self._generation, apart=True)
         self._task = AuditTask(work, self)
         self._task.sig_audit_loaded.connect(self._on_task_audit_loaded)
         self._task.sig_audit_failed.connect(self._on_task_audit_failed)

@@ -261,7 +261,7 @@ class TurnRunner(QObject):
             from client.session import TurnController  # imports keyring: after the window shows
 
             saving = SavingStore(self._store, self.unsaved.signals)  # stands in for the Store
-            self._controller = TurnController(saving)  # type: ignore[arg-type]
+            self._controller = TurnController(saving, audit_apart=True)  # type: ignore[arg-type]
         return self._controller
 
     def start(self, send: SendRequest) -> str:

@@ -307,6 +307,39 @@ def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic
     assert audited == [REASONING]
 
 
+def test_a_long_streamed_trace_is_audited_once_and_in_the_auditors_process(
+    qtbot, window, replay, store, monkeypatch
+):
+    """The worker's summary and the window's steps come from one audit made in the auditor's own
+    process: the window's interpreter never runs the checks of a long trace."""
+    import client.audit.service as service
+    from client.audit.process import PROCESS_CHARS, AuditProcess
+
+    in_window: list[str] = []
+    real_audit = service.audit_trace
+
+    def counting(reasoning, **options):
+        in_window.append(reasoning)
+        return real_audit(reasoning, **options)
+
+    monkeypatch.setattr(service, "audit_trace", counting)
+    parts = [f"Adding the pair: {i} + {i + 1} = {2 * i + 1}." for i in range(700)]
+    parts[500] = "Then 500 + 501 = 1011, carried forward."
+    reasoning = "\n\n".join(parts)
+    assert len(reasoning) > PROCESS_CHARS
+    replay.add(CHAT_PATH, stream_reply(simple_stream(reasoning, "The total is 1011.")))
+    use_replay(window, replay)
+    send(qtbot, window, "Add the pairs")
+    qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=30_000)
+    state = window.conversation.states()[-1]
+    assert window.audit.view.loaded.audit.first_error_step == 500
+    assert store.audit_summary(state.id).errors >= 1
+    assert store.audit_summary(state.id).first_error_step == 500
+    assert "(step 501)" in window.inspector.strip_text()
+    assert in_window == []
+    assert AuditProcess.shared().pid is not None
+
+
 def test_an_answer_whose_reasoning_has_an_error_is_marked_and_the_mark_opens_the_steps(
     qtbot, window, replay
 ):

@@ -189,15 +189,15 @@ class AuditView(QWidget):
         if visibility in (Visibility.HIDDEN, Visibility.NONE):
             self._apply(AuditLoad(turn.id, self._generation, AuditResult(steps=[])))
             return
-        work = partial(load_audit, self._store, turn, self._generation)
         if len(turn.reasoning.text) <= self.inline_chars:
             try:
-                self._apply(work())
+                self._apply(load_audit(self._store, turn, self._generation))
             except Exception as exc:  # a bug in a check: a sentence here, not a broken window
                 self._on_task_audit_failed(f"The audit failed: {type(exc).__name__}: {exc}")
             return
         self._set_strip(f"Auditing {len(turn.reasoning.text):,} characters of reasoning…")
         self._set_controls(steps=False, turn=False)
+        # On the pool: a long trace goes on to the auditor's process (client.audit.process).
         work = partial(load_audit, self._store, turn, self._generation, apart=True)
         self._task = AuditTask(work, self)
         self._task.sig_audit_loaded.connect(self._on_task_audit_loaded)

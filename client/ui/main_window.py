@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
 
     def _on_warm_up_done(self, has_key: bool) -> None:
         load_widgets_later()  # before the last conversation's turns are built (the next job)
+        self.audit.prepare()  # not at the first turn's end, during its last paints
         self.models.warmed_up(has_key)
         self.sig_ready.emit()
 

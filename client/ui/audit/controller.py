@@ -13,8 +13,9 @@ column never shows it (Store.branch follows chat turns only). While it runs, the
 so, with Stop.
 
 The auditor's modules are imported on the store worker once the window is on screen
-(client/ui/startup.py) and the view is made when a turn is first shown, so the window opens as
-fast as it did without them.
+(client/ui/startup.py), and the view is made right after, in the window's start-up (`prepare`):
+not before the first frame, and not at the end of the first turn either, where building it
+(about 10 ms) would hold up the last paints of the answer.
 """
 
 from __future__ import annotations
@@ -176,9 +177,13 @@ class AuditController(QObject):
         self.critic_status = CriticStatus(parent)  # the window puts it in its status bar
         self._connect_signals()
 
+    def prepare(self) -> None:
+        """Make the view now, once the window is up (see the module docstring)."""
+        self.view  # noqa: B018 - made on first access
+
     @property
     def view(self) -> AuditView:
-        """The audit view, made when first needed (see the module docstring)."""
+        """The audit view, made by `prepare` or, if something needs it before, then."""
         if self._view is None:
             from client.ui.audit.view import AuditView
 
@@ -221,8 +226,8 @@ class AuditController(QObject):
                 self._view.clear()
         elif state.live:  # streaming, or stopped and still being stored
             if self._view is None and self.inspector.tabs.currentWidget() is not self.page:
-                # Nothing to audit yet: the view (a tenth of a second to build) is made when
-                # its tab is opened or the turn ends, not in the middle of a stream.
+                # Nothing to audit yet, and the window is not ready (`prepare` has not run):
+                # the view is made when its tab is opened or the turn ends.
                 from client.ui.audit.view import STREAMING
 
                 self.inspector.set_audit_strip(STREAMING)

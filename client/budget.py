@@ -308,7 +308,7 @@ def cost_summary(totals: Mapping[str, Any]) -> str:
     unreported = min(int(totals.get("unreported_queries") or 0), unpriced)
     no_price = unpriced - unreported
     if queries == 0:
-        return "No queries yet."
+        return fmt.NO_QUERIES
     reasons = []
     if no_price:
         reasons.append(f"{no_price:,} without a price")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+NO_QUERIES = "No queries yet."  # what a conversation cost before its first query
+
 
 def tokens(n: int | None, unit: str = "tokens") -> str:
     if n is None:

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QStatusBar, QVBoxLayout, QWidget
 
+from client.core.format import NO_QUERIES
 from client.ui.composer.banner import Banner
 from client.ui.composer.composer import Composer
 from client.ui.composer.model_picker import ModelChoice
@@ -128,7 +129,8 @@ class LedgerController(QObject):
         self.summary_label.setToolTip(
             "Everything this conversation cost: every branch, stopped turn and critic counts."
         )
-        self.summary_label.hide()
+        # Always shown, so the conversation below never moves when a first turn's cost arrives.
+        self._say_summary(NO_QUERIES)
         self.spend_action = spend_action
         self.prices_action = prices_action
         self._connect_signals()
@@ -177,9 +179,9 @@ class LedgerController(QObject):
             self._summary_job.cancel()
             self._summary_job = None
         cid = self._focus.current_id
-        if cid is None:
+        if cid is None:  # a conversation not started yet
             self.summary = ""
-            self.summary_label.hide()
+            self._say_summary(NO_QUERIES)
             return
         store = self._store
 
@@ -197,13 +199,14 @@ class LedgerController(QObject):
         if cid != self._focus.current_id:
             return
         self.summary = text
+        self._say_summary(text)
+
+    def _say_summary(self, text: str) -> None:
         self.summary_label.setText(f"This conversation: {html.escape(text)}{SPEND_LINK}")
-        self.summary_label.show()
 
     def _on_summary_failed(self, exc: BaseException) -> None:
         self._summary_job = None
         self.summary_label.setText(f"The ledger could not be read: {html.escape(str(exc))}")
-        self.summary_label.show()
 
     # The spend view
 

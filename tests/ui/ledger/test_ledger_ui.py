@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -78,13 +78,20 @@ def test_the_conversation_cost_is_in_sight_and_the_spend_view_one_click_away(
     price(store)
     replay.add(CHAT_PATH, stream_reply(simple_stream("Let me count.", "25.", completion=40)))
     use_replay(window, replay)
+    ledger = window.ledger
+    # Before the first query the line is there already, so the answers below it never move
+    # when the first cost arrives.
+    assert ledger.summary_label.isVisible()
+    assert "This conversation: No queries yet." in ledger.summary_label.text()
+    top = window.conversation.mapTo(window, QPoint(0, 0))
     send(qtbot, window, "Primes below 100?")
     finished(qtbot, window)
-    ledger = window.ledger
     # 12 input tokens at $1/Mtok and 40 output at $10/Mtok.
     qtbot.waitUntil(lambda: ledger.summary == "$0.00041 over 1 query", timeout=10_000)
     assert ledger.summary_label.isVisibleTo(window)  # no click at all
     assert "This conversation: $0.00041 over 1 query" in ledger.summary_label.text()
+    qtbot.wait(50)  # any relayout the new line caused
+    assert window.conversation.mapTo(window, QPoint(0, 0)) == top
 
     action = ledger.spend_action
     assert action.shortcut() == QKeySequence("Ctrl+Shift+S")

@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from client.core.cancel import CancelToken
 from client.core.conversation import Turn, new_id
 from client.core.errors import ErrorInfo, ErrorKind, ThinkpaneError, UsageError
-from client.core.events import Failed, Finished, StreamEvent
+from client.core.events import StreamEvent
 from client.core.request import SendRequest
 from client.store.db import StoreError
 from client.ui.conversation.live import TurnState
@@ -48,7 +48,8 @@ class _Outbox:
     A model streams tens of thousands of deltas; one queued signal per delta would flood the GUI
     thread's event queue, which Qt drains in one go (a stall the user feels). So the worker
     drops events here and signals only when the box was empty: at most one wake-up is in flight,
-    and the GUI takes everything that arrived meanwhile in one call.
+    and the GUI takes everything that arrived meanwhile in one call, at its next window update
+    (so the box stays full, and the worker quiet, until then).
     """
 
     def __init__(self) -> None:
@@ -296,6 +297,7 @@ class TurnRunner(QObject):
         if running is None or state is None or state.stopped:
             return
         running.signals.sig_events_ready.disconnect(self._on_task_events_ready)
+        self._take_events(turn_id)  # what had arrived when Stop was pressed is shown
         state.mark_stopped()
         running.cancel.cancel()
         self._mark_dirty(turn_id)
@@ -344,20 +346,23 @@ class TurnRunner(QObject):
 
     @Slot(str)
     def _on_task_events_ready(self, turn_id: str) -> None:
+        # The events are taken at the next update (`_emit_updates`), not now: until then the
+        # outbox stays full, so the worker does not wake this thread again. Taken at each wake,
+        # a fast stream woke it about 15 times per update, once per socket read.
+        self._mark_dirty(turn_id)
+
+    def _take_events(self, turn_id: str) -> None:
+        """Apply what a turn's worker left in its outbox to the turn's picture."""
         running = next((r for r in self._running.values() if r.turn_id == turn_id), None)
         state = self._states.get(turn_id)
         if running is None or state is None or state.stopped:
             return  # a stopped turn's late events are dropped
-        ended = False
         for event in running.signals.outbox.take():
             state.apply(event)
-            ended = ended or isinstance(event, Finished | Failed)
-        self._mark_dirty(turn_id)
-        if ended:
-            self._emit_updates()
 
     @Slot(str, object)
     def _on_task_finished(self, turn_id: str, turn: Turn) -> None:
+        self._take_events(turn_id)  # the last text, before the stored turn replaces the picture
         state = self._end(turn_id)
         if state is not None:
             state.finish(turn)
@@ -365,6 +370,7 @@ class TurnRunner(QObject):
 
     @Slot(str, object)
     def _on_task_broken(self, turn_id: str, error: ErrorInfo) -> None:
+        self._take_events(turn_id)
         state = self._end(turn_id)
         if state is not None:
             state.fail(error)
@@ -393,4 +399,6 @@ class TurnRunner(QObject):
     def _emit_updates(self) -> None:
         if self._dirty:
             ids, self._dirty = tuple(self._dirty), []
+            for turn_id in ids:
+                self._take_events(turn_id)
             self.sig_turns_updated.emit(ids)

@@ -217,3 +217,34 @@ def test_a_growing_answer_is_painted_at_its_full_height(qtbot, window, replay):
     assert len(paints) > 10
     cut = [p for p in paints if p[0] > p[1] or p[2] != p[3]]
     assert not cut, f"{len(cut)} of {len(paints)} paints cut the answer short: {cut[:3]}"
+
+
+def test_a_fast_stream_wakes_the_window_once_per_update_not_once_per_read(
+    qtbot, window, replay, monkeypatch
+):
+    """The worker wakes the GUI thread only when its outbox was empty, and the window empties it
+    at its next update: so however many reads a stream takes, the window is woken about as often
+    as it updates (about 30 times a second), and every word still arrives."""
+    from client.ui.turns.runner import TurnRunner
+
+    wakes, updates = [], []
+    woken = TurnRunner._on_task_events_ready
+
+    def counted(self, turn_id):  # type: ignore[no-untyped-def]
+        wakes.append(turn_id)
+        woken(self, turn_id)
+
+    monkeypatch.setattr(TurnRunner, "_on_task_events_ready", counted)
+    window.runner.sig_turns_updated.connect(updates.append)
+    words = [f"word{i} " for i in range(600)]
+    events = [chunk(reasoning="Thinking. ")] + [chunk(content=w) for w in words]
+    events += [chunk(finish="stop"), usage_chunk(10, 600)]
+    replay.add(CHAT_PATH, stream_reply(events, delay_s=0.002))  # a read every 2 ms or so
+    use_replay(window, replay)
+    send(qtbot, window, "Many words")
+    qtbot.waitUntil(lambda: _last_turn(window) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=15_000)
+    state = _last_turn(window)
+    assert state.answer.text() == "".join(words)
+    assert len(updates) < 200  # throttled: the stream took over a second
+    assert len(wakes) <= len(updates) + 1, f"{len(wakes)} wakes for {len(updates)} updates"

@@ -7,9 +7,10 @@ time it returns into Python: with two conversations streaming, the other turn's 
 made the shown answer's updates slower while it ran (bench/run.py stream, two_conversations).
 
 `AuditProcess.audit()` takes `audit_trace`'s arguments and returns its `AuditResult`. One
-long-lived worker process, started by the first audit asked of it (multiprocessing's spawn: a
-fresh interpreter that imports the auditor, about 0.1 s), audits one trace at a time over a
-pipe; the asking thread waits on the pipe without holding the interpreter lock.
+long-lived worker process, started by the first audit asked of it (a fresh interpreter that
+imports the auditor, about 0.1 s), audits one trace at a time over a pipe; the asking thread
+waits on the pipe without holding the interpreter lock. Starting it, its restarts and its
+deadline are `client.core.helper_process`'s, shared with the formula typesetter.
 
 - Requests and replies are JSON: the window never unpickles what the worker wrote (the worker
   reads model output), and a reply not in the shape `serve` writes is refused.
@@ -22,25 +23,19 @@ pipe; the asking thread waits on the pipe without holding the interpreter lock.
   than no audit.
 - The worker ends by itself when the pipe closes, so it never outlives the window; `shutdown()`
   (also registered with atexit) ends it at once.
-
-Workers are spawned, not forked from a process running Qt's threads. In the PyInstaller bundle
-that runs the bundle's executable again, which packaging/thinkpane-entry.py hands to
-`multiprocessing.freeze_support()`.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from client.core.audit import AuditResult, Finding, Severity, Step, StepKind
+from client.core.helper_process import READY, BadReply, HelperProcess, TimedOut, Unavailable
 
 if TYPE_CHECKING:  # multiprocessing loads with the first audit, not at start-up
     from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
 
 #: Traces shorter than this are audited where they are asked for: a pipe round trip and a
 #: process's first start cost more than the audit itself.
@@ -49,10 +44,6 @@ PROCESS_CHARS = 20_000
 TIME_LIMIT_S = 120.0
 #: How long a new worker may take to be ready (an interpreter and the auditor, on a busy machine).
 START_LIMIT_S = 60.0
-#: After this many workers in a row failed to start, audits stay in the caller's thread.
-START_ATTEMPTS = 3
-_READY = b'{"ready": true}'
-_START_STEP_S = 0.05
 
 
 class AuditFailed(Exception):
@@ -63,24 +54,10 @@ class AuditUnavailable(Exception):
     """No worker process could audit: audit in the caller's thread instead."""
 
 
-@dataclass
-class _Worker:
-    process: BaseProcess
-    connection: Connection
-
-    def end(self) -> None:
-        """Kill it, reap it, close our end of the pipe."""
-        try:
-            self.process.kill()
-            self.process.join(5.0)
-        except (OSError, ValueError, AssertionError):  # already gone, or already closed
-            pass
-        self.connection.close()
-
-
-class AuditProcess:
+class AuditProcess(HelperProcess):
     """Audits traces in a worker process; `audit()` may be called from any thread (it waits for
-    the result), one audit at a time."""
+    the result), one audit at a time. `shutdown()` ends the worker for good: audits from then on
+    stay in their callers' threads."""
 
     _shared: AuditProcess | None = None
     _shared_lock = threading.Lock()
@@ -88,14 +65,14 @@ class AuditProcess:
     def __init__(
         self, time_limit_s: float = TIME_LIMIT_S, start_limit_s: float = START_LIMIT_S
     ) -> None:
-        self.time_limit_s = time_limit_s
-        self.start_limit_s = start_limit_s
-        self.starts = 0  # workers started so far (a restart is one more)
-        self._asking = threading.Lock()  # one audit at a time
-        self._guard = threading.Lock()  # the fields below
-        self._current: _Worker | None = None
-        self._closed = False
-        self._failed_starts = 0
+        super().__init__(
+            serve,
+            "thinkpane-auditor",
+            time_limit_s=time_limit_s,
+            start_limit_s=start_limit_s,
+            activity="auditing in a process",
+            noun="the audit process",
+        )
 
     @classmethod
     def shared(cls) -> AuditProcess:
@@ -107,12 +84,6 @@ class AuditProcess:
                 cls._shared = AuditProcess()
                 atexit.register(cls._shared.shutdown)
             return cls._shared
-
-    @property
-    def pid(self) -> int | None:
-        """The running worker's process id, if there is one."""
-        with self._guard:
-            return self._current.process.pid if self._current is not None else None
 
     def audit(
         self,
@@ -129,96 +100,14 @@ class AuditProcess:
         ).encode("utf-8")
         # Step texts come from the reasoning; findings and the path are short beside them.
         most = 8 * len(request) + (1 << 20)
-        with self._asking:
-            for attempt in range(2):
-                worker = self._started()
-                try:
-                    worker.connection.send_bytes(request)
-                    if worker.connection.poll(self.time_limit_s):
-                        return _result(worker.connection.recv_bytes(most))
-                except _BadReply:  # out of step with the pipe: never trust it again
-                    self._retire(worker)
-                    raise AuditUnavailable("the audit process gave an unreadable reply") from None
-                except (EOFError, OSError):  # it died, or was stopped: ask a fresh one once
-                    self._retire(worker)
-                    if attempt or self._closed:
-                        raise AuditUnavailable("the audit process stopped") from None
-                    continue
-                self._retire(worker)
-                raise AuditFailed(f"the audit took longer than {self.time_limit_s:g} s")
-        raise AssertionError("unreachable")
-
-    def shutdown(self) -> None:
-        """End the worker for good: audits from now on stay in their callers' threads."""
-        with self._guard:
-            self._closed = True
-            worker, self._current = self._current, None
-        if worker is not None:
-            worker.end()  # an audit being asked sees the pipe close
-
-    def _retire(self, worker: _Worker) -> None:
-        with self._guard:
-            if self._current is worker:
-                self._current = None
-        worker.end()
-
-    def _started(self) -> _Worker:
-        """The running worker, started if there is none."""
-        with self._guard:
-            if self._closed:
-                raise AuditUnavailable("auditing in a process has stopped")
-            if self._current is not None:
-                return self._current
-            if self._failed_starts >= START_ATTEMPTS:
-                raise AuditUnavailable("the audit process could not be started")
-        worker = self._start()
-        with self._guard:
-            if self._closed:  # shut down while it started
-                worker.end()
-                raise AuditUnavailable("auditing in a process has stopped")
-            self._current = worker
-            return worker
-
-    def _start(self) -> _Worker:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
-        mine, theirs = context.Pipe()
-        process = context.Process(
-            target=serve, args=(theirs,), name="thinkpane-auditor", daemon=True
-        )
-        self.starts += 1
         try:
-            process.start()
-        except OSError as error:
-            mine.close()
-            theirs.close()
-            with self._guard:
-                self._failed_starts += 1
-            raise AuditUnavailable(f"the audit process could not be started: {error}") from None
-        theirs.close()  # the worker holds its end: when it dies, ours reads end of file
-        worker = _Worker(process, mine)
-        ready = False
-        deadline = time.monotonic() + self.start_limit_s
-        try:  # in steps: a shutdown meanwhile does not wait for it
-            while not self._closed and time.monotonic() < deadline:
-                if mine.poll(_START_STEP_S):
-                    ready = mine.recv_bytes(len(_READY)) == _READY
-                    break
-        except (EOFError, OSError):
-            ready = False
-        if not ready:
-            worker.end()
-            with self._guard:
-                self._failed_starts += 1
-            raise AuditUnavailable("the audit process did not start")
-        with self._guard:
-            self._failed_starts = 0
-        return worker
-
-
-class _BadReply(Exception):
-    """A worker's reply that is not what `serve` writes."""
+            return self.ask(request, lambda connection: _result(connection.recv_bytes(most)))
+        except BadReply:
+            raise AuditUnavailable("the audit process gave an unreadable reply") from None
+        except TimedOut:
+            raise AuditFailed(f"the audit took longer than {self.time_limit_s:g} s") from None
+        except Unavailable as error:
+            raise AuditUnavailable(str(error)) from None
 
 
 def _encode(result: AuditResult) -> dict[str, Any]:
@@ -232,11 +121,11 @@ def _encode(result: AuditResult) -> dict[str, Any]:
 
 
 def _result(reply: bytes) -> AuditResult:
-    """The AuditResult a worker sent, AuditFailed with its reason, or _BadReply."""
+    """The AuditResult a worker sent, AuditFailed with its reason, or BadReply."""
     try:
         data = json.loads(reply)
         if not isinstance(data, dict):
-            raise _BadReply
+            raise BadReply
         if isinstance(data.get("error"), str):
             raise AuditFailed(data["error"])
         steps = [
@@ -256,7 +145,7 @@ def _result(reply: bytes) -> AuditResult:
         ]
         candidates = [(_int(step), _str(value)) for step, value in data["candidates"]]
     except (ValueError, TypeError, KeyError):  # not JSON, or not this shape
-        raise _BadReply from None
+        raise BadReply from None
     return AuditResult(steps=steps, findings=findings, candidates=candidates)
 
 
@@ -284,7 +173,7 @@ def serve(connection: Connection) -> None:
     from client.audit import audit_trace
 
     audit_trace("Warm up: 2 + 2 = 4.")
-    connection.send_bytes(_READY)
+    connection.send_bytes(READY)
     while True:
         try:
             request = json.loads(connection.recv_bytes())

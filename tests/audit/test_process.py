@@ -17,10 +17,10 @@ from client.audit.process import (
     AuditFailed,
     AuditProcess,
     AuditUnavailable,
-    _BadReply,
     _encode,
     _result,
 )
+from client.core.helper_process import BadReply
 
 
 def long_trace() -> str:
@@ -119,7 +119,7 @@ def test_replies_not_in_the_workers_shape_are_refused():
         json.dumps({**good, "candidates": [[0]]}).encode(),
         json.dumps({"steps": []}).encode(),  # parts missing
     ):
-        with pytest.raises(_BadReply):
+        with pytest.raises(BadReply):
             _result(bad)
     with pytest.raises(AuditFailed, match="ZeroDivisionError: a check divided by zero"):
         _result(b'{"error": "ZeroDivisionError: a check divided by zero"}')

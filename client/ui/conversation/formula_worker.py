@@ -12,7 +12,8 @@ text's x-height go in; the picture's pixels, or the sentence saying why there is
 back. The worker typesets with ziamath (client/render/typeset.py) and draws the SVG with QtSvg
 (`rasterise`, no QGuiApplication needed). The caller waits on the pipe, holding nothing the GUI
 thread needs (FormulaImages calls it from a thread of its own); making a QImage of the pixels
-is one copy.
+is one copy. Starting the worker, its restarts and its deadline are
+`client.core.helper_process`'s, shared with the auditor's process:
 
 - The deadline: a formula not answered within `TIME_LIMIT_S` has its worker killed and fails
   with a sentence saying so; the next formula starts a fresh worker. Starting one (a new
@@ -25,20 +26,12 @@ is one copy.
   Requests and reply headers are JSON, pixels raw bytes, so the window never unpickles what the
   worker wrote; a picture is at most `MAX_SIDE_PX` on either side, and the window reads no more
   bytes than its header announced.
-
-Workers are started with multiprocessing's spawn method: a fresh interpreter, not a fork of a
-process running Qt's threads. In the PyInstaller bundle that runs the bundle's executable again,
-which packaging/thinkpane-entry.py hands to `multiprocessing.freeze_support()`. The worker also
-ends by itself when the pipe closes, so it never outlives the window, even one that crashed.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import threading
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
@@ -46,68 +39,35 @@ from PySide6.QtGui import QImage, QPainter
 
 if TYPE_CHECKING:  # multiprocessing loads with the first formula, not at start-up (10 ms)
     from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
 
+from client.core.helper_process import READY, BadReply, HelperProcess, TimedOut, Unavailable
 from client.render.typeset import TIME_LIMIT_S, FormulaError, FormulaKey, refusal, typeset_svg
 
 #: How long a new worker may take to be ready (an interpreter and ziamath on a busy machine).
 START_LIMIT_S = 60.0
-#: After this many workers in a row failed to start, typesetting gives up for the session.
-START_ATTEMPTS = 3
 #: A picture is never larger than this many device pixels on either side.
 MAX_SIDE_PX = 4_000
 #: The longest reply header read from a worker.
 MAX_HEADER_BYTES = 4_096
 #: The longest request a worker reads.
 MAX_REQUEST_BYTES = 65_536
-_READY = b'{"ready": true}'
-_START_STEP_S = 0.05
 
 
-@dataclass
-class _Worker:
-    """One worker process and our end of its pipe."""
-
-    process: BaseProcess
-    connection: Connection
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-        except (OSError, ValueError):  # already gone, or already closed
-            pass
-
-    def end(self) -> None:
-        """Kill it, reap it, close the pipe; only by the thread asking, or when none is."""
-        self.kill()
-        try:
-            self.process.join(5.0)
-        except (OSError, ValueError, AssertionError):
-            pass
-        self.connection.close()
-
-
-class FormulaWorker:
+class FormulaWorker(HelperProcess):
     """Makes formula pictures in a worker process; `picture()` may be called from any thread but
     the GUI's (it waits for the answer), one formula at a time."""
 
     def __init__(
         self, time_limit_s: float = TIME_LIMIT_S, start_limit_s: float = START_LIMIT_S
     ) -> None:
-        self.time_limit_s = time_limit_s
-        self.start_limit_s = start_limit_s
-        self.starts = 0  # workers started so far (a restart is one more)
-        self._asking = threading.Lock()  # one formula at a time
-        self._guard = threading.Lock()  # the fields below
-        self._current: _Worker | None = None
-        self._closed = False
-        self._failed_starts = 0
-
-    @property
-    def pid(self) -> int | None:
-        """The running worker's process id, if there is one."""
-        with self._guard:
-            return self._current.process.pid if self._current is not None else None
+        super().__init__(
+            serve,
+            "thinkpane-typesetting",
+            time_limit_s=time_limit_s,
+            start_limit_s=start_limit_s,
+            activity="typesetting",
+            noun="the typesetting process",
+        )
 
     def picture(self, key: FormulaKey, x_height: float) -> QImage:
         """`key`'s formula as an image in device pixels, padded for ``align="middle"`` with
@@ -125,127 +85,37 @@ class FormulaWorker:
                 "x_height": x_height,
             }
         ).encode("utf-8")
-        with self._asking:
-            for attempt in range(2):
-                worker = self._started()
-                try:
-                    worker.connection.send_bytes(request)
-                    answered = worker.connection.poll(self.time_limit_s)
-                    if answered:
-                        return _image(worker.connection, key.scale)
-                except _BadReply:  # out of step with the pipe: never trust it again
-                    self._forget(worker)
-                    worker.end()
-                    raise FormulaError("the typesetting process gave no picture") from None
-                except (EOFError, OSError):  # it died, or was stopped: ask a fresh one once
-                    self._forget(worker)
-                    worker.end()
-                    if attempt or self._closed:
-                        raise FormulaError("the typesetting process stopped") from None
-                    continue
-                self._forget(worker)
-                worker.end()
-                raise FormulaError(
-                    f"the formula took longer than {self.time_limit_s:g} s to typeset"
-                )
-        raise AssertionError("unreachable")
-
-    def stop(self) -> None:
-        """End the worker now, without waiting for the formula it has (which is then asked of
-        a fresh worker); the next formula starts a new one."""
-        with self._guard:
-            worker, self._current = self._current, None
-        if worker is None:
-            return
-        worker.kill()  # a formula being asked sees the pipe close
-        if self._asking.acquire(blocking=False):  # none is: reap it here
-            try:
-                worker.end()
-            finally:
-                self._asking.release()
-
-    def shutdown(self) -> None:
-        """End the worker for good: no formula is typeset from now on."""
-        with self._guard:
-            self._closed = True
-        self.stop()
-
-    def _forget(self, worker: _Worker) -> None:
-        with self._guard:
-            if self._current is worker:
-                self._current = None
-
-    def _started(self) -> _Worker:
-        """The running worker, started if there is none."""
-        with self._guard:
-            if self._closed:
-                raise FormulaError("typesetting has stopped")
-            if self._current is not None:
-                return self._current
-            if self._failed_starts >= START_ATTEMPTS:
-                raise FormulaError("the typesetting process could not be started")
-        worker = self._start()
-        with self._guard:
-            if self._closed:  # shut down while it started
-                worker.end()
-                raise FormulaError("typesetting has stopped")
-            self._current = worker
-            return worker
-
-    def _start(self) -> _Worker:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
-        mine, theirs = context.Pipe()
-        process = context.Process(
-            target=serve, args=(theirs,), name="thinkpane-typesetting", daemon=True
-        )
-        self.starts += 1
-        process.start()
-        theirs.close()  # the worker holds its end: when it dies, ours reads end of file
-        worker = _Worker(process, mine)
-        ready = False
-        deadline = time.monotonic() + self.start_limit_s
-        try:  # in steps: quitting meanwhile does not wait for it
-            while not self._closed and time.monotonic() < deadline:
-                if mine.poll(_START_STEP_S):
-                    ready = mine.recv_bytes(len(_READY)) == _READY
-                    break
-        except (EOFError, OSError):
-            ready = False
-        if not ready:
-            worker.end()
-            with self._guard:
-                self._failed_starts += 1
-            raise FormulaError("the typesetting process did not start")
-        with self._guard:
-            self._failed_starts = 0
-        return worker
-
-
-class _BadReply(Exception):
-    """A worker's reply that is not what the protocol says."""
+        try:
+            return self.ask(request, lambda connection: _image(connection, key.scale))
+        except BadReply:
+            raise FormulaError("the typesetting process gave no picture") from None
+        except TimedOut:
+            raise FormulaError(
+                f"the formula took longer than {self.time_limit_s:g} s to typeset"
+            ) from None
+        except Unavailable as error:
+            raise FormulaError(str(error)) from None
 
 
 def _image(connection: Connection, scale: float) -> QImage:
     """The picture a worker sends (a JSON header, then its pixels), FormulaError with the
-    worker's reason, or _BadReply."""
+    worker's reason, or BadReply."""
     try:
         header = json.loads(connection.recv_bytes(MAX_HEADER_BYTES))
     except ValueError:
-        raise _BadReply from None
+        raise BadReply from None
     if not isinstance(header, dict):
-        raise _BadReply
+        raise BadReply
     if isinstance(header.get("error"), str):
         raise FormulaError(header["error"])
     width, height, stride = header.get("width"), header.get("height"), header.get("stride")
     if not (isinstance(width, int) and isinstance(height, int) and isinstance(stride, int)):
-        raise _BadReply
+        raise BadReply
     if not (0 < width <= MAX_SIDE_PX and 0 < height <= MAX_SIDE_PX and 4 * width <= stride):
-        raise _BadReply
+        raise BadReply
     pixels = connection.recv_bytes(stride * height)  # a longer message is an OSError
     if len(pixels) != stride * height:
-        raise _BadReply
+        raise BadReply
     image = QImage(pixels, width, height, stride, QImage.Format.Format_ARGB32_Premultiplied)
     image = image.copy()  # its own pixels, not the received buffer's
     image.setDevicePixelRatio(scale or 1.0)
@@ -289,7 +159,7 @@ def serve(connection: Connection) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is for the window
     rasterise(FormulaKey("x", False, 10.0, "#000000"), 4.0)  # ziamath and QtSvg loaded, warm
-    connection.send_bytes(_READY)
+    connection.send_bytes(READY)
     while True:
         try:
             request = json.loads(connection.recv_bytes(MAX_REQUEST_BYTES))

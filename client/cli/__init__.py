@@ -7,10 +7,12 @@ runs without a display.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:  # argparse loads with a command (8 ms): `thinkpane` alone opens the window
+    import argparse
 
 # Command name → module under client.cli. Order is the order `--help` lists them in.
 COMMANDS = {
@@ -28,19 +30,11 @@ COMMANDS = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that exits with status 2 and a plain sentence, as docs/cli.md says for bad usage."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"thinkpane: {message}. Run 'thinkpane --help' for the commands.", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def build_parser() -> argparse.ArgumentParser:
     from client import __version__
+    from client.cli.common import PlainParser
 
-    parser = _Parser(
+    parser = PlainParser(
         prog="thinkpane",
         description=(
             "Thinkpane: chat with reasoning models, see the answer beside the reasoning, audit it "
@@ -48,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"thinkpane {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=PlainParser)
     for module_name in COMMANDS.values():
         try:
             module = importlib.import_module(module_name)

@@ -15,6 +15,15 @@ from typing import Any, TextIO
 from client.core.errors import UsageError
 
 
+class PlainParser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and a plain sentence, as docs/cli.md says for bad usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"thinkpane: {message}. Run 'thinkpane --help' for the commands.", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def dim(text: str, stream: TextIO) -> str:
     """Dim text on a terminal (ANSI), plain text when redirected or NO_COLOR is set."""
     if stream.isatty() and not os.environ.get("NO_COLOR"):

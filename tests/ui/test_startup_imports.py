@@ -107,3 +107,9 @@ def test_an_input_hold_watches_the_window_not_the_application(tmp_path):
         "print(*(name in widgets.__dict__ for name in ('QGraphicsScene', 'QGraphicsItem')))\n"
     )
     assert _python(code).split() == ["False", "False"]
+
+
+def test_the_command_with_no_arguments_loads_no_argument_parser():
+    """`thinkpane` alone (the menu entry) opens the window: argparse (8 ms) is for commands."""
+    code = "import sys\nimport client.cli, client.ui.app\nprint('argparse' in sys.modules)\n"
+    assert _python(code).strip() == "False"

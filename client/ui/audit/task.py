@@ -95,9 +95,15 @@ class AuditTask(QObject):
             try:
                 self.sig_audit_loaded.emit(self._work())
             except Exception as exc:  # a sentence in the view, never a crash of the window
-                from client.audit.process import AuditFailed  # loaded with the auditor
-
-                # The auditor's process names the error itself.
-                named = str(exc) if isinstance(exc, AuditFailed) else f"{type(exc).__name__}: {exc}"
-                self.sig_audit_failed.emit(f"The audit failed: {named}")
+                self.sig_audit_failed.emit(failed_sentence(exc))
         self.sig_task_settled.emit()
+
+
+def failed_sentence(exc: Exception) -> str:
+    """What the view says when an audit raised (a bug in a check, or the auditor's process
+    gave up): "The audit failed: ZeroDivisionError: …"."""
+    from client.audit.process import AuditFailed  # loaded with the auditor
+
+    # The auditor's process names the error itself.
+    named = str(exc) if isinstance(exc, AuditFailed) else f"{type(exc).__name__}: {exc}"
+    return f"The audit failed: {named}"

@@ -51,7 +51,7 @@ from client.core.fold import visibility_of
 from client.store.db import StoreError
 from client.ui.audit.export import choose_report_path, report_kind, write_report
 from client.ui.audit.steps import StepList
-from client.ui.audit.task import INLINE_CHARS, AuditLoad, AuditTask, load_audit
+from client.ui.audit.task import INLINE_CHARS, AuditLoad, AuditTask, failed_sentence, load_audit
 from client.ui.audit.verdict import VerdictPanel
 
 if TYPE_CHECKING:  # client.critic brings the turn controller: loaded when a critic runs
@@ -193,7 +193,7 @@ class AuditView(QWidget):
             try:
                 self._apply(load_audit(self._store, turn, self._generation))
             except Exception as exc:  # a bug in a check: a sentence here, not a broken window
-                self._on_task_audit_failed(f"The audit failed: {type(exc).__name__}: {exc}")
+                self._on_task_audit_failed(failed_sentence(exc))
             return
         self._set_strip(f"Auditing {len(turn.reasoning.text):,} characters of reasoning…")
         self._set_controls(steps=False, turn=False)

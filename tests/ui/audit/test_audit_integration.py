@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
 from client.core.conversation import ReasoningTrace, Turn
 from client.core.errors import ErrorKind
 from client.core.events import TurnStatus, Visibility
@@ -274,9 +276,9 @@ def test_the_turn_menu_exports_the_audit_report(qtbot, window, replay, tmp_path)
     assert f"Report saved to {target}." == window.audit.view.status_label.text()
 
 
-def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic(
-    qtbot, window, replay, store, monkeypatch
-):
+@pytest.fixture
+def audited_here(monkeypatch) -> list[str]:
+    """The traces audited in this process (the window's), in order."""
     import client.audit.service as service
 
     audited: list[str] = []
@@ -287,6 +289,12 @@ def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic
         return real_audit(reasoning, **options)
 
     monkeypatch.setattr(service, "audit_trace", counting)
+    return audited
+
+
+def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic(
+    qtbot, window, replay, store, audited_here
+):
     state = stream_false_equation(qtbot, window, replay)
     # The worker stored the summary search filters on; the window shows the same audit.
     assert store.audit_summary(state.id).errors == 1
@@ -304,25 +312,16 @@ def test_a_finished_turn_is_audited_once_by_the_worker_the_window_and_the_critic
     window.conversations.open_conversation(conversation_id)
     qtbot.waitUntil(lambda: window.audit.view.loaded is not None, timeout=10_000)
     assert window.audit.view.critic is not None
-    assert audited == [REASONING]
+    assert audited_here == [REASONING]
 
 
 def test_a_long_streamed_trace_is_audited_once_and_in_the_auditors_process(
-    qtbot, window, replay, store, monkeypatch
+    qtbot, window, replay, store, audited_here
 ):
     """The worker's summary and the window's steps come from one audit made in the auditor's own
     process: the window's interpreter never runs the checks of a long trace."""
-    import client.audit.service as service
     from client.audit.process import PROCESS_CHARS, AuditProcess
 
-    in_window: list[str] = []
-    real_audit = service.audit_trace
-
-    def counting(reasoning, **options):
-        in_window.append(reasoning)
-        return real_audit(reasoning, **options)
-
-    monkeypatch.setattr(service, "audit_trace", counting)
     parts = [f"Adding the pair: {i} + {i + 1} = {2 * i + 1}." for i in range(700)]
     parts[500] = "Then 500 + 501 = 1011, carried forward."
     reasoning = "\n\n".join(parts)
@@ -336,7 +335,7 @@ def test_a_long_streamed_trace_is_audited_once_and_in_the_auditors_process(
     assert store.audit_summary(state.id).errors >= 1
     assert store.audit_summary(state.id).first_error_step == 500
     assert "(step 501)" in window.inspector.strip_text()
-    assert in_window == []
+    assert audited_here == []
     assert AuditProcess.shared().pid is not None
 
 
